@@ -1,0 +1,71 @@
+// Lint: typescript-eslint recommended rules plus the import boundaries of DEVELOPERS.md.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const boundary = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'var/**', 'out/**', 'models/**', 'web/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        AbortController: 'readonly',
+        fetch: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  // The pure core: no I/O, no adapters, no engine, no app.
+  {
+    files: ['src/core/**/*.ts', 'src/lib/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary([
+      {
+        group: ['node:*', 'fs', 'http', 'https', 'net', 'ws', 'pino', 'better-sqlite3'],
+        message: 'core is pure: no I/O',
+      },
+      {
+        group: ['**/adapters/**', '**/engine/**', '**/sim/**', '**/app/**', '**/training/**'],
+        message: 'core imports only lib',
+      },
+    ]),
+  },
+  {
+    files: ['src/adapters/**/*.ts'],
+    rules: boundary([
+      {
+        group: ['**/engine/**', '**/sim/**', '**/app/**', '**/training/**'],
+        message: 'adapters import only core and lib',
+      },
+    ]),
+  },
+  {
+    files: ['src/engine/**/*.ts', 'src/sim/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary([
+      { group: ['**/app/**', '**/training/**'], message: 'engine and sim never import the app' },
+    ]),
+  },
+  { files: ['scripts/**', 'bench/**', 'bin/**', 'src/app/commands/**'], rules: { 'no-console': 'off' } },
+)

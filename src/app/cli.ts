@@ -1,0 +1,58 @@
+/**
+ * `gridedge` command-line entry. Each top-level command lives in `commands/<name>.ts` and is loaded
+ * only when used, so `gridedge model evaluate` does not pay for the exchange or the engine.
+ */
+import { isAppError } from '../lib/errors.ts'
+
+export type Command = {
+  readonly summary: string
+  readonly run: (argv: string[]) => Promise<number>
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  data: async () => (await import('./commands/data.ts')).command,
+  model: async () => (await import('./commands/model.ts')).command,
+  exchange: async () => (await import('./commands/exchange.ts')).command,
+  feed: async () => (await import('./commands/feed.ts')).command,
+  replay: async () => (await import('./commands/replay.ts')).command,
+  run: async () => (await import('./commands/run.ts')).command,
+}
+
+function usage(): string {
+  return [
+    'usage: gridedge <command> [options]',
+    '',
+    'commands:',
+    '  data fetch --seasons 2016-2025   download nflverse play-by-play and schedule into the data directory',
+    '  model train | model evaluate       train the win-probability model / score it on play-by-play',
+    '  exchange                           run the local Kalshi-compatible exchange on loopback',
+    '  feed                               follow a game through a feed (sportradar, espn, nflverse replay)',
+    '  replay --game 2025_01_BAL_BUF      replay a real game through the whole system on paper',
+    '  run --paper | --live               trade live games (paper, or real money with --live)',
+    '',
+    'environment: GRIDEDGE_DATA_DIR (data directory), GRIDEDGE_CONFIG (config JSON), GRIDEDGE_LOG_LEVEL',
+  ].join('\n')
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n')
+    return name === undefined ? 2 : 0
+  }
+  const load = COMMANDS[name]
+  if (load === undefined) {
+    process.stderr.write(`gridedge: unknown command "${name}"\n${usage()}\n`)
+    return 2
+  }
+  try {
+    const command = await load()
+    return await command.run(rest)
+  } catch (e) {
+    if (isAppError(e)) {
+      process.stderr.write(`gridedge ${name}: ${e.message} [${e.code}]\n`)
+      return 1
+    }
+    throw e
+  }
+}
