@@ -1,10 +1,68 @@
+/**
+ * `gridedge data fetch --seasons 2016-2025 [--base-url URL] [--connect-timeout-ms N]`: downloads
+ * nflverse play-by-play and the schedule into the data directory (GRIDEDGE_DATA_DIR). The base URL
+ * can also come from GRIDEDGE_NFLVERSE_BASE_URL (a mirror, or a loopback server in tests).
+ */
+import { parseArgs } from 'node:util'
 import type { Command } from '../cli.ts'
+import { loadConfig } from '../config.ts'
+import { createLogger } from '../logger.ts'
+import { DEFAULT_FETCH_OPTIONS, fetchNflverse } from '../../adapters/nflverse/fetch.ts'
+import { parseSeasons } from '../../training/dataset.ts'
 
-// Placeholder until the owning issue lands; replaced by the real command.
+const USAGE =
+  'usage: gridedge data fetch --seasons 2016-2025 [--base-url URL] [--connect-timeout-ms 5000]\n' +
+  '  downloads nflverse play_by_play_{season}.csv.gz and games.csv into $GRIDEDGE_DATA_DIR/nfl/\n'
+
 export const command: Command = {
   summary: 'data',
-  run: async () => {
-    process.stderr.write('gridedge data: not implemented yet\n')
-    return 2
+  run: async (argv) => {
+    const [sub, ...rest] = argv
+    if (sub !== 'fetch') {
+      process.stderr.write(USAGE)
+      return 2
+    }
+    let values: { seasons?: string; 'base-url'?: string; 'connect-timeout-ms'?: string; help?: boolean }
+    try {
+      values = parseArgs({
+        args: rest,
+        options: {
+          seasons: { type: 'string' },
+          'base-url': { type: 'string' },
+          'connect-timeout-ms': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        strict: true,
+      }).values
+    } catch (e) {
+      process.stderr.write(`gridedge data fetch: ${(e as Error).message}\n${USAGE}`)
+      return 2
+    }
+    if (values.help) {
+      process.stdout.write(USAGE)
+      return 0
+    }
+    const seasons = parseSeasons(values.seasons ?? '2016-2025')
+    if (seasons === null) {
+      process.stderr.write(`gridedge data fetch: bad --seasons "${values.seasons}" (e.g. 2016-2025)\n`)
+      return 2
+    }
+    const connectTimeoutMs = Number(values['connect-timeout-ms'] ?? DEFAULT_FETCH_OPTIONS.connectTimeoutMs)
+    if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs <= 0) {
+      process.stderr.write('gridedge data fetch: --connect-timeout-ms must be a positive integer\n')
+      return 2
+    }
+    const config = loadConfig()
+    const log = createLogger({ level: config.logLevel }).child({ component: 'data-fetch' })
+    const envBase = process.env['GRIDEDGE_NFLVERSE_BASE_URL']
+    const baseUrl = values['base-url'] ?? (envBase && envBase !== '' ? envBase : DEFAULT_FETCH_OPTIONS.baseUrl)
+    const files = await fetchNflverse(config.dataDir, seasons, log, {
+      ...DEFAULT_FETCH_OPTIONS,
+      baseUrl,
+      connectTimeoutMs,
+    })
+    for (const f of files) process.stdout.write(`${f.path}  ${f.bytes} bytes  ~${f.approxRows} rows\n`)
+    process.stdout.write(`fetched ${files.length} files into ${config.dataDir}\n`)
+    return 0
   },
 }

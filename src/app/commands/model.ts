@@ -1,10 +1,313 @@
+/**
+ * `gridedge model train` and `gridedge model evaluate`: trains the win-probability model on the
+ * play-by-play in the data directory and writes a model file; scores a model on any play-by-play
+ * file, or runs nflfastR's evaluation protocols (forward test, leave-one-season-out) with
+ * calibration plots. See `gridedge model --help`.
+ */
+import { parseArgs } from 'node:util'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Command } from '../cli.ts'
+import { loadConfig } from '../config.ts'
+import { FEATURE_NAMES, type FeatureSet } from '../../core/model/features.ts'
+import { WinProbModel } from '../../core/model/win-prob.ts'
+import type { GbdtParams } from '../../training/gbdt/params.ts'
+import {
+  NFLFASTR_FILTER,
+  buildDataset,
+  countPlays,
+  forEachPlay,
+  loadPlayFile,
+  loadSeasons,
+  parseSeasons,
+  selectSeasons,
+} from '../../training/dataset.ts'
+import {
+  defaultWpParams,
+  forwardTest,
+  leaveOneSeasonOut,
+  predictDataset,
+  report,
+  trainOn,
+  writeCalibrationPlots,
+  type EvalReport,
+} from '../../training/evaluate.ts'
+import { computeMetrics } from '../../training/metrics.ts'
+import { readModelFile, writeModelFile } from '../../adapters/model-store/model-store.ts'
+import type { GbdtModel } from '../../core/model/gbdt.ts'
+import type { Metrics } from '../../training/metrics.ts'
 
-// Placeholder until the owning issue lands; replaced by the real command.
+/** The package root (two folders above src/app/commands), so the default model does not depend on cwd. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+export const DEFAULT_MODEL_PATH = join(PACKAGE_ROOT, 'models', 'wp-default.json')
+
+const USAGE = `usage:
+  gridedge model train [--seasons 2006-2024] [--no-spread] [--out models/wp-default.json]
+                       [--valid-season 2023] [--rounds N] [--learning-rate X] [--max-depth D]
+                       [--min-child-weight W] [--lambda L] [--gamma G] [--subsample S] [--colsample C]
+                       [--threads N] [--seed S]
+  gridedge model evaluate --test-file F [--model M] [--json] [--tree-only]
+  gridedge model evaluate --forward [--train-seasons 2006-2023] [--test-season 2024] [--no-spread]
+                          [--plots DIR] [--json]   (+ the train options above)
+  gridedge model evaluate --loso [--seasons 2006-2024] [--no-spread] [--plots DIR] [--json]
+`
+
+const OPTIONS = {
+  seasons: { type: 'string' },
+  'train-seasons': { type: 'string' },
+  'test-season': { type: 'string' },
+  'no-spread': { type: 'boolean' },
+  out: { type: 'string' },
+  'valid-season': { type: 'string' },
+  rounds: { type: 'string' },
+  'learning-rate': { type: 'string' },
+  'max-depth': { type: 'string' },
+  'min-child-weight': { type: 'string' },
+  lambda: { type: 'string' },
+  gamma: { type: 'string' },
+  subsample: { type: 'string' },
+  colsample: { type: 'string' },
+  'max-bins': { type: 'string' },
+  'early-stopping': { type: 'string' },
+  threads: { type: 'string' },
+  seed: { type: 'string' },
+  'test-file': { type: 'string' },
+  model: { type: 'string' },
+  json: { type: 'boolean' },
+  'tree-only': { type: 'boolean' },
+  forward: { type: 'boolean' },
+  loso: { type: 'boolean' },
+  plots: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean }
+
+class UsageError extends Error {}
+
 export const command: Command = {
   summary: 'model',
-  run: async () => {
-    process.stderr.write('gridedge model: not implemented yet\n')
+  run: async (argv) => {
+    const [sub, ...rest] = argv
+    let values: Values
+    try {
+      values = parseArgs({ args: rest, options: OPTIONS, strict: true }).values as Values
+    } catch (e) {
+      process.stderr.write(`gridedge model: ${(e as Error).message}\n${USAGE}`)
+      return 2
+    }
+    if (values.help || sub === '--help' || sub === '-h') {
+      process.stdout.write(USAGE)
+      return 0
+    }
+    try {
+      if (sub === 'train') return await train(values)
+      if (sub === 'evaluate') return await evaluate(values)
+    } catch (e) {
+      if (e instanceof UsageError) {
+        process.stderr.write(`gridedge model ${sub}: ${e.message}\n`)
+        return 2
+      }
+      throw e
+    }
+    process.stderr.write(USAGE)
     return 2
   },
+}
+
+function seasonsOpt(v: string | undefined, dflt: string, name: string): number[] {
+  const s = parseSeasons(v ?? dflt)
+  if (s === null || s.length === 0) throw new UsageError(`bad --${name} "${v}" (e.g. 2006-2023)`)
+  return s
+}
+
+function numOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}`)
+  return n
+}
+
+/** nflfastR's parameters for the feature set, with any command-line overrides applied. */
+function paramsFrom(v: Values, set: FeatureSet): GbdtParams {
+  const p = { ...defaultWpParams(set) }
+  const o = (x: number | undefined, f: (n: number) => void) => x !== undefined && f(x)
+  o(numOpt(v.rounds, 'rounds', 1, 100_000), (n) => (p.nRounds = Math.round(n)))
+  o(numOpt(v['learning-rate'], 'learning-rate', 1e-6, 10), (n) => (p.learningRate = n))
+  o(numOpt(v['max-depth'], 'max-depth', 1, 16), (n) => (p.maxDepth = Math.round(n)))
+  o(numOpt(v['min-child-weight'], 'min-child-weight', 0, 1e9), (n) => (p.minChildWeight = n))
+  o(numOpt(v.lambda, 'lambda', 0, 1e9), (n) => (p.lambdaL2 = n))
+  o(numOpt(v.gamma, 'gamma', 0, 1e9), (n) => (p.minSplitGain = n))
+  o(numOpt(v.subsample, 'subsample', 1e-6, 1), (n) => (p.rowSubsample = n))
+  o(numOpt(v.colsample, 'colsample', 1e-6, 1), (n) => (p.colSubsample = n))
+  o(numOpt(v['max-bins'], 'max-bins', 2, 255), (n) => (p.maxBins = Math.round(n)))
+  o(numOpt(v['early-stopping'], 'early-stopping', 0, 100_000), (n) => (p.earlyStoppingRounds = Math.round(n)))
+  o(numOpt(v.threads, 'threads', 1, 64), (n) => (p.nThreads = Math.round(n)))
+  o(numOpt(v.seed, 'seed', -2147483648, 2147483647), (n) => (p.seed = Math.round(n)))
+  return p
+}
+
+async function train(v: Values): Promise<number> {
+  const config = loadConfig()
+  const set: FeatureSet = v['no-spread'] ? 'no_spread' : 'spread'
+  const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
+  const validSeason = v['valid-season'] === undefined ? null : seasonsOpt(v['valid-season'], '', 'valid-season')
+  const params = paramsFrom(v, set)
+  if (validSeason !== null && params.earlyStoppingRounds === 0) params.earlyStoppingRounds = 50
+  const out = resolve(v.out ?? (set === 'spread' ? DEFAULT_MODEL_PATH : join(PACKAGE_ROOT, 'models', 'wp-no-spread.json')))
+  const all = [...new Set([...seasons, ...(validSeason ?? [])])].sort((a, b) => a - b)
+  const t0 = performance.now()
+  const parts = await loadSeasons(config.dataDir, all)
+  const data = buildDataset(parts, set)
+  const loadSeconds = (performance.now() - t0) / 1000
+  const trainData = selectSeasons(data, new Set(validSeason ?? []), false)
+  const validData = validSeason === null ? undefined : selectSeasons(data, new Set(validSeason), true)
+  process.stderr.write(
+    `loaded ${data.nRows} plays (${all[0]}-${all[all.length - 1]}) in ${loadSeconds.toFixed(1)} s; ` +
+      `training on ${trainData.nRows} with ${set} features, ${params.nRounds} rounds...\n`,
+  )
+  const t = trainOn(trainData, params, validData === undefined ? {} : { valid: validData })
+  const trainMetrics = computeMetrics(predictDataset(t.model, trainData), trainData.y, trainData.qtr)
+  const validMetrics =
+    validData === undefined ? undefined : computeMetrics(predictDataset(t.model, validData), validData.y, validData.qtr)
+  await saveWpModel(out, t.model, set, params, {
+    seasons: seasons.filter((s) => !(validSeason ?? []).includes(s)),
+    validSeasons: validSeason ?? [],
+    rows: trainData.nRows,
+    trainSeconds: t.seconds,
+    metrics: { train: trainMetrics, ...(validMetrics ? { valid: validMetrics } : {}) },
+  })
+  const summary = {
+    out,
+    featureSet: set,
+    rows: trainData.nRows,
+    trees: t.model.nTrees,
+    trainSeconds: Number(t.seconds.toFixed(2)),
+    train: trainMetrics,
+    ...(validMetrics ? { valid: validMetrics } : {}),
+  }
+  process.stdout.write(JSON.stringify(summary, null, 2) + '\n')
+  return 0
+}
+
+async function evaluate(v: Values): Promise<number> {
+  const modes = [v['test-file'] !== undefined, v.forward === true, v.loso === true].filter(Boolean).length
+  if (modes !== 1) throw new UsageError('give exactly one of --test-file F, --forward, --loso')
+  if (v['test-file'] !== undefined) return evaluateFile(v, v['test-file'])
+  const config = loadConfig()
+  const set: FeatureSet = v['no-spread'] ? 'no_spread' : 'spread'
+  const params = paramsFrom(v, set)
+  let r: EvalReport
+  if (v.forward) {
+    const trainSeasons = seasonsOpt(v['train-seasons'], '2006-2023', 'train-seasons')
+    const testSeason = seasonsOpt(v['test-season'], '2024', 'test-season')
+    if (testSeason.length !== 1) throw new UsageError('--test-season takes one season')
+    r = await forwardTest(config.dataDir, set, params, trainSeasons, testSeason[0]!)
+  } else {
+    const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
+    r = await leaveOneSeasonOut(config.dataDir, set, params, seasons, (s, secs) =>
+      process.stderr.write(`  held out ${s}: trained in ${secs.toFixed(1)} s\n`),
+    )
+  }
+  const plots = v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `${r.protocol}-${set}`)
+  printReport(r, v.json === true, plots)
+  return 0
+}
+
+function printReport(r: EvalReport, json: boolean, plots: readonly string[]): void {
+  const m = r.metrics
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        logLoss: m.logLoss,
+        brier: m.brier,
+        auc: m.auc,
+        calibrationError: m.calibrationError,
+        n: m.n,
+        protocol: r.protocol,
+        featureSet: r.featureSet,
+        calibrationByQuarter: r.calibrationByQuarter,
+        trainSeconds: r.trainSeconds,
+        ...r.detail,
+        plots,
+      }) + '\n',
+    )
+    return
+  }
+  const lines = [
+    `protocol          ${r.protocol} (${r.featureSet} features)`,
+    `plays (n)         ${m.n}`,
+    `log loss          ${m.logLoss.toFixed(5)}`,
+    `Brier             ${m.brier.toFixed(5)}`,
+    `AUC               ${m.auc.toFixed(5)}`,
+    `calibration error ${m.calibrationError.toFixed(5)}  (${Object.entries(r.calibrationByQuarter)
+      .map(([q, e]) => `${q} ${e.toFixed(4)}`)
+      .join(', ')})`,
+    ...(r.trainSeconds.length > 0
+      ? [`train seconds     ${r.trainSeconds.map((s) => s.toFixed(1)).join(', ')}`]
+      : []),
+    ...Object.entries(r.detail).map(([k, val]) => `${k.padEnd(17)} ${JSON.stringify(val)}`),
+    ...plots.filter((p) => p.endsWith('.png')).map((p) => `plot              ${p}`),
+  ]
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+async function evaluateFile(v: Values, file: string): Promise<number> {
+  const modelPath = resolve(v.model ?? DEFAULT_MODEL_PATH)
+  const { model, features } = await loadWpModel(modelPath)
+  const wp = new WinProbModel(model, features)
+  const parts = [await loadPlayFile(resolve(file))]
+  const n = countPlays(parts, NFLFASTR_FILTER)
+  const pred = new Float64Array(n)
+  const y = new Float32Array(n)
+  const qtr = new Int8Array(n)
+  let k = 0
+  const treeOnly = v['tree-only'] === true
+  forEachPlay(parts, NFLFASTR_FILTER, (input, label, q) => {
+    pred[k] = treeOnly ? wp.treeProb(input) : wp.predict(input).posteamWinProb
+    y[k] = label
+    qtr[k] = q
+    k++
+  })
+  const r = report('file', wp.featureSet, pred, { y, qtr }, [], { file: resolve(file), model: modelPath })
+  const plots = v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `file-${wp.featureSet}`)
+  printReport(r, v.json === true, plots)
+  return 0
+}
+
+/** Reads a model file (hash verified by the model store) and its feature list. */
+async function loadWpModel(path: string): Promise<{ model: GbdtModel; features: readonly string[] }> {
+  const r = await readModelFile(path)
+  return { model: r.model, features: r.meta.features }
+}
+
+async function saveWpModel(
+  path: string,
+  model: GbdtModel,
+  set: FeatureSet,
+  params: GbdtParams,
+  info: {
+    seasons: number[]
+    validSeasons: number[]
+    rows: number
+    trainSeconds: number
+    metrics: { train: Metrics; valid?: Metrics }
+  },
+): Promise<void> {
+  const { monotone, ...rest } = params
+  await writeModelFile(path, model, {
+    features: [...FEATURE_NAMES[set]],
+    monotone: [...monotone],
+    params: { ...rest, monotone: [...monotone] },
+    training: {
+      seasons: info.seasons,
+      rows: info.rows,
+      createdBy: 'gridedge model train',
+      featureSet: set,
+      validSeasons: info.validSeasons,
+      filter: 'nflfastR: posteam, down 1-4, regulation (qtr <= 4), ties dropped; label = posteam wins',
+      trainSeconds: Number(info.trainSeconds.toFixed(2)),
+    },
+    metrics: info.metrics,
+  })
 }

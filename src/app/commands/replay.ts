@@ -1,10 +1,227 @@
+/**
+ * `gridedge replay --game <nflverse id> [--speed N] [--json] [--journal path] [--config file]`
+ *
+ * Replays a real game through the whole system on paper: nflverse plays as the game feed on a manual
+ * clock, the in-process local exchange quoting around the game's recorded Kalshi prices, the engine in
+ * paper mode. Prints the trades and the P&L. `--speed N` paces the replay at N x real time (default:
+ * as fast as possible).
+ */
+import { parseArgs } from 'node:util'
+import { join } from 'node:path'
 import type { Command } from '../cli.ts'
+import { loadConfig } from '../config.ts'
+import { createLogger } from '../logger.ts'
+import { parseEngineConfig } from '../../engine/engine-config.ts'
+import { MemoryJournal, TeeJournal, type EngineJournal, type JournalRecord } from '../../engine/journal-port.ts'
+import type { Engine } from '../../engine/engine.ts'
+import { formatUsd } from '../../core/units.ts'
+import { createReplaySession, loadReplayInputs } from '../runtime/replay-session.ts'
+import { loadPricer } from '../runtime/pricer-loader.ts'
+import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 
-// Placeholder until the owning issue lands; replaced by the real command.
+const USAGE = 'usage: gridedge replay --game 2025_01_BAL_BUF [--speed N] [--json] [--journal path] [--config file]'
+
+export type TradeLine = {
+  readonly tsMs: number
+  readonly time: string
+  readonly gameClock: string
+  readonly score: string
+  readonly kind: 'enter' | 'exit' | 'unknown'
+  readonly ticker: string
+  readonly side: 'buy_yes' | 'sell_yes'
+  readonly priceTicks: number
+  readonly sizeCentiContracts: number
+  readonly feeMicros: number
+  readonly modelProb: number | null
+  readonly netEdge: number | null
+}
+
+export type ReplaySummary = {
+  readonly gameId: string
+  readonly pricer: string
+  readonly events: number
+  readonly engineMs: number
+  readonly trades: readonly TradeLine[]
+  readonly signals: number
+  readonly denials: number
+  readonly realizedPnlMicros: number
+  readonly feesMicros: number
+  readonly settlementPnlMicros: number
+  readonly netPnlMicros: number
+  readonly finalScore: string
+}
+
+export function summarize(engine: Engine, records: readonly JournalRecord[], meta: { gameId: string; pricer: string; events: number; engineMs: number; finalScore: string }): ReplaySummary {
+  const trades: TradeLine[] = []
+  let signals = 0
+  let denials = 0
+  let settlementPnl = 0
+  for (const r of records) {
+    if (r.type === 'signal') signals++
+    else if (r.type === 'denial') denials++
+    else if (r.type === 'settlement') settlementPnl += r.realizedPnlMicros
+    else if (r.type === 'fill') {
+      const ctx = engine.orderContext.get(r.fill.clientOrderId)
+      const st = ctx?.state ?? null
+      trades.push({
+        tsMs: r.fill.tsEventMs,
+        time: new Date(r.fill.tsEventMs).toISOString().slice(11, 19),
+        gameClock:
+          st === null
+            ? '-'
+            : `Q${st.quarter} ${Math.floor(st.clockSeconds / 60)}:${String(st.clockSeconds % 60).padStart(2, '0')}`,
+        score: st === null ? '-' : `${st.awayTeam} ${st.awayScore}-${st.homeScore} ${st.homeTeam}`,
+        kind: ctx?.kind ?? 'unknown',
+        ticker: r.fill.ticker,
+        side: r.fill.side === 'bid' ? 'buy_yes' : 'sell_yes',
+        priceTicks: r.fill.priceTicks,
+        sizeCentiContracts: r.fill.sizeCentiContracts,
+        feeMicros: r.fill.feeMicros,
+        modelProb: ctx?.modelProb ?? null,
+        netEdge: ctx?.netEdge ?? null,
+      })
+    }
+  }
+  const t = engine.portfolio.totals()
+  return {
+    ...meta,
+    trades,
+    signals,
+    denials,
+    realizedPnlMicros: t.realizedPnlMicros,
+    feesMicros: t.feesMicros,
+    settlementPnlMicros: settlementPnl,
+    netPnlMicros: engine.netPnlMicros(),
+  }
+}
+
+function renderText(s: ReplaySummary): string {
+  const lines: string[] = []
+  lines.push(`gridedge replay ${s.gameId}  (pricer ${s.pricer}, ${s.events} events, engine ${s.engineMs.toFixed(1)} ms)`)
+  lines.push(`final score: ${s.finalScore}`)
+  lines.push('')
+  lines.push('time(UTC) game-clock  score              trade  side      ticker                          price   size    fee      model  edge')
+  for (const t of s.trades) {
+    lines.push(
+      [
+        t.time.padEnd(9),
+        t.gameClock.padEnd(10),
+        t.score.padEnd(18),
+        t.kind.padEnd(6),
+        t.side.padEnd(9),
+        t.ticker.padEnd(31),
+        (t.priceTicks / 100).toFixed(2).padStart(5) + 'c',
+        (t.sizeCentiContracts / 100).toFixed(2).padStart(7),
+        formatUsd(t.feeMicros).padStart(7),
+        t.modelProb === null ? '   -  ' : t.modelProb.toFixed(3).padStart(6),
+        t.netEdge === null ? '  -' : t.netEdge.toFixed(3).padStart(6),
+      ].join(' '),
+    )
+  }
+  if (s.trades.length === 0) lines.push('(no trades)')
+  lines.push('')
+  lines.push(`signals ${s.signals}, risk denials ${s.denials}, fills ${s.trades.length}`)
+  lines.push(
+    `realized P&L ${formatUsd(s.realizedPnlMicros)} (of which settlement ${formatUsd(s.settlementPnlMicros)}), fees ${formatUsd(s.feesMicros)}, net ${formatUsd(s.netPnlMicros)}`,
+  )
+  return lines.join('\n') + '\n'
+}
+
 export const command: Command = {
-  summary: 'replay',
-  run: async () => {
-    process.stderr.write('gridedge replay: not implemented yet\n')
-    return 2
+  summary: 'replay a real game through the whole system on paper',
+  run: async (argv) => {
+    let v
+    try {
+      v = parseArgs({
+        args: argv,
+        options: {
+          game: { type: 'string' },
+          speed: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          journal: { type: 'string' },
+          config: { type: 'string' },
+          help: { type: 'boolean', default: false },
+        },
+        strict: true,
+      }).values
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n${USAGE}\n`)
+      return 2
+    }
+    if (v.help) {
+      process.stdout.write(USAGE + '\n')
+      return 0
+    }
+    const gameId = v.game ?? '2025_01_BAL_BUF'
+    const speed = v.speed === undefined ? Infinity : Number(v.speed)
+    if (!(speed > 0)) {
+      process.stderr.write(`--speed must be a positive number\n${USAGE}\n`)
+      return 2
+    }
+    const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
+    const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
+    const engineCfg = parseEngineConfig({ runId: 'replay', ...cfg.engine })
+    const pricer = await loadPricer(cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'), logger)
+    const inputs = await loadReplayInputs(cfg.dataDir, gameId)
+    const memory = new MemoryJournal()
+    const journals: EngineJournal[] = [memory]
+    let sqlite: { close(): void } | null = null
+    if (v.journal !== undefined) {
+      const { SqliteJournal } = await import('../../adapters/journal/sqlite-journal.ts')
+      const j = SqliteJournal.open(v.journal, { synchronous: 'NORMAL' })
+      journals.push(j)
+      sqlite = j
+    }
+    const session = createReplaySession(inputs, {
+      config: engineCfg,
+      pricer,
+      journal: new TeeJournal(journals),
+      logger,
+    })
+    let engineMs: number
+    if (speed === Infinity) {
+      const t0 = process.hrtime.bigint()
+      session.run()
+      engineMs = Number(process.hrtime.bigint() - t0) / 1e6
+    } else {
+      engineMs = await runPaced(session, inputs.events, speed)
+    }
+    sqlite?.close()
+    const fin = inputs.script.finalState
+    const summary = summarize(session.engine, memory.records, {
+      gameId,
+      pricer: pricer.id,
+      events: inputs.events.length,
+      engineMs,
+      finalScore: `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`,
+    })
+    process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : renderText(summary))
+    logger.flush()
+    return 0
   },
+}
+
+/** Real-time pacing: waits between events in proportion to their clock distance divided by `speed`. */
+async function runPaced(
+  session: ReturnType<typeof createReplaySession>,
+  events: readonly { tsMs: number }[],
+  speed: number,
+): Promise<number> {
+  let engineNs = 0n
+  const start = events[0]?.tsMs ?? 0
+  const wallStart = Date.now()
+  for (let i = 0; i < events.length; ) {
+    const due = wallStart + (events[i]!.tsMs - start) / speed
+    const wait = due - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 1_000)))
+    // Run every event already due in one batch.
+    let j = i
+    while (j < events.length && wallStart + (events[j]!.tsMs - start) / speed <= Date.now()) j++
+    if (j === i) continue
+    const t0 = process.hrtime.bigint()
+    session.run(j)
+    engineNs += process.hrtime.bigint() - t0
+    i = j
+  }
+  return Number(engineNs) / 1e6
 }

@@ -1,0 +1,568 @@
+/**
+ * `EspnFeed`: follows one or more ESPN events by polling the scoreboard (current status, score,
+ * situation, timeouts, ESPN's win probability) and each game's summary (the play list), and emits
+ * core `GameEvent`s. Plays are keyed by ESPN's opaque id and ordered by `sequenceNumber`; each poll
+ * rebuilds the whole ordered list and diffs it against what was emitted (§4.1): new ids -> `play`,
+ * changed rows -> `play_corrected` edited, ids missing from N consecutive good responses ->
+ * `play_corrected` removed. A response that drops plays we already emitted is held (it may be an
+ * older cached copy, §5.3) until the drop is confirmed. A failed or malformed response yields a
+ * typed error in a `feed_health` event and never a guessed state.
+ */
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import type { Clock } from '../../core/clock.ts'
+import type { FeedSource, GameEvent } from '../../core/game-events.ts'
+import type { GameState } from '../../core/game-state.ts'
+import type { EventSink, GameFeed } from '../../core/ports.ts'
+import type { AppError } from '../../lib/errors.ts'
+import { defineError } from '../../lib/errors.ts'
+import { Backoff, EspnClient, type FetchFn } from './client.ts'
+import {
+  buildTimeline,
+  parseScoreboardEvent,
+  parseSummary,
+  snapshotFrom,
+  snapshotFromEvent,
+  type EspnGameRef,
+  type EspnPlay,
+  type Snapshot,
+  type TimelineEntry,
+} from './parse.ts'
+import type { EventWire } from './wire.ts'
+
+export const espnStaleResponse = defineError(
+  'ESPN_STALE_RESPONSE',
+  'an ESPN response lacks plays already seen (older cached copy or pending deletion); held',
+  true,
+)
+export const espnInconsistent = defineError(
+  'ESPN_INCONSISTENT',
+  'ESPN fields disagree or are missing (e.g. possessionText vs yardLine); state marked stale',
+  true,
+)
+
+export const espnFeedOptionsSchema = z
+  .object({
+    /** ESPN event ids to follow (numeric strings). */
+    eventIds: z.array(z.string().regex(/^\d+$/)).min(1),
+    /** Scoreboard day `YYYYMMDD`; ESPN's current week when omitted. */
+    dates: z
+      .string()
+      .regex(/^\d{8}$/)
+      .optional(),
+    baseUrl: z.string().url().optional(),
+    userAgent: z.string().min(1).optional(),
+    pollIntervalMs: z.number().int().min(50).default(2000),
+    requestTimeoutMs: z.number().int().positive().default(5000),
+    backoffBaseMs: z.number().int().positive().default(2000),
+    backoffMaxMs: z.number().int().positive().default(60_000),
+    /** Consecutive good responses a play must be missing from before it counts as removed. */
+    deletionConfirmPolls: z.number().int().min(1).default(2),
+    /** Optional nflverse game id per ESPN event id (otherwise derived from season/week/teams). */
+    gameIds: z.record(z.string(), z.string()).default({}),
+    /** Closing spread per nflverse game id, positive = home favoured (ESPN's own odds are not used). */
+    homeSpreadLines: z.record(z.string(), z.number()).default({}),
+    /** Seed for the backoff jitter. */
+    seed: z.number().int().default(1),
+  })
+  .strict()
+export type EspnFeedOptions = z.input<typeof espnFeedOptionsSchema>
+
+export type EspnFeedDeps = {
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly fetch?: FetchFn
+  /** Real timers by default; tests drive `pollOnce()` directly instead of starting the loop. */
+  readonly setTimer?: (fn: () => void, ms: number) => unknown
+  readonly clearTimer?: (handle: unknown) => void
+}
+
+const SOURCE: FeedSource = 'espn'
+
+/** Transport failures that slow the poll down; data problems (stale, inconsistent) keep the cadence. */
+const BACKOFF_CODES: ReadonlySet<string> = new Set([
+  'ESPN_BLOCKED',
+  'ESPN_RATE_LIMITED',
+  'ESPN_SERVER_ERROR',
+  'ESPN_NETWORK',
+  'ESPN_TIMEOUT',
+  'ESPN_BAD_JSON',
+])
+
+type Tracked = {
+  ref: EspnGameRef | null
+  /** Emitted row id -> fingerprint. */
+  readonly emitted: Map<string, string>
+  readonly missing: Map<string, number>
+  /** Parsed rows by id, reused while their content is unchanged. */
+  readonly rowCache: Map<string, EspnPlay>
+  lastSequence: number
+  lastPeriod: number
+  lastState: GameState | null
+  lastStateKey: string
+  lastUpdateMs: number | null
+  newestWallMs: number | null
+  scheduled: boolean
+  started: boolean
+  final: boolean
+  halftime: boolean
+  readonly periodEnds: Set<number>
+  readonly otStarts: Set<number>
+}
+
+function newTracked(): Tracked {
+  return {
+    ref: null,
+    emitted: new Map(),
+    missing: new Map(),
+    rowCache: new Map(),
+    lastSequence: -Infinity,
+    lastPeriod: 0,
+    lastState: null,
+    lastStateKey: '',
+    lastUpdateMs: null,
+    newestWallMs: null,
+    scheduled: false,
+    started: false,
+    final: false,
+    halftime: false,
+    periodEnds: new Set(),
+    otStarts: new Set(),
+  }
+}
+
+/** The fields a consumer acts on; a change in any of them is a `state_update`. */
+function stateKey(s: GameState): string {
+  return `${s.status}|${s.homeScore}|${s.awayScore}|${s.quarter}|${s.clockSeconds}|${s.possession}|${s.down}|${s.yardsToGo}|${s.yardline100}|${s.homeTimeouts}|${s.awayTimeouts}|${s.tryPending}|${s.stale}`
+}
+
+export class EspnFeed implements GameFeed {
+  private readonly opts: z.output<typeof espnFeedOptionsSchema>
+  private readonly client: EspnClient
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly backoff: Backoff
+  private readonly games = new Map<string, Tracked>()
+  private sink: EventSink<GameEvent> | null = null
+  private running = false
+  private timer: unknown = null
+  private inFlight: Promise<void> | null = null
+  private readonly setTimer: (fn: () => void, ms: number) => unknown
+  private readonly clearTimer: (handle: unknown) => void
+  /** Delay before the next poll of the loop (interval, or backoff after a failure). */
+  nextDelayMs: number
+
+  constructor(options: EspnFeedOptions, deps: EspnFeedDeps) {
+    this.opts = espnFeedOptionsSchema.parse(options)
+    this.clock = deps.clock
+    this.log = deps.logger.child({ component: 'espn-feed' })
+    this.client = new EspnClient({
+      baseUrl: this.opts.baseUrl,
+      userAgent: this.opts.userAgent,
+      timeoutMs: this.opts.requestTimeoutMs,
+      fetch: deps.fetch,
+      clock: deps.clock,
+    })
+    // A tiny LCG is enough for jitter and keeps the feed deterministic for a given seed.
+    let s = this.opts.seed >>> 0
+    this.backoff = new Backoff(this.opts.backoffBaseMs, this.opts.backoffMaxMs, () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+      return s / 2 ** 32
+    })
+    this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms))
+    this.clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>))
+    this.nextDelayMs = this.opts.pollIntervalMs
+    for (const id of this.opts.eventIds) this.games.set(id, newTracked())
+  }
+
+  async start(sink: EventSink<GameEvent>): Promise<void> {
+    this.sink = sink
+    this.running = true
+    const loop = (): void => {
+      if (!this.running) return
+      this.inFlight = this.pollOnce().finally(() => {
+        this.inFlight = null
+        if (this.running) this.timer = this.setTimer(loop, this.nextDelayMs)
+      })
+    }
+    loop()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    if (this.timer !== null) this.clearTimer(this.timer)
+    this.timer = null
+    if (this.inFlight !== null) await this.inFlight
+  }
+
+  /** Attaches a sink without starting the timer loop (tests and replays drive `pollOnce`). */
+  attach(sink: EventSink<GameEvent>): void {
+    this.sink = sink
+  }
+
+  /** One poll cycle: the scoreboard once, then each followed game's summary. */
+  async pollOnce(): Promise<void> {
+    const sb = await this.client.scoreboard(this.opts.dates)
+    let failure: AppError | null = sb.ok ? null : sb.error
+    if (!sb.ok) this.log.warn({ err: sb.error.toJSON() }, 'espn scoreboard failed')
+    for (const eventId of this.games.keys()) {
+      const sum = await this.client.summary(eventId)
+      if (!sum.ok) {
+        this.log.warn({ err: sum.error.toJSON(), eventId }, 'espn summary failed')
+        failure ??= sum.error
+        this.health(this.games.get(eventId)!, eventId, sum.error, null, this.clock.nowMs())
+        continue
+      }
+      const e = sb.ok
+        ? this.ingest(eventId, sum.value.body, sb.value.body, sum.value.recvMs)
+        : this.ingest(eventId, sum.value.body, null, sum.value.recvMs, sb.error)
+      if (e !== null) failure ??= e
+    }
+    if (failure !== null && BACKOFF_CODES.has(failure.code)) {
+      const ra = failure.context['retryAfterMs']
+      this.nextDelayMs = Math.max(
+        this.opts.pollIntervalMs,
+        this.backoff.fail(typeof ra === 'number' ? ra : undefined),
+      )
+    } else {
+      this.backoff.reset()
+      this.nextDelayMs = this.opts.pollIntervalMs
+    }
+  }
+
+  /**
+   * Applies one game's fetched documents (summary, and the scoreboard when it was fetched) and emits
+   * the resulting events; returns the error reported in the health event, if any. Used by `pollOnce`,
+   * and usable for recorded responses and benchmarks.
+   */
+  ingest(
+    eventId: string,
+    summaryBody: unknown,
+    scoreboardBody: unknown,
+    recvMs: number,
+    scoreboardError: AppError | null = null,
+  ): AppError | null {
+    const g = this.games.get(eventId)
+    if (g === undefined) throw new Error(`event ${eventId} is not followed by this feed`)
+    let ev: EventWire | null = null
+    let sbError = scoreboardError
+    if (scoreboardBody !== null && scoreboardBody !== undefined) {
+      const r = parseScoreboardEvent(scoreboardBody, eventId)
+      if (r.ok) ev = r.value
+      else {
+        this.log.warn({ err: r.error.toJSON(), eventId }, 'espn scoreboard event unusable')
+        sbError ??= r.error
+      }
+    }
+    return this.applySummary(g, eventId, summaryBody, ev, recvMs, sbError)
+  }
+
+  private emit(e: GameEvent): void {
+    this.sink?.(e)
+  }
+
+  private health(
+    g: Tracked,
+    gameIdFallback: string,
+    error: AppError | null,
+    vendorHomeWinProb: number | null,
+    recvMs: number,
+  ): void {
+    this.emit({
+      type: 'feed_health',
+      gameId: g.ref?.gameId ?? gameIdFallback,
+      source: SOURCE,
+      tsEventMs: recvMs,
+      tsRecvMs: recvMs,
+      latencyMs: g.newestWallMs === null ? null : Math.max(0, recvMs - g.newestWallMs),
+      lastUpdateMs: g.lastUpdateMs,
+      errorCode: error?.code ?? null,
+      healthy: error === null,
+      vendorHomeWinProb,
+    })
+  }
+
+  /** Applies one summary (and the matching scoreboard event); returns the error to report, if any. */
+  private applySummary(
+    g: Tracked,
+    eventId: string,
+    body: unknown,
+    ev: EventWire | null,
+    recvMs: number,
+    scoreboardError: AppError | null,
+  ): AppError | null {
+    const parsed = parseSummary(body, this.opts.gameIds[eventId], g.rowCache)
+    if (!parsed.ok) {
+      this.log.warn({ err: parsed.error.toJSON(), eventId }, 'espn summary malformed')
+      this.health(g, eventId, parsed.error, null, recvMs)
+      return parsed.error
+    }
+    const s = parsed.value
+    const ref = s.ref
+    g.ref ??= ref
+    const base = { gameId: ref.gameId, source: SOURCE, tsRecvMs: recvMs } as const
+    const homeSpreadLine = this.opts.homeSpreadLines[ref.gameId] ?? 0
+    if (!g.scheduled) {
+      g.scheduled = true
+      this.emit({
+        ...base,
+        type: 'game_scheduled',
+        tsEventMs: recvMs,
+        homeTeam: ref.homeTeam,
+        awayTeam: ref.awayTeam,
+        season: ref.season,
+        seasonType: ref.seasonType,
+        kickoffMs: ref.kickoffMs,
+        homeSpreadLine,
+      })
+    }
+
+    // Hold a response that lacks rows we emitted until the drop is seen N times in a row.
+    const present = new Set<string>()
+    for (const p of s.plays) present.add(p.id)
+    const removed: string[] = []
+    let held = false
+    for (const id of g.emitted.keys()) {
+      if (present.has(id)) {
+        g.missing.delete(id)
+        continue
+      }
+      const n = (g.missing.get(id) ?? 0) + 1
+      g.missing.set(id, n)
+      if (n >= this.opts.deletionConfirmPolls) removed.push(id)
+      else held = true
+    }
+    if (held) {
+      const e = espnStaleResponse(`summary for ${eventId} lacks plays already emitted; held`, {
+        context: { eventId },
+      })
+      this.log.info({ eventId }, 'espn summary lacks emitted plays; holding until confirmed')
+      this.health(g, eventId, e, null, recvMs)
+      return e
+    }
+
+    const statusNow = ev?.competitions[0]?.status ?? s.status
+    const timeline = buildTimeline(s.plays, ref, { homeSpreadLine, statusNow })
+    const last = timeline[timeline.length - 1]
+    const ctx = {
+      homeSpreadLine,
+      homeReceives2hKickoff: last?.after.homeReceives2hKickoff ?? null,
+      prev: g.lastState ?? last?.after ?? null,
+    }
+    const snap: Snapshot =
+      ev !== null
+        ? snapshotFromEvent(ev, ref, ctx)
+        : snapshotFrom(s.status, s.competitors, undefined, ref, ctx)
+    let current: GameState = { ...snap.state, tryPending: last?.after.tryPending ?? false }
+    const problems = [...snap.problems]
+    // Cross-check the current object with the newest play (§4.1 rule 4): a score mismatch means one lags.
+    if (
+      last !== undefined &&
+      (last.after.homeScore !== current.homeScore || last.after.awayScore !== current.awayScore)
+    )
+      problems.push('scoreVsPlays')
+    if (problems.length > 0) current = { ...current, stale: true }
+    const changed = this.emitDiff(g, timeline, removed, current, recvMs, s.winProbByPlayId)
+
+    if (!g.started && current.status !== 'scheduled') {
+      g.started = true
+      this.emit({ ...base, type: 'game_started', tsEventMs: recvMs, state: current })
+    }
+    this.statusEvents(g, current, recvMs)
+    const key = stateKey(current)
+    if (key !== g.lastStateKey) {
+      g.lastStateKey = key
+      this.emit({ ...base, type: 'state_update', tsEventMs: recvMs, state: current })
+    }
+    g.lastState = current
+    if (changed || g.lastUpdateMs === null) g.lastUpdateMs = recvMs
+    const newestProb =
+      (last === undefined ? undefined : s.winProbByPlayId.get(last.play.id)) ?? snap.vendorHomeWinProb
+    // A failed scoreboard is the cause of any missing situation: report it rather than its symptom.
+    const error =
+      scoreboardError ??
+      (problems.length > 0
+        ? espnInconsistent(`ESPN state for ${eventId} incomplete or inconsistent: ${problems.join(', ')}`, {
+            context: { eventId, problems },
+          })
+        : null)
+    if (error !== null) this.log.warn({ err: error.toJSON() }, 'espn state marked stale')
+    this.health(g, eventId, error, newestProb ?? null, recvMs)
+    return error
+  }
+
+  /** Emits removals, new plays (with period transitions in between) and edits; true if anything changed. */
+  private emitDiff(
+    g: Tracked,
+    timeline: readonly TimelineEntry[],
+    removed: readonly string[],
+    current: GameState,
+    recvMs: number,
+    winProb: ReadonlyMap<string, number>,
+  ): boolean {
+    const gameId = g.ref!.gameId
+    let changed = false
+    for (const id of removed) {
+      g.emitted.delete(id)
+      g.missing.delete(id)
+      changed = true
+      this.emit({
+        gameId,
+        source: SOURCE,
+        tsEventMs: recvMs,
+        tsRecvMs: recvMs,
+        type: 'play_corrected',
+        playId: id,
+        kind: 'removed',
+        state: current,
+      })
+    }
+    for (const t of timeline) {
+      const p = t.play
+      const seen = g.emitted.get(p.id)
+      if (seen !== undefined) {
+        if (seen !== p.fingerprint) {
+          g.emitted.set(p.id, p.fingerprint)
+          changed = true
+          if (t.info !== null)
+            this.emit({
+              gameId,
+              source: SOURCE,
+              tsEventMs: recvMs,
+              tsRecvMs: recvMs,
+              type: 'play_corrected',
+              playId: p.id,
+              kind: 'edited',
+              state: current,
+            })
+        }
+        continue
+      }
+      g.emitted.set(p.id, p.fingerprint)
+      changed = true
+      const tsEventMs = p.wallclockMs ?? recvMs
+      if (p.wallclockMs !== null && (g.newestWallMs === null || p.wallclockMs > g.newestWallMs))
+        g.newestWallMs = p.wallclockMs
+      if (p.sequence < g.lastSequence) {
+        // A row inserted behind newer ones: the history changed, not the present.
+        if (t.info !== null)
+          this.emit({
+            gameId,
+            source: SOURCE,
+            tsEventMs,
+            tsRecvMs: recvMs,
+            type: 'play_corrected',
+            playId: p.id,
+            kind: 'edited',
+            state: current,
+          })
+        continue
+      }
+      g.lastSequence = p.sequence
+      this.periodTransition(g, p.period, t.before, tsEventMs, recvMs)
+      if (p.marker === 'end_period' || p.marker === 'end_half' || p.marker === 'end_game') {
+        this.periodEnd(g, p.period, t.after, tsEventMs, recvMs)
+        continue
+      }
+      if (t.info === null) continue
+      this.emit({
+        gameId,
+        source: SOURCE,
+        tsEventMs,
+        tsRecvMs: recvMs,
+        type: 'play',
+        play: t.info,
+        before: t.before,
+        after: t.after,
+      })
+      const prob = winProb.get(p.id)
+      if (prob !== undefined)
+        this.emit({
+          gameId,
+          source: SOURCE,
+          tsEventMs,
+          tsRecvMs: recvMs,
+          type: 'feed_health',
+          latencyMs: Math.max(0, recvMs - tsEventMs),
+          lastUpdateMs: recvMs,
+          errorCode: null,
+          healthy: true,
+          vendorHomeWinProb: prob,
+        })
+    }
+    return changed
+  }
+
+  /** A row in a later period than the last one seen closes the earlier period(s). */
+  private periodTransition(
+    g: Tracked,
+    period: number,
+    state: GameState,
+    tsEventMs: number,
+    recvMs: number,
+  ): void {
+    if (period <= g.lastPeriod) return
+    if (g.lastPeriod >= 1)
+      this.periodEnd(g, g.lastPeriod, { ...state, quarter: g.lastPeriod, clockSeconds: 0 }, tsEventMs, recvMs)
+    g.lastPeriod = period
+    if (period >= 5 && !g.otStarts.has(period)) {
+      g.otStarts.add(period)
+      this.emit({
+        gameId: g.ref!.gameId,
+        source: SOURCE,
+        tsEventMs,
+        tsRecvMs: recvMs,
+        type: 'overtime_start',
+        period,
+        state,
+      })
+    }
+  }
+
+  private periodEnd(g: Tracked, quarter: number, state: GameState, tsEventMs: number, recvMs: number): void {
+    const gameId = g.ref!.gameId
+    if (!g.periodEnds.has(quarter)) {
+      g.periodEnds.add(quarter)
+      this.emit({ gameId, source: SOURCE, tsEventMs, tsRecvMs: recvMs, type: 'period_end', quarter, state })
+    }
+    if (quarter === 2 && !g.halftime) {
+      g.halftime = true
+      this.emit({ gameId, source: SOURCE, tsEventMs, tsRecvMs: recvMs, type: 'halftime', state })
+    }
+  }
+
+  /** Status-driven transitions, for when the rows lag the status (or were polled past). */
+  private statusEvents(g: Tracked, s: GameState, recvMs: number): void {
+    switch (s.status) {
+      case 'end_of_period':
+        this.periodEnd(g, s.quarter, s, recvMs, recvMs)
+        break
+      case 'halftime':
+        this.periodEnd(g, 2, s, recvMs, recvMs)
+        break
+      case 'in_progress':
+        this.periodTransition(g, s.quarter, s, recvMs, recvMs)
+        break
+      case 'final':
+        this.periodEnd(g, s.quarter, s, recvMs, recvMs)
+        if (!g.final) {
+          g.final = true
+          this.emit({
+            gameId: g.ref!.gameId,
+            source: SOURCE,
+            tsEventMs: recvMs,
+            tsRecvMs: recvMs,
+            type: 'game_final',
+            state: s,
+          })
+        }
+        break
+      case 'scheduled':
+      case 'delayed':
+      case 'suspended':
+      case 'postponed':
+      case 'cancelled':
+        break
+    }
+  }
+}

@@ -1,0 +1,757 @@
+/**
+ * ESPN wire -> core types. Pure functions (no I/O): field-position conversion (§2.8/§4.3), status
+ * mapping, the current state from a scoreboard event, and the ordered play timeline from a summary
+ * with the state before and after every play. Anything the state needs that is missing or
+ * inconsistent marks the state `stale` instead of being guessed.
+ */
+import type { AppError } from '../../lib/errors.ts'
+import { defineError } from '../../lib/errors.ts'
+import { err, ok, type Result } from '../../lib/result.ts'
+import type { GameState, GameStatus, SeasonType } from '../../core/game-state.ts'
+import { timeoutsAtStartOf } from '../../core/game-state.ts'
+import type { PlayInfo } from '../../core/game-events.ts'
+import { ESPN_TEAM_IDS, toTeam, type Team } from '../../core/teams.ts'
+import {
+  eventWire,
+  scoreboardWire,
+  summaryWire,
+  type CompetitorWire,
+  type EventWire,
+  type PlayEndWire,
+  type PlayWire,
+  type SituationWire,
+  type StatusWire,
+  type SummaryWire,
+} from './wire.ts'
+
+export const espnBadPayload = defineError(
+  'ESPN_BAD_PAYLOAD',
+  'an ESPN response did not match the expected scoreboard/summary shape',
+)
+export const espnUnknownTeam = defineError(
+  'ESPN_UNKNOWN_TEAM',
+  'an ESPN team id/abbreviation is not an NFL team',
+)
+export const espnEventMissing = defineError(
+  'ESPN_EVENT_MISSING',
+  'the followed event is not on the scoreboard',
+)
+
+// ---------------------------------------------------------------------------------------------
+// Small conversions
+
+/** Parses ESPN's `"M:SS"`, `"MM:SS"` or `":42"` clock into seconds; null when malformed. */
+export function parseDisplayClock(text: string): number | null {
+  const m = /^(\d{0,2}):(\d{2})(?:\.\d+)?$/.exec(text.trim())
+  if (m === null) return null
+  const secs = Number(m[2])
+  if (secs > 59) return null
+  return (m[1] === '' ? 0 : Number(m[1])) * 60 + secs
+}
+
+/** Scores come as strings ("17") on the scoreboard; null when missing or not a whole number. */
+export function parseScore(value: string | number | undefined): number | null {
+  if (value === undefined) return null
+  const n = typeof value === 'number' ? value : /^\d{1,3}$/.test(value.trim()) ? Number(value) : NaN
+  return Number.isInteger(n) && n >= 0 ? n : null
+}
+
+/**
+ * `yardLine` is measured from the HOME goal line (0 = home goal, 100 = away goal), so the away
+ * team's yards to go to the home goal equal `yardLine` and the home team's equal `100 - yardLine`.
+ */
+export function yardline100FromYardLine(yardLine: number, possessionIsHome: boolean): number {
+  return possessionIsHome ? 100 - yardLine : yardLine
+}
+
+/**
+ * `possessionText` is `"<side of field> NN"` (ESPN abbreviation of the half the ball is in), or
+ * `"50"` at midfield. On its own side the team has `100 - NN` to go, on the opponent's side `NN`.
+ * Returns null when the text cannot be read or names neither team.
+ */
+export function yardline100FromPossessionText(text: string, possession: Team, opponent: Team): number | null {
+  // Hand-rolled scan instead of a regex: this runs twice per row on every poll.
+  const t = text.trim()
+  let end = t.length
+  let yard = 0
+  let digits = 0
+  while (end > 0) {
+    const c = t.charCodeAt(end - 1)
+    if (c < 48 || c > 57) break
+    yard += (c - 48) * 10 ** digits++
+    end--
+  }
+  if (digits === 0 || digits > 2 || yard > 50) return null
+  if (yard === 50) return 50
+  const side = t.slice(0, end).trimEnd()
+  if (side.length < 2 || side.length > 4 || side.length === end) return null
+  const team = espnAbbrTeam(side)
+  if (team === possession) return 100 - yard
+  if (team === opponent) return yard
+  return null
+}
+
+const abbrCache = new Map<string, Team | null>()
+/** Memoised `toTeam(abbr, 'espn')`: a handful of distinct strings per game. */
+function espnAbbrTeam(abbr: string): Team | null {
+  let t = abbrCache.get(abbr)
+  if (t === undefined) {
+    t = toTeam(abbr, 'espn') ?? null
+    if (abbrCache.size < 1024) abbrCache.set(abbr, t)
+  }
+  return t
+}
+
+export function seasonTypeOf(espnSeasonType: number): SeasonType | null {
+  return espnSeasonType === 1 ? 'PRE' : espnSeasonType === 2 ? 'REG' : espnSeasonType === 3 ? 'POST' : null
+}
+
+/** ESPN status -> core status; keyed on `type.name` first, then `type.state` (§2.3). */
+export function mapStatus(status: StatusWire): GameStatus {
+  switch (status.type.name) {
+    case 'STATUS_SCHEDULED':
+      return 'scheduled'
+    case 'STATUS_IN_PROGRESS':
+      return 'in_progress'
+    case 'STATUS_HALFTIME':
+      return 'halftime'
+    case 'STATUS_END_PERIOD':
+      return 'end_of_period'
+    case 'STATUS_FINAL':
+    case 'STATUS_FINAL_OVERTIME':
+      return 'final'
+    case 'STATUS_POSTPONED':
+      return 'postponed'
+    case 'STATUS_CANCELED':
+    case 'STATUS_CANCELLED':
+      return 'cancelled'
+    case 'STATUS_SUSPENDED':
+      return 'suspended'
+    case 'STATUS_DELAYED':
+    case 'STATUS_RAIN_DELAY':
+      return 'delayed'
+  }
+  if (status.type.state === 'pre') return 'scheduled'
+  if (status.type.state === 'in') return 'in_progress'
+  return status.type.completed === true ? 'final' : 'suspended'
+}
+
+/** nflverse numbers postseason weeks after the regular season (18 weeks from 2021, 17 before). */
+export function nflverseWeek(season: number, seasonType: SeasonType, espnWeek: number): number {
+  if (seasonType !== 'POST') return espnWeek
+  const regWeeks = season >= 2021 ? 18 : 17
+  // ESPN's postseason week 4 is the Pro Bowl; week 5 is the Super Bowl.
+  return regWeeks + (espnWeek >= 5 ? 4 : espnWeek)
+}
+
+/** The nflverse game id `{season}_{week:02d}_{away}_{home}`. */
+export function nflverseGameId(season: number, week: number, away: Team, home: Team): string {
+  return `${season}_${String(week).padStart(2, '0')}_${away}_${home}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// The game a response belongs to
+
+export type EspnGameRef = {
+  readonly eventId: string
+  readonly gameId: string
+  readonly season: number
+  readonly seasonType: SeasonType
+  readonly homeTeam: Team
+  readonly awayTeam: Team
+  readonly homeEspnId: string
+  readonly awayEspnId: string
+  /** Kickoff time (Unix ms) from the event date. */
+  readonly kickoffMs: number
+}
+
+function teamOf(c: CompetitorWire): Team | undefined {
+  return (
+    ESPN_TEAM_IDS[c.team.id] ??
+    (c.team.abbreviation === undefined ? undefined : toTeam(c.team.abbreviation, 'espn'))
+  )
+}
+
+function sides(
+  competitors: readonly CompetitorWire[],
+): Result<{ home: CompetitorWire; away: CompetitorWire; homeTeam: Team; awayTeam: Team }, AppError> {
+  const home = competitors.find((c) => c.homeAway === 'home')
+  const away = competitors.find((c) => c.homeAway === 'away')
+  if (home === undefined || away === undefined)
+    return err(
+      espnBadPayload('competition lacks a home or an away competitor', { context: { field: 'competitors' } }),
+    )
+  const homeTeam = teamOf(home)
+  const awayTeam = teamOf(away)
+  if (homeTeam === undefined || awayTeam === undefined)
+    return err(
+      espnUnknownTeam(`unknown ESPN team (home id ${home.team.id}, away id ${away.team.id})`, {
+        context: { homeId: home.team.id, awayId: away.team.id },
+      }),
+    )
+  return ok({ home, away, homeTeam, awayTeam })
+}
+
+function gameRef(
+  eventId: string,
+  dateIso: string | undefined,
+  season: { year: number; type: number } | undefined,
+  week: number | undefined,
+  competitors: readonly CompetitorWire[],
+  gameIdOverride: string | undefined,
+): Result<EspnGameRef, AppError> {
+  const s = sides(competitors)
+  if (!s.ok) return s
+  if (season === undefined)
+    return err(espnBadPayload('event lacks its season', { context: { eventId, field: 'season' } }))
+  const seasonType = seasonTypeOf(season.type)
+  if (seasonType === null)
+    return err(
+      espnBadPayload(`unknown ESPN season type ${season.type}`, {
+        context: { eventId, field: 'season.type' },
+      }),
+    )
+  const kickoffMs = dateIso === undefined ? NaN : Date.parse(dateIso)
+  if (gameIdOverride === undefined && week === undefined)
+    return err(espnBadPayload('event lacks its week', { context: { eventId, field: 'week' } }))
+  const gameId =
+    gameIdOverride ??
+    nflverseGameId(
+      season.year,
+      nflverseWeek(season.year, seasonType, week ?? 0),
+      s.value.awayTeam,
+      s.value.homeTeam,
+    )
+  return ok({
+    eventId,
+    gameId,
+    season: season.year,
+    seasonType,
+    homeTeam: s.value.homeTeam,
+    awayTeam: s.value.awayTeam,
+    homeEspnId: s.value.home.team.id,
+    awayEspnId: s.value.away.team.id,
+    kickoffMs: Number.isFinite(kickoffMs) ? kickoffMs : 0,
+  })
+}
+
+export function gameRefFromEvent(ev: EventWire, gameIdOverride?: string): Result<EspnGameRef, AppError> {
+  const comp = ev.competitions[0]!
+  return gameRef(ev.id, ev.date, ev.season, ev.week?.number, comp.competitors, gameIdOverride)
+}
+
+export function gameRefFromSummary(s: SummaryWire, gameIdOverride?: string): Result<EspnGameRef, AppError> {
+  const comp = s.header.competitions[0]!
+  return gameRef(s.header.id, comp.date, s.header.season, s.header.week, comp.competitors, gameIdOverride)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field position of one snapshot (situation, play start or play end)
+
+export type FieldPosition = {
+  readonly possession: Team | null
+  /** 1..4, 0 for non-scrimmage snaps and ESPN's -1 sentinel after a score. */
+  readonly down: number
+  readonly yardsToGo: number
+  readonly yardline100: number | null
+  /** A present field was unreadable or two encodings disagreed. */
+  readonly inconsistent: boolean
+}
+
+type FieldWire = Pick<PlayEndWire, 'down' | 'distance' | 'yardLine' | 'yardsToEndzone' | 'possessionText'>
+
+/**
+ * Resolves possession and yardline_100 by the preference order of §4.3 (yardsToEndzone, then
+ * possessionText, then yardLine + home/away) and cross-checks every encoding that is present.
+ * Missing possession (after scores, kickoffs in the air) gives possession null and yardline null.
+ */
+export function fieldPosition(
+  f: FieldWire,
+  possessionId: string | undefined,
+  ref: EspnGameRef,
+): FieldPosition {
+  const down = f.down === undefined || f.down < 0 ? 0 : Math.min(f.down, 4)
+  const yardsToGo = f.distance === undefined || f.distance < 0 ? 0 : f.distance
+  if (possessionId === undefined || possessionId === '')
+    return { possession: null, down, yardsToGo, yardline100: null, inconsistent: false }
+  const isHome = possessionId === ref.homeEspnId
+  if (!isHome && possessionId !== ref.awayEspnId)
+    return { possession: null, down, yardsToGo, yardline100: null, inconsistent: true }
+  const possession = isHome ? ref.homeTeam : ref.awayTeam
+  const opponent = isHome ? ref.awayTeam : ref.homeTeam
+  // Each present encoding must agree with the first one read (preference order of §4.3).
+  let yl = -1
+  let inconsistent = false
+  const te = f.yardsToEndzone
+  if (te !== undefined) {
+    if (Number.isInteger(te) && te >= 0 && te <= 100) yl = te
+    else inconsistent = true
+  }
+  if (f.possessionText !== undefined && f.possessionText !== '') {
+    const v = yardline100FromPossessionText(f.possessionText, possession, opponent)
+    if (v === null) inconsistent = true
+    else if (yl < 0) yl = v
+    else if (yl !== v) inconsistent = true
+  }
+  const ylw = f.yardLine
+  if (ylw !== undefined) {
+    if (Number.isInteger(ylw) && ylw >= 0 && ylw <= 100) {
+      const v = yardline100FromYardLine(ylw, isHome)
+      if (yl < 0) yl = v
+      else if (yl !== v) inconsistent = true
+    } else inconsistent = true
+  }
+  return { possession, down, yardsToGo, yardline100: yl < 0 ? null : yl, inconsistent }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Current state from the scoreboard
+
+export type GameContext = {
+  readonly homeSpreadLine: number
+  readonly homeReceives2hKickoff: boolean | null
+  /** Last state we published, to carry a missing field (which then marks the state stale). */
+  readonly prev: GameState | null
+}
+
+export type Snapshot = {
+  readonly state: GameState
+  /** ESPN's own home win probability for its latest play, when present. */
+  readonly vendorHomeWinProb: number | null
+  /** Names of fields that were missing or inconsistent (empty when the state is clean). */
+  readonly problems: readonly string[]
+}
+
+function clockOf(status: StatusWire): number | null {
+  if (status.clock !== undefined && Number.isFinite(status.clock) && status.clock >= 0)
+    return Math.round(status.clock)
+  return status.displayClock === undefined ? null : parseDisplayClock(status.displayClock)
+}
+
+/** The game state now, from a scoreboard event's status, competitors and situation. */
+export function snapshotFromEvent(ev: EventWire, ref: EspnGameRef, ctx: GameContext): Snapshot {
+  const comp = ev.competitions[0]!
+  return snapshotFrom(comp.status, comp.competitors, comp.situation, ref, ctx)
+}
+
+export function snapshotFrom(
+  statusW: StatusWire,
+  competitors: readonly CompetitorWire[],
+  situation: SituationWire | undefined,
+  ref: EspnGameRef,
+  ctx: GameContext,
+): Snapshot {
+  const problems: string[] = []
+  const prev = ctx.prev
+  const status = mapStatus(statusW)
+  const home = competitors.find((c) => c.homeAway === 'home')
+  const away = competitors.find((c) => c.homeAway === 'away')
+  let homeScore = parseScore(home?.score)
+  let awayScore = parseScore(away?.score)
+  if (homeScore === null) {
+    problems.push('homeScore')
+    homeScore = prev?.homeScore ?? 0
+  }
+  if (awayScore === null) {
+    problems.push('awayScore')
+    awayScore = prev?.awayScore ?? 0
+  }
+  const live = status !== 'scheduled' && status !== 'postponed' && status !== 'cancelled'
+  let clock = clockOf(statusW)
+  if (clock === null) {
+    problems.push('clock')
+    clock = prev?.clockSeconds ?? 0
+  }
+  const quarter = Math.max(1, statusW.period)
+  let fp: FieldPosition = { possession: null, down: 0, yardsToGo: 0, yardline100: null, inconsistent: false }
+  let homeTimeouts = prev?.homeTimeouts ?? timeoutsAtStartOf(quarter)
+  let awayTimeouts = prev?.awayTimeouts ?? timeoutsAtStartOf(quarter)
+  let vendorHomeWinProb: number | null = null
+  if (situation !== undefined) {
+    fp = fieldPosition(situation, situation.possession, ref)
+    if (fp.inconsistent) problems.push('fieldPosition')
+    if (situation.homeTimeouts === undefined || situation.awayTimeouts === undefined) {
+      if (live && status !== 'final') problems.push('timeouts')
+    } else {
+      homeTimeouts = situation.homeTimeouts
+      awayTimeouts = situation.awayTimeouts
+    }
+    const p = situation.lastPlay?.probability?.homeWinPercentage
+    if (p !== undefined && p >= 0 && p <= 1) vendorHomeWinProb = p
+  } else if (status === 'in_progress') {
+    // ESPN drops the situation in breaks; in live play its absence means we cannot place the ball.
+    problems.push('situation')
+  }
+  const state: GameState = {
+    gameId: ref.gameId,
+    season: ref.season,
+    seasonType: ref.seasonType,
+    homeTeam: ref.homeTeam,
+    awayTeam: ref.awayTeam,
+    status,
+    homeScore,
+    awayScore,
+    quarter,
+    clockSeconds: clock,
+    possession: fp.possession,
+    down: fp.down,
+    yardsToGo: fp.yardsToGo,
+    yardline100: fp.yardline100,
+    homeTimeouts,
+    awayTimeouts,
+    homeReceives2hKickoff: ctx.homeReceives2hKickoff,
+    homeSpreadLine: ctx.homeSpreadLine,
+    tryPending: prev?.tryPending ?? false,
+    stale: problems.length > 0,
+  }
+  return { state, vendorHomeWinProb, problems }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plays from the summary
+
+/** Rows that are not snaps: they change the clock/timeouts/status but are not play events. */
+export type MarkerKind = 'timeout' | 'end_period' | 'end_half' | 'end_game' | 'coin_toss' | 'other'
+
+export type EspnPlay = {
+  readonly id: string
+  readonly sequence: number
+  readonly period: number
+  readonly clockSeconds: number
+  readonly homeScore: number
+  readonly awayScore: number
+  readonly typeText: string
+  readonly playType: string
+  readonly marker: MarkerKind | null
+  readonly text: string
+  readonly scoring: boolean
+  readonly start: FieldPosition
+  readonly end: FieldPosition | null
+  /** The team charged with a timeout row (from the row's team id). */
+  readonly timeoutSide: 'home' | 'away' | null
+  readonly wallclockMs: number | null
+  /** Changes whenever ESPN edits the row (text, spot, score, modified stamp). */
+  readonly fingerprint: string
+}
+
+const MARKERS: ReadonlyArray<readonly [RegExp, MarkerKind]> = [
+  [/^timeout$/i, 'timeout'],
+  [/^end (of )?period$/i, 'end_period'],
+  [/^end of (the )?half$/i, 'end_half'],
+  [/^end of (the )?game$/i, 'end_game'],
+  [/^coin toss$/i, 'coin_toss'],
+  [/official timeout|two[- ]minute warning|^end of regulation$/i, 'other'],
+]
+
+export function markerOf(typeText: string): MarkerKind | null {
+  for (const [re, kind] of MARKERS) if (re.test(typeText)) return kind
+  return null
+}
+
+type TypeInfo = { readonly marker: MarkerKind | null; readonly playType: string }
+const typeCache = new Map<string, TypeInfo>()
+/** Memoised marker + play type: ESPN uses a few dozen type texts, seen on every row of every poll. */
+function typeInfo(typeText: string): TypeInfo {
+  let t = typeCache.get(typeText)
+  if (t === undefined) {
+    const marker = markerOf(typeText)
+    t = { marker, playType: playTypeOf(typeText, marker) }
+    if (typeCache.size < 1024) typeCache.set(typeText, t)
+  }
+  return t
+}
+
+/** ESPN play type text -> the core `PlayInfo.playType` vocabulary. */
+export function playTypeOf(typeText: string, marker: MarkerKind | null): string {
+  if (marker === 'timeout') return 'timeout'
+  if (marker !== null) return 'other'
+  const t = typeText.toLowerCase()
+  if (t.includes('two point') || t.includes('two-point') || t.includes('2pt')) return 'two_point'
+  if (t.includes('extra point')) return 'extra_point'
+  if (t.includes('kickoff')) return 'kickoff'
+  if (t.includes('field goal')) return 'field_goal'
+  if (t.includes('punt')) return 'punt'
+  if (t.includes('kneel')) return 'qb_kneel'
+  if (t.includes('spike')) return 'qb_spike'
+  if (t.includes('pass') || t.includes('sack') || t.includes('interception')) return 'pass'
+  if (t.includes('rush')) return 'run'
+  if (t.includes('penalty')) return 'penalty'
+  return 'other'
+}
+
+/** Everything `playFromWire` reads, as one string: equal strings give equal rows. */
+function rowFingerprint(p: PlayWire): string {
+  const a = p.start
+  const e = p.end
+  return `${p.modified ?? ''}|${p.wallclock ?? ''}|${p.text ?? ''}|${p.type.text}|${p.homeScore}|${p.awayScore}|${p.scoringPlay}|${p.period.number}|${p.clock.displayValue}|${p.clock.value}|${p.sequenceNumber}|${p.team?.id}|${a.team?.id}|${a.down}|${a.distance}|${a.yardLine}|${a.yardsToEndzone}|${a.possessionText}|${e === undefined ? '-' : `${e.team?.id}|${e.down}|${e.distance}|${e.yardLine}|${e.yardsToEndzone}|${e.possessionText}`}`
+}
+
+function playFromWire(p: PlayWire, ref: EspnGameRef, fingerprint: string): Result<EspnPlay, AppError> {
+  const sequence = Number(p.sequenceNumber)
+  if (!Number.isFinite(sequence))
+    return err(espnBadPayload(`play ${p.id} has a non-numeric sequenceNumber`, { context: { playId: p.id } }))
+  const clockSeconds = p.clock.value ?? parseDisplayClock(p.clock.displayValue)
+  if (clockSeconds === null)
+    return err(
+      espnBadPayload(`play ${p.id} has an unreadable clock "${p.clock.displayValue}"`, {
+        context: { playId: p.id },
+      }),
+    )
+  const { marker, playType } = typeInfo(p.type.text)
+  const start = fieldPosition(p.start, p.start.team?.id, ref)
+  const end = p.end === undefined ? null : fieldPosition(p.end, p.end.team?.id, ref)
+  const teamId = p.team?.id
+  const timeoutSide =
+    marker === 'timeout'
+      ? teamId === ref.homeEspnId
+        ? 'home'
+        : teamId === ref.awayEspnId
+          ? 'away'
+          : null
+      : null
+  const wallclockMs = p.wallclock === undefined ? NaN : Date.parse(p.wallclock)
+  return ok({
+    id: p.id,
+    sequence,
+    period: p.period.number,
+    clockSeconds: Math.round(clockSeconds),
+    homeScore: p.homeScore,
+    awayScore: p.awayScore,
+    typeText: p.type.text,
+    playType,
+    marker,
+    text: p.text ?? '',
+    scoring: p.scoringPlay === true,
+    start,
+    end,
+    timeoutSide,
+    wallclockMs: Number.isFinite(wallclockMs) ? wallclockMs : null,
+    fingerprint,
+  })
+}
+
+export type ParsedSummary = {
+  readonly ref: EspnGameRef
+  readonly status: StatusWire
+  readonly competitors: readonly CompetitorWire[]
+  /** Ordered by ESPN's sequenceNumber (numeric), duplicates removed. */
+  readonly plays: readonly EspnPlay[]
+  /** ESPN's home win probability by play id. */
+  readonly winProbByPlayId: ReadonlyMap<string, number>
+}
+
+/** Validates a summary document and flattens `drives.previous[].plays[]` + `drives.current.plays[]`. */
+export function parseSummary(
+  body: unknown,
+  gameIdOverride?: string,
+  /** Rows parsed by earlier polls, by id; unchanged rows are reused (the feed keeps one per game). */
+  rowCache?: Map<string, EspnPlay>,
+): Result<ParsedSummary, AppError> {
+  const r = summaryWire.safeParse(body)
+  if (!r.success)
+    return err(
+      espnBadPayload(`summary does not match the expected shape: ${r.error.issues[0]?.message ?? ''}`, {
+        context: { path: r.error.issues[0]?.path.join('.') ?? '' },
+      }),
+    )
+  const s = r.data
+  const ref = gameRefFromSummary(s, gameIdOverride)
+  if (!ref.ok) return ref
+  const plays: EspnPlay[] = []
+  const seen = new Set<string>()
+  const drives = [
+    ...(s.drives?.previous ?? []),
+    ...(s.drives?.current === undefined ? [] : [s.drives.current]),
+  ]
+  for (const d of drives)
+    for (const p of d.plays) {
+      if (seen.has(p.id)) continue
+      seen.add(p.id)
+      const fp = rowFingerprint(p)
+      const cached = rowCache?.get(p.id)
+      if (cached !== undefined && cached.fingerprint === fp) {
+        plays.push(cached)
+        continue
+      }
+      const pr = playFromWire(p, ref.value, fp)
+      if (!pr.ok) return pr
+      rowCache?.set(p.id, pr.value)
+      plays.push(pr.value)
+    }
+  plays.sort((a, b) => a.sequence - b.sequence)
+  const winProbByPlayId = new Map<string, number>()
+  for (const w of s.winprobability ?? []) winProbByPlayId.set(w.playId, w.homeWinPercentage)
+  const comp = s.header.competitions[0]!
+  return ok({ ref: ref.value, status: comp.status, competitors: comp.competitors, plays, winProbByPlayId })
+}
+
+/** Validates a scoreboard document and returns the event with the given id (typed error if absent or bad). */
+export function parseScoreboardEvent(body: unknown, eventId: string): Result<EventWire, AppError> {
+  const shell = scoreboardWire.safeParse(body)
+  if (!shell.success)
+    return err(espnBadPayload('scoreboard lacks an events array', { context: { path: 'events' } }))
+  for (const raw of shell.data.events) {
+    if (typeof raw !== 'object' || raw === null || (raw as { id?: unknown }).id !== eventId) continue
+    const ev = eventWire.safeParse(raw)
+    if (!ev.success)
+      return err(
+        espnBadPayload(`scoreboard event ${eventId} malformed: ${ev.error.issues[0]?.message ?? ''}`, {
+          context: { eventId, path: ev.error.issues[0]?.path.join('.') ?? '' },
+        }),
+      )
+    return ok(ev.data)
+  }
+  return err(espnEventMissing(`event ${eventId} is not on the scoreboard`, { context: { eventId } }))
+}
+
+/** Ids of scoreboard events that are live (state `in`), for following every game of the day. */
+export function liveEventIds(body: unknown): string[] {
+  const shell = scoreboardWire.safeParse(body)
+  if (!shell.success) return []
+  const ids: string[] = []
+  for (const raw of shell.data.events) {
+    const ev = eventWire.safeParse(raw)
+    if (ev.success && ev.data.competitions[0]!.status.type.state === 'in') ids.push(ev.data.id)
+  }
+  return ids
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline: the state before and after every row
+
+export type TimelineEntry = {
+  readonly play: EspnPlay
+  /** Null for marker rows (timeouts, period ends), which are not play events. */
+  readonly info: PlayInfo | null
+  readonly before: GameState
+  readonly after: GameState
+}
+
+function halfIndex(quarter: number): number {
+  if (quarter <= 2) return 1
+  if (quarter <= 4) return 2
+  return 3 + Math.floor((quarter - 5) / 2)
+}
+
+/** Who receives the second-half kickoff: the team that did not receive the opening kickoff. */
+export function homeReceives2h(plays: readonly EspnPlay[], ref: EspnGameRef): boolean | null {
+  for (const p of plays) {
+    if (p.period > 2) return null
+    if (p.playType !== 'kickoff') continue
+    const receiver = p.start.possession ?? p.end?.possession ?? null
+    return receiver === null ? null : receiver !== ref.homeTeam
+  }
+  return null
+}
+
+/**
+ * Builds before/after states for every row in order. Scores come from the rows (after the play);
+ * timeouts from "Timeout" rows, reset per half and OT; field position from `start`/`end`, falling
+ * back to the next row's `start` when `end` is absent. The newest row's `after` clock comes from
+ * `statusNow` (the live clock), earlier rows take the next row's snap clock.
+ */
+export function buildTimeline(
+  plays: readonly EspnPlay[],
+  ref: EspnGameRef,
+  base: { readonly homeSpreadLine: number; readonly statusNow: StatusWire | null },
+): TimelineEntry[] {
+  const receives = homeReceives2h(plays, ref)
+  const out: TimelineEntry[] = []
+  let homeScore = 0
+  let awayScore = 0
+  let half = 1
+  let homeTo = 3
+  let awayTo = 3
+  let tryPending = false
+  for (let i = 0; i < plays.length; i++) {
+    const p = plays[i]!
+    const next = plays[i + 1]
+    const q = Math.max(1, p.period)
+    if (halfIndex(q) !== half) {
+      half = halfIndex(q)
+      homeTo = timeoutsAtStartOf(q)
+      awayTo = timeoutsAtStartOf(q)
+    }
+    const mk = (
+      quarter: number,
+      clockSeconds: number,
+      hs: number,
+      as: number,
+      fp: FieldPosition,
+      hto: number,
+      ato: number,
+      tp: boolean,
+      status: GameStatus,
+    ): GameState => ({
+      gameId: ref.gameId,
+      season: ref.season,
+      seasonType: ref.seasonType,
+      homeTeam: ref.homeTeam,
+      awayTeam: ref.awayTeam,
+      status,
+      homeScore: hs,
+      awayScore: as,
+      quarter,
+      clockSeconds,
+      possession: fp.possession,
+      down: fp.down,
+      yardsToGo: fp.yardsToGo,
+      yardline100: fp.yardline100,
+      homeTimeouts: hto,
+      awayTimeouts: ato,
+      homeReceives2hKickoff: receives,
+      homeSpreadLine: base.homeSpreadLine,
+      tryPending: tp,
+      stale: fp.inconsistent,
+    })
+    const before = mk(
+      q,
+      p.clockSeconds,
+      homeScore,
+      awayScore,
+      p.start,
+      homeTo,
+      awayTo,
+      tryPending,
+      'in_progress',
+    )
+    if (p.timeoutSide === 'home') homeTo = Math.max(0, homeTo - 1)
+    else if (p.timeoutSide === 'away') awayTo = Math.max(0, awayTo - 1)
+    const homePoints = p.homeScore - homeScore
+    const awayPoints = p.awayScore - awayScore
+    const touchdown = homePoints === 6 || awayPoints === 6
+    if (p.marker === null) tryPending = touchdown
+    homeScore = p.homeScore
+    awayScore = p.awayScore
+    const endFp = p.end ?? next?.start ?? { ...p.start, inconsistent: true }
+    // After a row: the next snap's clock in the same period, 0:00 when the period ended after it,
+    // the live clock for the newest row; a timeout row leaves the clock where it stopped.
+    let afterQ = q
+    let afterClock = p.clockSeconds
+    if (p.marker === 'timeout') {
+      // Stays at the row's own clock.
+    } else if (next !== undefined) afterClock = Math.max(1, next.period) === q ? next.clockSeconds : 0
+    else if (base.statusNow !== null) {
+      afterQ = Math.max(1, base.statusNow.period)
+      afterClock = clockOf(base.statusNow) ?? p.clockSeconds
+    }
+    const afterStatus =
+      next === undefined && base.statusNow !== null ? mapStatus(base.statusNow) : 'in_progress'
+    const after = mk(afterQ, afterClock, homeScore, awayScore, endFp, homeTo, awayTo, tryPending, afterStatus)
+    const info: PlayInfo | null =
+      p.marker !== null && p.marker !== 'timeout'
+        ? null
+        : {
+            playId: p.id,
+            sequence: p.sequence,
+            description: p.text,
+            playType: p.playType,
+            scoring: p.scoring || homePoints !== 0 || awayPoints !== 0,
+            touchdown,
+            homePoints,
+            awayPoints,
+          }
+    out.push({ play: p, info, before, after })
+  }
+  return out
+}

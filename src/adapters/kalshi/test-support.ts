@@ -1,0 +1,257 @@
+/**
+ * Test support (imported only by *.test.ts and test/): a capturing pino logger, a polling wait,
+ * a throwaway RSA key pair, and a minimal Kalshi-protocol WebSocket server for orderbook_delta
+ * (subscribe / unsubscribe / update_subscription, snapshot + seq'd deltas) with fault injection.
+ * It is deliberately tiny; the full local exchange lives in src/sim/exchange.
+ */
+import { constants, generateKeyPairSync, verify, type KeyObject } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { pino, type Logger } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { formatCenti, formatTicks, PAYOUT_TICKS } from '../../core/units.ts'
+
+export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = []
+  const logger = pino(
+    { level: 'debug' },
+    { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
+  )
+  return { logger, lines }
+}
+
+export async function until(cond: () => boolean, timeoutMs = 3_000, what = 'condition'): Promise<void> {
+  const t0 = Date.now()
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+let cachedKeys: { privatePem: string; privatePkcs8: string; publicKey: KeyObject } | null = null
+/** One 2048-bit pair per test process (generation costs ~100 ms). */
+export function testKeys(): { privatePem: string; privatePkcs8: string; publicKey: KeyObject } {
+  if (cachedKeys) return cachedKeys
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  cachedKeys = {
+    privatePem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    privatePkcs8: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey,
+  }
+  return cachedKeys
+}
+
+/** Verifies a Kalshi signature as the exchange would (spec §2.3–2.4). */
+export function verifyKalshiSignature(
+  publicKey: KeyObject,
+  timestamp: string,
+  method: string,
+  pathNoQuery: string,
+  signatureB64: string,
+): boolean {
+  return verify(
+    'sha256',
+    Buffer.from(`${timestamp}${method}${pathNoQuery}`),
+    { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    Buffer.from(signatureB64, 'base64'),
+  )
+}
+
+type ServerSub = { sid: number; seq: number; tickers: Set<string>; useYes: boolean }
+
+/**
+ * orderbook_delta server. Books are held on the YES scale: bids (YES) and asks (YES price of NO bids).
+ * `handshakeCheck` can refuse upgrades (e.g. signature verification).
+ */
+export class FakeKalshiWs {
+  readonly wss: WebSocketServer
+  readonly books = new Map<string, { bids: Map<number, number>; asks: Map<number, number> }>()
+  readonly received: Record<string, unknown>[] = []
+  readonly handshakes: Record<string, string | undefined>[] = []
+  private readonly subs = new Map<WebSocket, ServerSub[]>()
+  private nextSid = 1
+  connections = 0
+  /** When true the server neither reads nor answers anything on new connections (silent peer). */
+  silent = false
+
+  private constructor(wss: WebSocketServer) {
+    this.wss = wss
+    wss.on('connection', (ws, req) => {
+      this.connections++
+      this.handshakes.push({
+        key: req.headers['kalshi-access-key'] as string | undefined,
+        ts: req.headers['kalshi-access-timestamp'] as string | undefined,
+        sig: req.headers['kalshi-access-signature'] as string | undefined,
+        path: req.url,
+      })
+      if (this.silent) {
+        // Stop reading: pings from the client go unanswered, nothing is sent.
+        ;(ws as unknown as { _socket: { pause(): void } })._socket.pause()
+        return
+      }
+      this.subs.set(ws, [])
+      ws.on('message', (data) => this.onCommand(ws, data.toString()))
+      ws.on('close', () => this.subs.delete(ws))
+    })
+  }
+
+  static async start(): Promise<FakeKalshiWs> {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/trade-api/ws/v2' })
+    await new Promise<void>((r) => wss.once('listening', () => r()))
+    return new FakeKalshiWs(wss)
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/trade-api/ws/v2`
+  }
+
+  book(ticker: string): { bids: Map<number, number>; asks: Map<number, number> } {
+    let b = this.books.get(ticker)
+    if (!b) {
+      b = { bids: new Map(), asks: new Map() }
+      this.books.set(ticker, b)
+    }
+    return b
+  }
+
+  levels(ticker: string, side: 'bid' | 'ask'): { priceTicks: number; sizeCentiContracts: number }[] {
+    const m = side === 'bid' ? this.book(ticker).bids : this.book(ticker).asks
+    return [...m.entries()]
+      .filter(([, s]) => s > 0)
+      .sort((a, b) => (side === 'bid' ? b[0] - a[0] : a[0] - b[0]))
+      .map(([priceTicks, sizeCentiContracts]) => ({ priceTicks, sizeCentiContracts }))
+  }
+
+  private onCommand(ws: WebSocket, text: string): void {
+    const cmd = JSON.parse(text) as { id: number; cmd: string; params?: Record<string, unknown> }
+    this.received.push(cmd)
+    const subs = this.subs.get(ws)
+    if (!subs) return
+    if (cmd.cmd === 'subscribe') {
+      const channels = cmd.params?.['channels'] as string[]
+      for (const ch of channels) {
+        const sid = this.nextSid++
+        ws.send(JSON.stringify({ id: cmd.id, type: 'subscribed', msg: { channel: ch, sid } }))
+        if (ch !== 'orderbook_delta') continue
+        const tickers = new Set((cmd.params?.['market_tickers'] as string[] | undefined) ?? [])
+        const sub: ServerSub = { sid, seq: 0, tickers, useYes: cmd.params?.['use_yes_price'] === true }
+        subs.push(sub)
+        for (const t of tickers) this.sendSnapshot(ws, sub, t)
+      }
+    } else if (cmd.cmd === 'unsubscribe') {
+      const sids = cmd.params?.['sids'] as number[]
+      this.subs.set(
+        ws,
+        subs.filter((s) => !sids.includes(s.sid)),
+      )
+      for (const sid of sids) ws.send(JSON.stringify({ id: cmd.id, type: 'unsubscribed', sid }))
+    } else if (cmd.cmd === 'update_subscription') {
+      const sid = cmd.params?.['sid'] as number
+      const sub = subs.find((s) => s.sid === sid)
+      const tickers = (cmd.params?.['market_tickers'] as string[] | undefined) ?? []
+      if (!sub) {
+        ws.send(JSON.stringify({ id: cmd.id, type: 'error', msg: { code: 7, msg: 'unknown sid' } }))
+        return
+      }
+      if (cmd.params?.['action'] === 'add_markets') {
+        for (const t of tickers) sub.tickers.add(t)
+        ws.send(
+          JSON.stringify({
+            id: cmd.id,
+            type: 'ok',
+            sid,
+            seq: sub.seq,
+            msg: { market_tickers: [...sub.tickers] },
+          }),
+        )
+        for (const t of tickers) this.sendSnapshot(ws, sub, t)
+      } else if (cmd.params?.['action'] === 'delete_markets') {
+        for (const t of tickers) sub.tickers.delete(t)
+        ws.send(
+          JSON.stringify({
+            id: cmd.id,
+            type: 'ok',
+            sid,
+            seq: sub.seq,
+            msg: { market_tickers: [...sub.tickers] },
+          }),
+        )
+      }
+    }
+  }
+
+  private sendSnapshot(ws: WebSocket, sub: ServerSub, ticker: string): void {
+    const yes = this.levels(ticker, 'bid').map((l) => [
+      formatTicks(l.priceTicks),
+      formatCenti(l.sizeCentiContracts),
+    ])
+    const no = this.levels(ticker, 'ask').map((l) => [
+      formatTicks(sub.useYes ? l.priceTicks : PAYOUT_TICKS - l.priceTicks),
+      formatCenti(l.sizeCentiContracts),
+    ])
+    sub.seq++
+    const msg: Record<string, unknown> = { market_ticker: ticker, market_id: 'm-' + ticker }
+    if (yes.length > 0) msg['yes_dollars_fp'] = yes
+    if (no.length > 0) msg['no_dollars_fp'] = no
+    ws.send(JSON.stringify({ type: 'orderbook_snapshot', sid: sub.sid, seq: sub.seq, msg }))
+  }
+
+  /** Changes a level and streams the delta. `dropFrame` consumes a seq without sending (a gap). */
+  delta(
+    ticker: string,
+    side: 'bid' | 'ask',
+    priceTicks: number,
+    deltaCenti: number,
+    dropFrame = false,
+  ): void {
+    const b = this.book(ticker)
+    const m = side === 'bid' ? b.bids : b.asks
+    m.set(priceTicks, (m.get(priceTicks) ?? 0) + deltaCenti)
+    for (const [ws, subs] of this.subs) {
+      for (const sub of subs) {
+        if (!sub.tickers.has(ticker)) continue
+        sub.seq++
+        if (dropFrame) continue
+        const wirePrice = side === 'ask' && !sub.useYes ? PAYOUT_TICKS - priceTicks : priceTicks
+        ws.send(
+          JSON.stringify({
+            type: 'orderbook_delta',
+            sid: sub.sid,
+            seq: sub.seq,
+            msg: {
+              market_ticker: ticker,
+              market_id: 'm-' + ticker,
+              price_dollars: formatTicks(wirePrice),
+              delta_fp: (deltaCenti < 0 ? '-' : '') + formatCenti(Math.abs(deltaCenti)),
+              side: side === 'bid' ? 'yes' : 'no',
+              ts_ms: 1_795_640_302_117,
+            },
+          }),
+        )
+      }
+    }
+  }
+
+  /** Sends a raw frame to every client. */
+  raw(text: string): void {
+    for (const ws of this.subs.keys()) ws.send(text)
+  }
+
+  /** Sends a frame built from a subscription's next seq (for malformed-but-sequenced frames). */
+  rawSequenced(ticker: string, build: (sid: number, seq: number) => string): void {
+    for (const [ws, subs] of this.subs)
+      for (const sub of subs)
+        if (sub.tickers.has(ticker)) {
+          sub.seq++
+          ws.send(build(sub.sid, sub.seq))
+        }
+  }
+
+  dropAll(): void {
+    for (const ws of this.wss.clients) ws.terminate()
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate()
+    await new Promise<void>((r) => this.wss.close(() => r()))
+  }
+}

@@ -1,0 +1,738 @@
+/**
+ * Kalshi WebSocket client (spec §5): one signed connection multiplexing subscriptions, order books
+ * rebuilt from `orderbook_snapshot` + `orderbook_delta` with per-subscription `seq` checks, public
+ * trades and market lifecycle as core `MarketDataEvent`s, and the user channels (fill,
+ * user_orders, market_positions) as `KalshiUserEvent`s.
+ *
+ * Failure policy: a malformed frame is logged (KALSHI_BAD_FRAME) and dropped; if it belonged to a
+ * book subscription, or a `seq` gap / delta for an unknown book / impossible delta is seen, every
+ * book of that subscription is marked invalid and the subscription is replaced (unsubscribe +
+ * subscribe -> fresh snapshots). A dropped or silent connection reconnects with exponential
+ * backoff and jitter, resubscribes everything and rebuilds every book. Nothing here throws into
+ * the caller's event loop.
+ */
+import type { Logger } from 'pino'
+import WebSocket from 'ws'
+import { OrderBook } from '../../core/book/order-book.ts'
+import type { BookSide, Fill, MarketDataEvent, MarketStatus } from '../../core/market.ts'
+import type { EventSink, MarketDataSource } from '../../core/ports.ts'
+import { parseCountToCenti, parseDollarsToTicks, PAYOUT_TICKS } from '../../core/units.ts'
+import { isAppError } from '../../lib/errors.ts'
+import { Rng } from '../../lib/rng.ts'
+import type { KalshiSigner } from './auth.ts'
+import { kalshiBadFrame, kalshiBookDesync, kalshiWsCommandError } from './errors.ts'
+import { centiOf, levelsOf, microsOf, takerSideOf, ticksOf } from './parse.ts'
+import * as W from './wire.ts'
+
+export type KalshiChannel =
+  'orderbook_delta' | 'ticker' | 'trade' | 'fill' | 'user_orders' | 'market_positions' | 'market_lifecycle_v2'
+
+/** Your own order / fill / position updates, in core units. */
+export type KalshiUserEvent =
+  | { readonly type: 'fill'; readonly fill: Fill; readonly postPositionCenti: number | null }
+  | {
+      readonly type: 'order_update'
+      readonly venueOrderId: string
+      readonly clientOrderId: string
+      readonly ticker: string
+      readonly status: 'resting' | 'canceled' | 'executed'
+      readonly side: BookSide
+      readonly priceTicks: number
+      readonly filledCenti: number
+      readonly remainingCenti: number
+      readonly tsEventMs: number
+    }
+  | { readonly type: 'position'; readonly ticker: string; readonly positionCenti: number }
+
+/** Latest `ticker` channel values per market (no core event exists for them). */
+export type TickerInfo = {
+  lastPriceTicks: number
+  yesBidTicks: number
+  yesAskTicks: number
+  tsEventMs: number
+}
+
+export type WsTimers = {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export type KalshiWsOptions = {
+  /** e.g. wss://external-api-ws.kalshi.com/trade-api/ws/v2 or ws://127.0.0.1:port/trade-api/ws/v2 */
+  readonly url: string
+  /** null only for tests against an unauthenticated local server. */
+  readonly signer: KalshiSigner | null
+  readonly logger: Logger
+  readonly nowMs?: () => number
+  readonly timers?: WsTimers
+  /** Seed for reconnect jitter (deterministic in tests). */
+  readonly jitterSeed?: number
+  /** Ask for NO levels on the YES scale (spec §5.5); default true. Sent explicitly either way. */
+  readonly useYesPrice?: boolean
+  readonly reconnectBaseMs?: number
+  readonly reconnectMaxMs?: number
+  /** No frame, ping or pong for this long -> the connection is considered dead. Default 30 s. */
+  readonly silentTimeoutMs?: number
+  /** Ladder step per market (from the market's price_ranges); default 100 ticks. */
+  readonly tickTicksOf?: (ticker: string) => number
+}
+
+type Sub = {
+  readonly key: number
+  readonly channel: KalshiChannel
+  /** null = all markets (channels where scope is optional). */
+  readonly tickers: Set<string> | null
+  sid: number
+  lastSeq: number
+  cmdId: number
+}
+
+export type WsStats = {
+  frames: number
+  badFrames: number
+  gaps: number
+  resyncs: number
+  reconnects: number
+  commandErrors: number
+}
+
+const RESUBSCRIBE_CODES = new Set([10, 17, 25])
+
+export class KalshiWsClient implements MarketDataSource {
+  private readonly opts: KalshiWsOptions
+  private readonly log: Logger
+  private readonly nowMs: () => number
+  private readonly timers: WsTimers
+  private readonly rng: Rng
+  private readonly useYesPrice: boolean
+  private readonly silentMs: number
+  private ws: WebSocket | null = null
+  private stopped = true
+  private connected = false
+  private attempt = 0
+  private reconnectTimer: unknown = null
+  private watchdogTimer: unknown = null
+  private lastInboundMs = 0
+  private nextCmdId = 1
+  private nextSubKey = 1
+  private readonly subs = new Map<number, Sub>()
+  private readonly subBySid = new Map<number, Sub>()
+  private readonly subByCmd = new Map<number, Sub>()
+  private readonly books = new Map<string, OrderBook>()
+  /** Markets whose lifecycle messages we pass on (lifecycle has no market filter). */
+  private readonly watched = new Set<string>()
+  private readonly tickers = new Map<string, TickerInfo>()
+  private mdSink: EventSink<MarketDataEvent> | null = null
+  private userSinks: EventSink<KalshiUserEvent>[] = []
+  readonly stats: WsStats = { frames: 0, badFrames: 0, gaps: 0, resyncs: 0, reconnects: 0, commandErrors: 0 }
+
+  constructor(opts: KalshiWsOptions) {
+    this.opts = opts
+    this.log = opts.logger.child({ component: 'kalshi-ws' })
+    this.nowMs = opts.nowMs ?? (() => Date.now())
+    this.timers = opts.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    }
+    this.rng = new Rng(opts.jitterSeed ?? 1)
+    this.useYesPrice = opts.useYesPrice ?? true
+    this.silentMs = opts.silentTimeoutMs ?? 30_000
+  }
+
+  // ---- public API ----
+
+  /** MarketDataSource: starts the connection; market data goes to `sink`. */
+  async start(sink: EventSink<MarketDataEvent>): Promise<void> {
+    this.mdSink = sink
+    if (!this.stopped) return
+    this.stopped = false
+    this.connect()
+  }
+
+  /** Receives fills, order updates and positions (subscribe with `subscribeUser`). */
+  onUserEvent(sink: EventSink<KalshiUserEvent>): void {
+    this.userSinks.push(sink)
+  }
+
+  /**
+   * MarketDataSource: order books, public trades and lifecycle for these markets. Tickers already
+   * covered are skipped; new ones join the live book subscription via update_subscription.
+   */
+  async subscribe(tickers: readonly string[]): Promise<void> {
+    const fresh = tickers.filter((t) => !this.watched.has(t))
+    if (fresh.length === 0) return
+    for (const t of fresh) this.watched.add(t)
+    const bookSub = this.firstSub('orderbook_delta')
+    if (bookSub && bookSub.sid > 0 && this.connected) {
+      for (const t of fresh) bookSub.tickers!.add(t)
+      this.send({
+        id: this.nextCmdId++,
+        cmd: 'update_subscription',
+        params: { sid: bookSub.sid, action: 'add_markets', market_tickers: fresh },
+      })
+    } else if (bookSub) {
+      // Not live yet: the (re)subscribe sent on open will carry the whole set.
+      for (const t of fresh) bookSub.tickers!.add(t)
+    } else {
+      this.addSub('orderbook_delta', fresh)
+    }
+    const tradeSub = this.firstSub('trade')
+    if (tradeSub && tradeSub.sid > 0 && this.connected) {
+      for (const t of fresh) tradeSub.tickers!.add(t)
+      this.send({
+        id: this.nextCmdId++,
+        cmd: 'update_subscription',
+        params: { sid: tradeSub.sid, action: 'add_markets', market_tickers: fresh },
+      })
+    } else if (tradeSub) {
+      for (const t of fresh) tradeSub.tickers!.add(t)
+    } else {
+      this.addSub('trade', fresh)
+    }
+    if (!this.firstSub('market_lifecycle_v2')) this.addSub('market_lifecycle_v2', null)
+  }
+
+  /** Stops following these markets: removed from the book and trade subscriptions, books dropped. */
+  unsubscribeMarkets(tickers: readonly string[]): void {
+    for (const t of tickers) {
+      this.watched.delete(t)
+      this.books.delete(t)
+    }
+    for (const ch of ['orderbook_delta', 'trade'] as const) {
+      const sub = this.firstSub(ch)
+      if (!sub) continue
+      for (const t of tickers) sub.tickers!.delete(t)
+      if (sub.sid > 0 && this.connected)
+        this.send({
+          id: this.nextCmdId++,
+          cmd: 'update_subscription',
+          params: { sid: sub.sid, action: 'delete_markets', market_tickers: [...tickers] },
+        })
+    }
+  }
+
+  /** Subscribes a user channel (fill, user_orders, market_positions) or ticker; null = all markets. */
+  subscribeChannel(channel: KalshiChannel, tickers: readonly string[] | null): number {
+    return this.addSub(channel, tickers).key
+  }
+
+  /** Fill + user_orders + market_positions for every market. */
+  subscribeUser(): void {
+    for (const ch of ['fill', 'user_orders', 'market_positions'] as const)
+      if (!this.firstSub(ch)) this.addSub(ch, null)
+  }
+
+  /** Ends one subscription created by subscribeChannel. */
+  unsubscribeChannel(key: number): void {
+    const sub = this.subs.get(key)
+    if (!sub) return
+    this.subs.delete(key)
+    this.dropSid(sub)
+  }
+
+  book(ticker: string): OrderBook | undefined {
+    return this.books.get(ticker)
+  }
+
+  /** True when the book exists and was rebuilt from a snapshot with no gap since. */
+  isBookValid(ticker: string): boolean {
+    return this.books.get(ticker)?.valid ?? false
+  }
+
+  tickerInfo(ticker: string): TickerInfo | undefined {
+    return this.tickers.get(ticker)
+  }
+
+  isConnected(): boolean {
+    return this.connected
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.clearTimers()
+    const ws = this.ws
+    this.ws = null
+    this.connected = false
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve())
+        ws.close()
+        // A peer that never answers the close handshake must not hang shutdown.
+        const t = setTimeout(() => {
+          ws.terminate()
+          resolve()
+        }, 1_000)
+        t.unref()
+      })
+    }
+  }
+
+  // ---- connection ----
+
+  private connect(): void {
+    if (this.stopped) return
+    const path = new URL(this.opts.url).pathname
+    const headers = this.opts.signer ? this.opts.signer.headers(this.nowMs(), 'GET', path) : {}
+    const ws = new WebSocket(this.opts.url, { headers, perMessageDeflate: false })
+    this.ws = ws
+    ws.on('open', () => {
+      if (this.ws !== ws) return
+      this.connected = true
+      this.attempt = 0
+      this.lastInboundMs = this.nowMs()
+      this.log.info({ url: this.opts.url }, 'connected')
+      // No session resume (spec §5.1): every subscription and book starts over.
+      this.subBySid.clear()
+      this.subByCmd.clear()
+      for (const b of this.books.values()) b.valid = false
+      for (const sub of this.subs.values()) this.sendSubscribe(sub)
+      this.armWatchdog()
+    })
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.ws !== ws) return
+      this.lastInboundMs = this.nowMs()
+      this.handleFrame(isBinary ? data.toString('utf8') : data.toString())
+    })
+    ws.on('ping', () => {
+      this.lastInboundMs = this.nowMs() // `ws` answers the pong itself
+    })
+    ws.on('pong', () => {
+      this.lastInboundMs = this.nowMs()
+    })
+    ws.on('error', (e) => {
+      this.log.warn({ err: e.message }, 'websocket error')
+    })
+    ws.on('close', (code: number) => {
+      if (this.ws !== ws) return
+      this.ws = null
+      this.connected = false
+      for (const b of this.books.values()) b.valid = false
+      if (this.stopped) return
+      this.scheduleReconnect(code)
+    })
+  }
+
+  private scheduleReconnect(code: number): void {
+    const base = this.opts.reconnectBaseMs ?? 500
+    const max = this.opts.reconnectMaxMs ?? 30_000
+    const raw = Math.min(max, base * 2 ** Math.min(this.attempt, 20))
+    // Full jitter in [raw/2, raw) so many clients do not reconnect in lock-step.
+    const delay = Math.floor(raw / 2 + (raw / 2) * this.rng.next())
+    this.attempt++
+    this.stats.reconnects++
+    this.log.warn({ code, delayMs: delay, attempt: this.attempt }, 'connection lost; reconnecting')
+    this.clearTimers()
+    this.reconnectTimer = this.timers.setTimeout(() => {
+      this.reconnectTimer = null
+      this.connect()
+    }, delay)
+  }
+
+  private armWatchdog(): void {
+    const period = Math.max(10, Math.floor(this.silentMs / 3))
+    this.watchdogTimer = this.timers.setTimeout(() => {
+      this.watchdogTimer = null
+      const ws = this.ws
+      if (!ws || !this.connected) return
+      if (this.nowMs() - this.lastInboundMs > this.silentMs) {
+        this.log.warn({ silentMs: this.nowMs() - this.lastInboundMs }, 'connection silent; reconnecting')
+        ws.terminate()
+        return
+      }
+      try {
+        ws.ping()
+      } catch {
+        // the close event will follow
+      }
+      this.armWatchdog()
+    }, period)
+  }
+
+  private clearTimers(): void {
+    if (this.reconnectTimer !== null) this.timers.clearTimeout(this.reconnectTimer)
+    if (this.watchdogTimer !== null) this.timers.clearTimeout(this.watchdogTimer)
+    this.reconnectTimer = null
+    this.watchdogTimer = null
+  }
+
+  private send(cmd: W.WsCommand): void {
+    const ws = this.ws
+    if (!ws || !this.connected) return
+    ws.send(JSON.stringify(cmd))
+  }
+
+  // ---- subscriptions ----
+
+  private firstSub(channel: KalshiChannel): Sub | undefined {
+    for (const s of this.subs.values()) if (s.channel === channel) return s
+    return undefined
+  }
+
+  private addSub(channel: KalshiChannel, tickers: readonly string[] | null): Sub {
+    const sub: Sub = {
+      key: this.nextSubKey++,
+      channel,
+      tickers: tickers === null ? null : new Set(tickers),
+      sid: 0,
+      lastSeq: 0,
+      cmdId: 0,
+    }
+    this.subs.set(sub.key, sub)
+    if (this.connected) this.sendSubscribe(sub)
+    return sub
+  }
+
+  private sendSubscribe(sub: Sub): void {
+    sub.sid = 0
+    sub.lastSeq = 0
+    sub.cmdId = this.nextCmdId++
+    this.subByCmd.set(sub.cmdId, sub)
+    const params: Record<string, unknown> = { channels: [sub.channel] }
+    if (sub.tickers !== null) params['market_tickers'] = [...sub.tickers]
+    if (sub.channel === 'orderbook_delta') params['use_yes_price'] = this.useYesPrice
+    this.send({ id: sub.cmdId, cmd: 'subscribe', params })
+  }
+
+  private dropSid(sub: Sub): void {
+    if (sub.sid > 0) {
+      this.subBySid.delete(sub.sid)
+      this.send({ id: this.nextCmdId++, cmd: 'unsubscribe', params: { sids: [sub.sid] } })
+    }
+    if (sub.cmdId > 0) this.subByCmd.delete(sub.cmdId)
+    sub.sid = 0
+  }
+
+  /** Replaces a book subscription: invalidates its books, unsubscribes, subscribes again (fresh snapshots). */
+  private resync(sub: Sub, reason: string, context: Record<string, unknown>): void {
+    this.stats.resyncs++
+    const e = kalshiBookDesync(`order book subscription resync: ${reason}`, {
+      context: { sid: sub.sid, channel: sub.channel, ...context },
+    })
+    this.log.warn({ err: e.toJSON() }, e.message)
+    if (sub.tickers) for (const t of sub.tickers) this.books.get(t)?.markInvalid()
+    this.dropSid(sub)
+    if (this.subs.has(sub.key)) this.sendSubscribe(sub)
+  }
+
+  // ---- inbound ----
+
+  /**
+   * Handles one text frame. Public so recordings and benchmarks can drive the client without a
+   * socket. Never throws.
+   */
+  handleFrame(text: string): void {
+    this.stats.frames++
+    let frame: unknown
+    try {
+      frame = JSON.parse(text)
+    } catch (cause) {
+      this.badFrame('not JSON', { cause, sample: text.slice(0, 200) })
+      return
+    }
+    if (typeof frame !== 'object' || frame === null)
+      return this.badFrame('not an object', { sample: text.slice(0, 200) })
+    const f = frame as Record<string, unknown>
+    const type = f['type']
+    // orderbook_delta first: it is the hot path.
+    if (type === 'orderbook_delta') return this.onBookFrame(f, false)
+    try {
+      switch (type) {
+        case 'orderbook_snapshot':
+          return this.onBookFrame(f, true)
+        case 'ticker':
+          return this.onTicker(f)
+        case 'trade':
+          return this.onTrade(f)
+        case 'fill':
+          return this.onFill(f)
+        case 'user_order':
+          return this.onUserOrder(f)
+        case 'market_position':
+          return this.onPosition(f)
+        case 'market_lifecycle_v2':
+          return this.onLifecycle(f)
+        case 'event_lifecycle':
+        case 'event_fee_update':
+        case 'unsubscribed':
+        case 'ok':
+          return
+        case 'subscribed':
+          return this.onSubscribed(f)
+        case 'error':
+          return this.onError(f)
+        default:
+          this.log.debug({ type }, 'ignored message type')
+      }
+    } catch (e) {
+      this.badFrame(isAppError(e) ? e.message : 'handler failed', {
+        cause: e,
+        type,
+        sample: text.slice(0, 200),
+      })
+    }
+  }
+
+  private badFrame(message: string, context: Record<string, unknown>): void {
+    this.stats.badFrames++
+    const { cause, ...rest } = context
+    const e = kalshiBadFrame(message, { cause, context: rest })
+    this.log.warn({ err: e.toJSON(), cause: cause instanceof Error ? cause.message : undefined }, e.message)
+  }
+
+  private onBookFrame(f: Record<string, unknown>, isSnapshot: boolean): void {
+    const sid = f['sid']
+    const seq = f['seq']
+    if (typeof sid !== 'number' || typeof seq !== 'number')
+      return this.badFrame('book frame without numeric sid/seq', { type: f['type'] })
+    const sub = this.subBySid.get(sid)
+    if (!sub) return // stale sid from a subscription we already replaced
+    if (sub.lastSeq > 0 && seq <= sub.lastSeq) return // duplicate
+    if (sub.lastSeq > 0 && seq !== sub.lastSeq + 1) {
+      this.stats.gaps++
+      return this.resync(sub, 'sequence gap', { expected: sub.lastSeq + 1, got: seq })
+    }
+    const m = f['msg']
+    if (typeof m !== 'object' || m === null) {
+      this.badFrame('book frame without msg', { sid, seq })
+      return this.resync(sub, 'malformed book frame', { seq })
+    }
+    const msg = m as Record<string, unknown>
+    const nowMs = this.nowMs()
+    if (isSnapshot) {
+      const parsed = W.wsSnapshotMsg.safeParse(msg)
+      if (!parsed.success) {
+        this.badFrame('bad orderbook_snapshot', { sid, seq, issues: parsed.error.issues.slice(0, 3) })
+        return this.resync(sub, 'malformed snapshot', { seq })
+      }
+      const ticker = parsed.data.market_ticker
+      let yesBids, yesAsks
+      try {
+        yesBids = levelsOf(parsed.data.yes_dollars_fp, 'yes', true)
+        yesAsks = levelsOf(parsed.data.no_dollars_fp, 'no', this.useYesPrice)
+      } catch (e) {
+        this.badFrame('bad snapshot level', { sid, seq, ticker, err: isAppError(e) ? e.message : String(e) })
+        return this.resync(sub, 'malformed snapshot', { seq })
+      }
+      let book = this.books.get(ticker)
+      if (!book) {
+        book = new OrderBook(ticker, this.opts.tickTicksOf?.(ticker) ?? 100)
+        this.books.set(ticker, book)
+      }
+      if (!book.applySnapshot(yesBids, yesAsks)) {
+        this.badFrame('snapshot off-grid or crossed', { sid, seq, ticker })
+        return this.resync(sub, 'unusable snapshot', { seq, ticker })
+      }
+      sub.lastSeq = seq
+      book.lastSeq = seq
+      this.mdSink?.({
+        type: 'book_snapshot',
+        ticker,
+        seq,
+        tsEventMs: nowMs,
+        tsRecvMs: nowMs,
+        yesBids,
+        yesAsks,
+      })
+      return
+    }
+    // Hot path: hand-checked fields (zod per delta would dominate the cost).
+    const ticker = msg['market_ticker']
+    const priceS = msg['price_dollars']
+    const deltaS = msg['delta_fp']
+    const sideS = msg['side']
+    if (
+      typeof ticker !== 'string' ||
+      typeof priceS !== 'string' ||
+      typeof deltaS !== 'string' ||
+      (sideS !== 'yes' && sideS !== 'no')
+    ) {
+      this.badFrame('bad orderbook_delta fields', { sid, seq })
+      return this.resync(sub, 'malformed delta', { seq })
+    }
+    const p = parseDollarsToTicks(priceS)
+    const d = parseCountToCenti(deltaS, true)
+    if (!p.ok || !d.ok) {
+      this.badFrame('bad orderbook_delta number', { sid, seq, ticker })
+      return this.resync(sub, 'malformed delta', { seq, ticker })
+    }
+    const book = this.books.get(ticker)
+    if (!book || !book.valid) return this.resync(sub, 'delta for unknown book', { seq, ticker })
+    const side: BookSide = sideS === 'yes' ? 'bid' : 'ask'
+    const priceTicks = sideS === 'no' && !this.useYesPrice ? PAYOUT_TICKS - p.value : p.value
+    if (!book.applyDelta(side, priceTicks, d.value))
+      return this.resync(sub, 'delta refused by book', { seq, ticker, side, priceTicks, delta: d.value })
+    sub.lastSeq = seq
+    book.lastSeq = seq
+    const tsMs = msg['ts_ms']
+    const tsEventMs = typeof tsMs === 'number' ? tsMs : nowMs
+    book.lastTsEventMs = tsEventMs
+    const sink = this.mdSink
+    if (sink !== null)
+      sink({
+        type: 'book_delta',
+        ticker,
+        seq,
+        tsEventMs,
+        tsRecvMs: nowMs,
+        side,
+        priceTicks,
+        deltaCentiContracts: d.value,
+      })
+  }
+
+  private onSubscribed(f: Record<string, unknown>): void {
+    const id = f['id']
+    const parsed = W.wsSubscribedMsg.safeParse(f['msg'])
+    if (typeof id !== 'number' || !parsed.success) return this.badFrame('bad subscribed reply', {})
+    const sub = this.subByCmd.get(id)
+    if (!sub) return
+    this.subByCmd.delete(id)
+    if (!this.subs.has(sub.key)) {
+      // Unsubscribed while the command was in flight.
+      this.send({ id: this.nextCmdId++, cmd: 'unsubscribe', params: { sids: [parsed.data.sid] } })
+      return
+    }
+    sub.sid = parsed.data.sid
+    sub.lastSeq = 0
+    this.subBySid.set(sub.sid, sub)
+  }
+
+  private onError(f: Record<string, unknown>): void {
+    const parsed = W.wsErrorMsg.safeParse(f['msg'])
+    if (!parsed.success) return this.badFrame('bad error reply', {})
+    this.stats.commandErrors++
+    const { code, msg } = parsed.data
+    const id = typeof f['id'] === 'number' ? f['id'] : 0
+    const sid = typeof f['sid'] === 'number' ? f['sid'] : 0
+    const e = kalshiWsCommandError(`command error ${code}: ${msg ?? ''}`, {
+      context: { code, id, sid, market: parsed.data.market_ticker },
+    })
+    this.log.warn({ err: e.toJSON() }, e.message)
+    const sub = this.subBySid.get(sid)
+    if (sub && RESUBSCRIBE_CODES.has(code)) this.resync(sub, `server error ${code}`, { code })
+  }
+
+  private onTicker(f: Record<string, unknown>): void {
+    const m = W.wsTickerMsg.parse(f['msg'])
+    const info = this.tickers.get(m.market_ticker) ?? {
+      lastPriceTicks: -1,
+      yesBidTicks: -1,
+      yesAskTicks: -1,
+      tsEventMs: 0,
+    }
+    if (m.price_dollars) info.lastPriceTicks = ticksOf(m.price_dollars, 'price_dollars')
+    if (m.yes_bid_dollars) info.yesBidTicks = ticksOf(m.yes_bid_dollars, 'yes_bid_dollars')
+    if (m.yes_ask_dollars) info.yesAskTicks = ticksOf(m.yes_ask_dollars, 'yes_ask_dollars')
+    info.tsEventMs = m.ts_ms ?? this.nowMs()
+    this.tickers.set(m.market_ticker, info)
+  }
+
+  private onTrade(f: Record<string, unknown>): void {
+    const m = W.wsTradeMsg.parse(f['msg'])
+    const nowMs = this.nowMs()
+    this.mdSink?.({
+      type: 'trade_print',
+      ticker: m.market_ticker,
+      priceTicks: ticksOf(m.yes_price_dollars, 'yes_price_dollars'),
+      sizeCentiContracts: centiOf(m.count_fp, 'count_fp'),
+      takerSide: takerSideOf(m.taker_book_side, m.taker_outcome_side),
+      tsEventMs: m.ts_ms ?? (m.ts !== undefined ? m.ts * 1000 : nowMs),
+      tsRecvMs: nowMs,
+    })
+  }
+
+  private onLifecycle(f: Record<string, unknown>): void {
+    const m = W.wsLifecycleMsg.parse(f['msg'])
+    if (!this.watched.has(m.market_ticker)) return
+    let status: MarketStatus | null = null
+    let settlementTicks: number | null = null
+    let tsEventMs = this.nowMs()
+    switch (m.event_type) {
+      case 'activated':
+        status = 'open'
+        break
+      case 'deactivated':
+        status = m.is_deactivated === false ? 'open' : 'paused'
+        break
+      case 'determined':
+        status = 'determined'
+        settlementTicks = m.settlement_value
+          ? ticksOf(m.settlement_value, 'settlement_value')
+          : m.result === 'yes'
+            ? PAYOUT_TICKS
+            : m.result === 'no'
+              ? 0
+              : null
+        if (m.determination_ts) tsEventMs = m.determination_ts * 1000
+        break
+      case 'settled':
+        status = 'settled'
+        if (m.settled_ts) tsEventMs = m.settled_ts * 1000
+        break
+      case 'close_date_updated':
+        // A close time in the past means the market has closed early (winner known).
+        if (m.close_ts && m.close_ts * 1000 <= this.nowMs()) status = 'closed'
+        break
+      default:
+        return
+    }
+    if (status === null) return
+    this.mdSink?.({
+      type: 'market_status',
+      ticker: m.market_ticker,
+      status,
+      settlementTicks,
+      tsEventMs,
+      tsRecvMs: this.nowMs(),
+    })
+  }
+
+  private emitUser(e: KalshiUserEvent): void {
+    for (const s of this.userSinks) s(e)
+  }
+
+  private onFill(f: Record<string, unknown>): void {
+    const m = W.wsFillMsg.parse(f['msg'])
+    this.emitUser({
+      type: 'fill',
+      fill: {
+        fillId: m.trade_id,
+        clientOrderId: m.client_order_id ?? '',
+        venueOrderId: m.order_id,
+        ticker: m.market_ticker,
+        side: m.book_side,
+        priceTicks: ticksOf(m.yes_price_dollars, 'yes_price_dollars'),
+        sizeCentiContracts: centiOf(m.count_fp, 'count_fp'),
+        feeMicros: microsOf(m.fee_cost, 'fee_cost'),
+        isTaker: m.is_taker,
+        tsEventMs: m.ts_ms ?? (m.ts !== undefined ? m.ts * 1000 : this.nowMs()),
+      },
+      postPositionCenti: m.post_position_fp ? centiOf(m.post_position_fp, 'post_position_fp', true) : null,
+    })
+  }
+
+  private onUserOrder(f: Record<string, unknown>): void {
+    const m = W.wsUserOrderMsg.parse(f['msg'])
+    this.emitUser({
+      type: 'order_update',
+      venueOrderId: m.order_id,
+      clientOrderId: m.client_order_id ?? '',
+      ticker: m.ticker,
+      status: m.status,
+      side: m.book_side,
+      priceTicks: ticksOf(m.yes_price_dollars, 'yes_price_dollars'),
+      filledCenti: centiOf(m.fill_count_fp, 'fill_count_fp'),
+      remainingCenti: centiOf(m.remaining_count_fp, 'remaining_count_fp'),
+      tsEventMs: m.last_updated_ts_ms ?? m.created_ts_ms ?? this.nowMs(),
+    })
+  }
+
+  private onPosition(f: Record<string, unknown>): void {
+    const m = W.wsMarketPositionMsg.parse(f['msg'])
+    let positionCenti: number
+    if (m.position_fp !== undefined) positionCenti = centiOf(m.position_fp, 'position_fp', true)
+    else if (m.position !== undefined) positionCenti = Math.round(m.position * 100)
+    else throw kalshiBadFrame('market_position without position_fp')
+    this.emitUser({ type: 'position', ticker: m.market_ticker, positionCenti })
+  }
+}

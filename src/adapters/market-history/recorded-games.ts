@@ -1,0 +1,281 @@
+/**
+ * Recorded Kalshi NFL market data (one-minute candles) under `<dataDir>/markets/**`. Every folder
+ * holding a `games.csv` is a recording; games are found by their nflverse `game_id`. Candles become
+ * core `PricePoint`s: at a candle's `end_period_ts` the close of its best bid / ask becomes known.
+ */
+import { existsSync } from 'node:fs'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { MarketPricePath, PricePoint } from '../../core/price-path.ts'
+import { toTeam, type Team } from '../../core/teams.ts'
+import { defineError } from '../../lib/errors.ts'
+import { columnIndex, parseCsv, type CsvTable } from './csv-rows.ts'
+
+export const historyBadRow = defineError('MARKET_HISTORY_BAD_ROW', 'a recorded market-data row is invalid')
+export const historyGameNotFound = defineError(
+  'MARKET_HISTORY_GAME_NOT_FOUND',
+  'no recording holds the requested game',
+)
+export const historyFileUnreadable = defineError(
+  'MARKET_HISTORY_FILE_UNREADABLE',
+  'a recorded market-data file is missing or unreadable',
+)
+
+/** One game of a recording, from its `games.csv` row. */
+export type RecordedGameInfo = {
+  readonly gameId: string
+  readonly eventTicker: string
+  readonly awayTeam: Team
+  readonly homeTeam: Team
+  readonly kickoffMs: number
+  readonly firstCandleMs: number
+  readonly lastCandleMs: number
+  /** The team whose contract last traded at 90c or more (the source's inference), null if empty. */
+  readonly winner: Team | null
+  /** Folder holding games.csv, candles_1m.csv and raw/. */
+  readonly folder: string
+  /** Raw JSON file relative to `folder`. */
+  readonly sourceFile: string
+}
+
+export type RecordedGame = RecordedGameInfo & {
+  /** Away team's market first, then the home team's. */
+  readonly markets: readonly MarketPricePath[]
+}
+
+async function findGamesCsv(dir: string, out: string[]): Promise<void> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (cause) {
+    throw historyFileUnreadable(`cannot list ${dir}`, { cause, context: { dir } })
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const e of entries) {
+    if (e.isDirectory()) await findGamesCsv(join(dir, e.name), out)
+    else if (e.name === 'games.csv') out.push(join(dir, e.name))
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (cause) {
+    throw historyFileUnreadable(`cannot read ${path}`, { cause, context: { file: path } })
+  }
+}
+
+function parseIsoMs(text: string, file: string, row: number, column: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text) ? Date.parse(text) : NaN
+  if (!Number.isFinite(ms)) {
+    throw historyBadRow(`${file}: row ${row}: ${column} is not an ISO UTC time: ${JSON.stringify(text)}`, {
+      context: { file, row, column, value: text },
+    })
+  }
+  return ms
+}
+
+function parseTeam(text: string, file: string, row: number, column: string): Team {
+  const team = toTeam(text, 'kalshi')
+  if (team === undefined) {
+    throw historyBadRow(`${file}: row ${row}: ${column} is not a team code: ${JSON.stringify(text)}`, {
+      context: { file, row, column, value: text },
+    })
+  }
+  return team
+}
+
+/** Every game of every recording under `<dataDir>/markets`, sorted by kickoff then game id. */
+export async function listRecordedGames(dataDir: string): Promise<RecordedGameInfo[]> {
+  const root = join(dataDir, 'markets')
+  if (!existsSync(root)) {
+    throw historyFileUnreadable(`no recorded market data in ${root} (set GRIDEDGE_DATA_DIR)`, {
+      context: { dir: root },
+    })
+  }
+  const files: string[] = []
+  await findGamesCsv(root, files)
+  const games: RecordedGameInfo[] = []
+  for (const file of files) {
+    const table = parseCsv(await readText(file), file)
+    const col = (name: string) => columnIndex(table, name, file)
+    const c = {
+      event: col('event_ticker'),
+      game: col('nflverse_game_id'),
+      away: col('away_team'),
+      home: col('home_team'),
+      kickoff: col('kickoff_utc'),
+      first: col('first_candle_end_utc'),
+      last: col('last_candle_end_utc'),
+      winner: col('inferred_winner'),
+      source: col('source_file'),
+    }
+    const folder = file.slice(0, -'/games.csv'.length)
+    table.rows.forEach((r, i) => {
+      const row = i + 2
+      const gameId = r[c.game]!
+      if (!/^\d{4}_\d{2}_[A-Z]{2,3}_[A-Z]{2,3}$/.test(gameId)) {
+        throw historyBadRow(`${file}: row ${row}: bad nflverse_game_id ${JSON.stringify(gameId)}`, {
+          context: { file, row, column: 'nflverse_game_id', value: gameId },
+        })
+      }
+      const winnerText = r[c.winner]!
+      games.push({
+        gameId,
+        eventTicker: r[c.event]!,
+        awayTeam: parseTeam(r[c.away]!, file, row, 'away_team'),
+        homeTeam: parseTeam(r[c.home]!, file, row, 'home_team'),
+        kickoffMs: parseIsoMs(r[c.kickoff]!, file, row, 'kickoff_utc'),
+        firstCandleMs: parseIsoMs(r[c.first]!, file, row, 'first_candle_end_utc'),
+        lastCandleMs: parseIsoMs(r[c.last]!, file, row, 'last_candle_end_utc'),
+        winner: winnerText === '' ? null : parseTeam(winnerText, file, row, 'inferred_winner'),
+        folder,
+        sourceFile: r[c.source]!,
+      })
+    })
+  }
+  games.sort((a, b) => a.kickoffMs - b.kickoffMs || (a.gameId < b.gameId ? -1 : 1))
+  return games
+}
+
+/** Cents 0..100 -> ticks, validated against the allowed range for that column. */
+function centsToTicks(text: string, min: number, max: number, where: () => string): number | null {
+  if (text === '') return null
+  if (!/^\d{1,3}$/.test(text)) throw historyBadRow(`${where()}: not integer cents: ${JSON.stringify(text)}`)
+  const cents = Number(text)
+  if (cents < min || cents > max) throw historyBadRow(`${where()}: ${cents} outside ${min}..${max}`)
+  return cents * 100
+}
+
+type RawCandle = { tsSec: number; bid: number | null; ask: number | null }
+
+function toPath(ticker: string, team: Team, candles: RawCandle[], file: string): MarketPricePath {
+  candles.sort((a, b) => a.tsSec - b.tsSec)
+  const points: PricePoint[] = []
+  // Missing cells carry the previous value forward (the source skips quiet minutes the same way).
+  let bid = 0
+  let ask = 10_000
+  for (const cd of candles) {
+    if (cd.bid !== null) bid = cd.bid
+    if (cd.ask !== null) ask = cd.ask
+    const tsMs = cd.tsSec * 1000
+    const prev = points[points.length - 1]
+    if (prev !== undefined && prev.tsMs === tsMs) {
+      throw historyBadRow(`${file}: ${ticker}: two candles end at ${cd.tsSec}`, { context: { file, ticker } })
+    }
+    if (bid !== 0 && ask !== 10_000 && bid >= ask) {
+      throw historyBadRow(`${file}: ${ticker}: crossed candle at ${cd.tsSec} (bid ${bid} >= ask ${ask})`, {
+        context: { file, ticker, tsSec: cd.tsSec },
+      })
+    }
+    points.push({ tsMs, yesBidTicks: bid, yesAskTicks: ask })
+  }
+  return { ticker, team, points }
+}
+
+async function loadFromCsv(info: RecordedGameInfo, file: string): Promise<Map<string, MarketPricePath>> {
+  const table: CsvTable = parseCsv(await readText(file), file)
+  const col = (name: string) => columnIndex(table, name, file)
+  const c = {
+    event: col('event_ticker'),
+    ticker: col('ticker'),
+    team: col('team'),
+    ts: col('end_period_ts'),
+    bid: col('yes_bid.close'),
+    ask: col('yes_ask.close'),
+  }
+  const byTicker = new Map<string, { team: Team; candles: RawCandle[] }>()
+  table.rows.forEach((r, i) => {
+    if (r[c.event] !== info.eventTicker) return
+    const row = i + 2
+    const where = () => `${file}: row ${row}`
+    const tsText = r[c.ts]!
+    if (!/^\d{9,11}$/.test(tsText))
+      throw historyBadRow(`${where()}: bad end_period_ts ${JSON.stringify(tsText)}`)
+    const ticker = r[c.ticker]!
+    let entry = byTicker.get(ticker)
+    if (entry === undefined) {
+      entry = { team: parseTeam(r[c.team]!, file, row, 'team'), candles: [] }
+      byTicker.set(ticker, entry)
+    }
+    entry.candles.push({
+      tsSec: Number(tsText),
+      bid: centsToTicks(r[c.bid]!, 0, 99, where),
+      ask: centsToTicks(r[c.ask]!, 1, 100, where),
+    })
+  })
+  const out = new Map<string, MarketPricePath>()
+  for (const [ticker, e] of byTicker) out.set(ticker, toPath(ticker, e.team, e.candles, file))
+  return out
+}
+
+async function loadFromJson(info: RecordedGameInfo, file: string): Promise<Map<string, MarketPricePath>> {
+  let doc: unknown
+  try {
+    doc = JSON.parse(await readText(file))
+  } catch (cause) {
+    throw historyBadRow(`${file}: not JSON`, { cause, context: { file } })
+  }
+  const markets = (doc as { team_markets?: unknown }).team_markets
+  if (typeof markets !== 'object' || markets === null) throw historyBadRow(`${file}: no team_markets object`)
+  const out = new Map<string, MarketPricePath>()
+  for (const [code, m] of Object.entries(markets as Record<string, unknown>)) {
+    const team = parseTeam(code, file, 0, 'team_markets')
+    const ticker = (m as { ticker?: unknown }).ticker
+    const list = (m as { candlesticks?: { candlesticks?: unknown } }).candlesticks?.candlesticks
+    if (typeof ticker !== 'string' || !Array.isArray(list)) {
+      throw historyBadRow(`${file}: team_markets.${code} lacks ticker or candlesticks`)
+    }
+    const candles: RawCandle[] = list.map((cd: unknown, i: number) => {
+      const o = cd as {
+        end_period_ts?: unknown
+        yes_bid?: { close?: unknown }
+        yes_ask?: { close?: unknown }
+      }
+      const where = () => `${file}: ${ticker} candle ${i}`
+      if (typeof o.end_period_ts !== 'number' || !Number.isInteger(o.end_period_ts)) {
+        throw historyBadRow(`${where()}: bad end_period_ts`)
+      }
+      const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v))
+      return {
+        tsSec: o.end_period_ts,
+        bid: centsToTicks(cell(o.yes_bid?.close), 0, 99, where),
+        ask: centsToTicks(cell(o.yes_ask?.close), 1, 100, where),
+      }
+    })
+    out.set(ticker, toPath(ticker, team, candles, file))
+  }
+  return out
+}
+
+/**
+ * Loads a recorded game's price paths. Reads `candles_1m.csv` by default (or when `source` is
+ * 'json', the raw JSON the CSV was derived from); both give the same points.
+ */
+export async function loadRecordedGame(
+  dataDir: string,
+  gameId: string,
+  source: 'csv' | 'json' = 'csv',
+): Promise<RecordedGame> {
+  const games = await listRecordedGames(dataDir)
+  const info = games.find((g) => g.gameId === gameId)
+  if (info === undefined) {
+    throw historyGameNotFound(`no recorded market data for game ${gameId}`, {
+      context: { gameId, known: games.map((g) => g.gameId) },
+    })
+  }
+  const csvFile = join(info.folder, 'candles_1m.csv')
+  const byTicker =
+    source === 'csv' && existsSync(csvFile)
+      ? await loadFromCsv(info, csvFile)
+      : await loadFromJson(info, join(info.folder, info.sourceFile))
+  const markets: MarketPricePath[] = []
+  for (const team of [info.awayTeam, info.homeTeam]) {
+    const path = [...byTicker.values()].find((p) => p.team === team)
+    if (path === undefined || path.points.length === 0) {
+      throw historyBadRow(`no candles for ${team} in game ${gameId}`, { context: { gameId, team } })
+    }
+    markets.push(path)
+  }
+  return { ...info, markets }
+}

@@ -1,0 +1,126 @@
+/**
+ * Assembles a whole-system replay of one recorded game: nflverse plays as the game feed, the in-process
+ * local exchange quoting around the game's recorded Kalshi prices, the engine in paper mode on a
+ * ManualClock. Used by `gridedge replay`, the engine tests and the benchmark.
+ */
+import type { Logger } from 'pino'
+import { ManualClock } from '../../core/clock.ts'
+import type { GameScript } from '../../core/game/script-builder.ts'
+import { Engine, type GameRegistration } from '../../engine/engine.ts'
+import type { EngineConfig } from '../../engine/engine-config.ts'
+import { assertSorted, mergeSorted, type EngineEvent } from '../../engine/events.ts'
+import type { EngineJournal } from '../../engine/journal-port.ts'
+import { PaperVenue } from '../../engine/paper-venue.ts'
+import type { Pricer } from '../../engine/pricer.ts'
+import { runReplay } from '../../engine/replay-driver.ts'
+import { loadGameScript } from '../../adapters/nflverse/game-script.ts'
+import { loadRecordedGame, type RecordedGame } from '../../adapters/market-history/recorded-games.ts'
+import { buildReplayMarketEvents } from './replay-market.ts'
+
+export type ReplayInputs = {
+  readonly script: GameScript
+  readonly recorded: RecordedGame
+  readonly registration: GameRegistration
+  readonly events: readonly EngineEvent[]
+}
+
+/** Loads a game's plays and market data from anywhere under the data directory and merges them. */
+export async function loadReplayInputs(dataDir: string, gameId: string): Promise<ReplayInputs> {
+  const scriptR = await loadGameScript(dataDir, gameId)
+  if (!scriptR.ok) throw scriptR.error
+  const script = scriptR.value
+  const recorded = await loadRecordedGame(dataDir, gameId)
+  const awayPath = recorded.markets[0]!
+  const homePath = recorded.markets[1]!
+  const registration: GameRegistration = {
+    gameId,
+    homeTeam: recorded.homeTeam,
+    awayTeam: recorded.awayTeam,
+    homeTicker: homePath.ticker,
+    awayTicker: awayPath.ticker,
+  }
+  const fin = script.finalState
+  const winnerTicker =
+    fin.homeScore > fin.awayScore ? homePath.ticker : fin.homeScore < fin.awayScore ? awayPath.ticker : null
+  const fromMs = Math.min(recorded.firstCandleMs - 60_000, script.startMs)
+  const determineMs = Math.max(script.endMs, recorded.lastCandleMs) + 60_000
+  const market = buildReplayMarketEvents({
+    eventTicker: recorded.eventTicker,
+    markets: recorded.markets,
+    winnerTicker,
+    fromMs,
+    toMs: determineMs + 120_000,
+    determineMs,
+    snapshotEveryMs: 5_000,
+  })
+  const game: EngineEvent[] = script.events.map((event, i) => ({
+    kind: 'game',
+    tsMs: event.tsRecvMs,
+    seq: i,
+    event,
+  }))
+  assertSorted(game, `game events of ${gameId}`)
+  assertSorted(market, `market events of ${gameId}`)
+  return { script, recorded, registration, events: mergeSorted([game, market]) }
+}
+
+export type ReplaySession = {
+  readonly engine: Engine
+  readonly clock: ManualClock
+  readonly venue: PaperVenue
+  /** Handles events up to (not including) `toIndex` (default: all, then the tail); returns the next index. */
+  run(toIndex?: number): number
+}
+
+export function createReplaySession(
+  inputs: ReplayInputs,
+  deps: { config: EngineConfig; pricer: Pricer; journal: EngineJournal; logger: Logger },
+): ReplaySession {
+  const clock = new ManualClock(inputs.events[0]?.tsMs ?? 0)
+  let venue: PaperVenue | null = null
+  const engine: Engine = new Engine({
+    clock,
+    venue: {
+      // Late-bound: the paper venue needs the engine's books and the engine needs the venue.
+      name: 'paper',
+      start: (s) => venue!.start(s),
+      submit: (o) => venue!.submit(o),
+      cancel: (id) => venue!.cancel(id),
+      cancelAll: () => venue!.cancelAll(),
+      snapshot: () => venue!.snapshot(),
+      stop: () => venue!.stop(),
+    },
+    pricer: deps.pricer,
+    journal: deps.journal,
+    logger: deps.logger,
+    config: deps.config,
+    onMarketApplied: (ev) => venue!.onMarketData(ev),
+  })
+  venue = new PaperVenue(clock, (t) => engine.book(t), {
+    latencyMs: deps.config.paperLatencyMs,
+    startingBalanceMicros: deps.config.startingCashMicros,
+  })
+  void venue.start(engine.onExecutionReport)
+  engine.registerGame(inputs.registration)
+  deps.journal.runStarted({
+    runId: deps.config.runId,
+    mode: 'replay',
+    modelHash: deps.pricer.id,
+    configJson: JSON.stringify(deps.config),
+    startedMs: clock.nowMs(),
+  })
+  const v = venue
+  let next = 0
+  return {
+    engine,
+    clock,
+    venue: v,
+    run: (toIndex) => {
+      next = runReplay(inputs.events, engine, clock, [v], {
+        fromIndex: next,
+        ...(toIndex === undefined ? {} : { toIndex }),
+      })
+      return next
+    },
+  }
+}

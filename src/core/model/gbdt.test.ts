@@ -1,0 +1,135 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import {
+  predictBatch,
+  predictLogit,
+  predictLogitLinked,
+  predictProb,
+  sigmoid,
+  validateGbdtModel,
+  type GbdtModel,
+} from './gbdt.ts'
+import { Rng } from '../../lib/rng.ts'
+
+/**
+ * Two hand-written trees over 2 features:
+ *  tree 0: x0 < 1 ? (x1 < 5 ? 0.1 : 0.2) : 0.3, NaN on x0 goes right, NaN on x1 goes left
+ *  tree 1: a single leaf -0.05
+ */
+const hand: GbdtModel = {
+  nFeatures: 2,
+  baseScore: 0.5,
+  nTrees: 2,
+  treeOffsets: Int32Array.from([0, 5]),
+  feature: Int32Array.from([0, 1, -1, -1, -1, -1]),
+  threshold: Float32Array.from([1, 5, 0, 0, 0, 0]),
+  left: Int32Array.from([1, 3, -1, -1, -1, -1]),
+  right: Int32Array.from([2, 4, -1, -1, -1, -1]),
+  missingLeft: Uint8Array.from([0, 1, 0, 0, 0, 0]),
+  value: Float32Array.from([0, 0, 0.3, 0.1, 0.2, -0.05]),
+}
+
+const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-6, `${a} != ${b}`)
+
+test('hand-written trees: thresholds (x < thr left, x == thr right), missing directions, base score', () => {
+  near(predictLogit(hand, [0, 4]), 0.5 + Math.fround(0.1) - Math.fround(0.05))
+  near(predictLogit(hand, [0, 5]), 0.5 + Math.fround(0.2) - Math.fround(0.05))
+  near(predictLogit(hand, [1, 0]), 0.5 + Math.fround(0.3) - Math.fround(0.05))
+  near(predictLogit(hand, [NaN, 0]), 0.5 + Math.fround(0.3) - Math.fround(0.05))
+  near(predictLogit(hand, [0, NaN]), 0.5 + Math.fround(0.1) - Math.fround(0.05))
+  near(predictProb(hand, [9, 9, 0, 4], 2), sigmoid(predictLogit(hand, [0, 4])))
+  assert.equal(predictLogit(hand, [0.5, NaN]), predictLogitLinked(hand, [0.5, NaN]))
+})
+
+test('predictBatch scores every row of a row-major matrix', () => {
+  const x = Float32Array.from([0, 4, 1, 0, NaN, NaN])
+  const out = predictBatch(hand, x, 3, new Float64Array(3))
+  for (let r = 0; r < 3; r++) near(out[r]!, predictProb(hand, x, r * 2))
+  assert.throws(() => predictBatch(hand, x, 4, new Float64Array(4)), /shorter/)
+})
+
+/** A random ensemble with uneven leaf depths, NaN directions and infinite thresholds. */
+function randomModel(seed: number, nTrees: number, maxDepth: number, nFeatures: number): GbdtModel {
+  const rng = new Rng(seed)
+  const feature: number[] = []
+  const threshold: number[] = []
+  const left: number[] = []
+  const right: number[] = []
+  const missingLeft: number[] = []
+  const value: number[] = []
+  const offsets: number[] = []
+  const node = (depth: number): number => {
+    const id = feature.length
+    feature.push(-1)
+    threshold.push(0)
+    left.push(-1)
+    right.push(-1)
+    missingLeft.push(0)
+    value.push(0)
+    if (depth < maxDepth && rng.next() < 0.8) {
+      feature[id] = rng.int(nFeatures)
+      threshold[id] = rng.next() < 0.05 ? Infinity : Math.round((rng.next() - 0.5) * 20) / 2
+      missingLeft[id] = rng.int(2)
+      left[id] = node(depth + 1)
+      right[id] = node(depth + 1)
+    } else value[id] = (rng.next() - 0.5) / 4
+    return id
+  }
+  for (let t = 0; t < nTrees; t++) {
+    offsets.push(feature.length)
+    node(0)
+  }
+  return {
+    nFeatures,
+    baseScore: rng.next() - 0.5,
+    nTrees,
+    treeOffsets: Int32Array.from(offsets),
+    feature: Int32Array.from(feature),
+    threshold: Float32Array.from(threshold),
+    left: Int32Array.from(left),
+    right: Int32Array.from(right),
+    missingLeft: Uint8Array.from(missingLeft),
+    value: Float32Array.from(value),
+  }
+}
+
+test('property: the packed walk equals the linked walk for any ensemble and input (NaN, ties, deep trees)', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 1e6 }),
+      fc.integer({ min: 1, max: 11 }),
+      fc.array(
+        fc.oneof(
+          fc.constant(NaN),
+          fc.integer({ min: -12, max: 12 }).map((v) => v / 2),
+          fc.double(),
+        ),
+        {
+          minLength: 4,
+          maxLength: 4,
+        },
+      ),
+      (seed, depth, x) => {
+        const m = randomModel(seed, 20, depth, 4)
+        assert.ok(validateGbdtModel(m).ok)
+        assert.equal(predictLogit(m, x), predictLogitLinked(m, x))
+      },
+    ),
+    { numRuns: 150, seed: 7 },
+  )
+})
+
+test('validateGbdtModel refuses broken structures', () => {
+  assert.ok(validateGbdtModel(hand).ok)
+  const bad = (over: Partial<GbdtModel>, re: RegExp) => {
+    const r = validateGbdtModel({ ...hand, ...over })
+    assert.ok(!r.ok && re.test(r.error), r.ok ? 'accepted' : r.error)
+  }
+  bad({ feature: Int32Array.from([2, 1, -1, -1, -1, -1]) }, /feature 2 of 2/)
+  bad({ left: Int32Array.from([0, 3, -1, -1, -1, -1]) }, /children outside/)
+  bad({ right: Int32Array.from([2, 5, -1, -1, -1, -1]) }, /children outside/)
+  bad({ value: Float32Array.from([0, 0, NaN, 0.1, 0.2, -0.05]) }, /non-finite/)
+  bad({ treeOffsets: Int32Array.from([0, 6]), nTrees: 2 }, /bad node range/)
+  bad({ threshold: Float32Array.from([1, 5, 0]) }, /threshold has 3/)
+})

@@ -1,0 +1,239 @@
+/**
+ * Live win probability: the gradient-boosted tree for ordinary scrimmage downs, composed with the
+ * explicit rules of situations.ts for what the tree gets wrong (decided games, kneel-downs, the try
+ * after a touchdown, kickoffs, overtime). Inference is allocation-free apart from the returned
+ * object: the feature vector and the intermediate inputs live in scratch buffers owned by the model,
+ * so one WinProbModel must not be shared between threads (there are none in Node's event loop).
+ */
+import type { GameState } from '../game-state.ts'
+import { gameSecondsRemaining, halfSecondsRemaining } from '../game-state.ts'
+import type { WpInput, WpOutput } from './wp-types.ts'
+import { buildFeatures, featureCount, featureSetOf, type FeatureSet } from './features.ts'
+import { predictProb, type GbdtModel } from './gbdt.ts'
+import {
+  KNEEL_WIN_PROB,
+  canKneelOut,
+  finalWinProb,
+  insurmountable,
+  kickoffStartYardline100,
+  overtimePeriodOverLevel,
+  tryExpectedValue,
+} from './situations.ts'
+
+type Source = WpOutput['source']
+type MutableInput = { -readonly [K in keyof WpInput]: WpInput[K] }
+
+const blankInput = (): MutableInput => ({
+  seasonType: 'REG',
+  season: 0,
+  quarter: 1,
+  halfSecondsRemaining: 0,
+  gameSecondsRemaining: 0,
+  yardline100: 0,
+  scoreDifferential: 0,
+  down: 1,
+  yardsToGo: 10,
+  posteamTimeouts: 3,
+  defteamTimeouts: 3,
+  receive2hKickoff: false,
+  posteamIsHome: false,
+  posteamSpreadLine: 0,
+})
+
+function copyInput(dst: MutableInput, src: WpInput): MutableInput {
+  dst.seasonType = src.seasonType
+  dst.season = src.season
+  dst.quarter = src.quarter
+  dst.halfSecondsRemaining = src.halfSecondsRemaining
+  dst.gameSecondsRemaining = src.gameSecondsRemaining
+  dst.yardline100 = src.yardline100
+  dst.scoreDifferential = src.scoreDifferential
+  dst.down = src.down
+  dst.yardsToGo = src.yardsToGo
+  dst.posteamTimeouts = src.posteamTimeouts
+  dst.defteamTimeouts = src.defteamTimeouts
+  dst.receive2hKickoff = src.receive2hKickoff
+  dst.posteamIsHome = src.posteamIsHome
+  dst.posteamSpreadLine = src.posteamSpreadLine
+  return dst
+}
+
+/** Turns `into` into the kickoff that follows a score by the team with the ball in `from`: the other team receives. */
+function kickoffAfterScore(into: MutableInput, from: WpInput, scorerMargin: number): MutableInput {
+  copyInput(into, from)
+  into.scoreDifferential = -scorerMargin
+  into.posteamIsHome = !from.posteamIsHome
+  into.posteamSpreadLine = -from.posteamSpreadLine
+  into.posteamTimeouts = from.defteamTimeouts
+  into.defteamTimeouts = from.posteamTimeouts
+  into.receive2hKickoff = from.quarter <= 2 && !from.receive2hKickoff
+  into.down = 0
+  into.yardsToGo = 10
+  return into
+}
+
+export class WinProbModel {
+  readonly featureSet: FeatureSet
+  private readonly x: Float64Array
+  private readonly ot = blankInput()
+  private readonly kick = blankInput()
+  private readonly tryInput = blankInput()
+  private readonly stateInput = blankInput()
+  private source: Source = 'model'
+
+  /** `features` is the model file's feature list; it must be one of FEATURE_NAMES' sets. */
+  constructor(
+    readonly model: GbdtModel,
+    features: readonly string[],
+  ) {
+    const set = featureSetOf(features)
+    if (set === null) throw new Error(`model features are not a known feature set: ${features.join(',')}`)
+    if (model.nFeatures !== featureCount(set))
+      throw new Error(`model has ${model.nFeatures} features, feature set ${set} has ${featureCount(set)}`)
+    this.featureSet = set
+    this.x = new Float64Array(featureCount(set))
+  }
+
+  /** The tree alone on a scrimmage-down input, no rules (for evaluation and tests). */
+  treeProb(input: WpInput): number {
+    buildFeatures(input, this.x, 0, this.featureSet)
+    return predictProb(this.model, this.x, 0)
+  }
+
+  /**
+   * Win probability of the team with the ball for an input. Down 0 means a kickoff is next and the
+   * team "with the ball" receives it (nflverse's convention on kickoff rows).
+   */
+  predict(input: WpInput): WpOutput {
+    const p = this.evalInput(input)
+    return output(p, input.posteamIsHome, this.source)
+  }
+
+  /** Prices a live state; null when it must not be priced (stale, no possession, unknown yard line). */
+  predictState(state: GameState): WpOutput | null {
+    if (state.status === 'final') {
+      const homeMargin = state.homeScore - state.awayScore
+      const homeP = finalWinProb(homeMargin)
+      const posIsHome = state.possession !== state.awayTeam
+      return { posteamWinProb: posIsHome ? homeP : 1 - homeP, homeWinProb: homeP, source: 'decided' }
+    }
+    if (!fillFromState(this.stateInput, state)) return null
+    const input = this.stateInput
+    if (state.tryPending) {
+      const p = this.tryPending(input)
+      return output(p, input.posteamIsHome, this.source)
+    }
+    return this.predict(input)
+  }
+
+  /**
+   * The team with the ball has just scored a touchdown (its margin already includes the 6) and the
+   * try is next: the expected value over the try of the kickoff state that follows it.
+   */
+  tryPendingProb(input: WpInput): number {
+    return this.tryPending(input)
+  }
+
+  private tryPending(input: WpInput): number {
+    const scorer = copyInput(this.tryInput, input)
+    let allDecided = true
+    const p = tryExpectedValue(scorer.scoreDifferential, scorer.season, (m) => {
+      const receiverP = this.evalInput(kickoffAfterScore(this.kick, scorer, m))
+      if (this.source !== 'decided') allDecided = false
+      return 1 - receiverP
+    })
+    // 'decided' only when every branch was (a touchdown at 0:00 in a game out of reach either way).
+    this.source = allDecided ? 'decided' : 'try_pending'
+    return p
+  }
+
+  // Rules first, then the tree. Sets this.source.
+  private evalInput(input: WpInput): number {
+    let cur: WpInput = input
+    let overtime = false
+    if (input.quarter >= 5) {
+      overtime = true
+      const secs = input.gameSecondsRemaining
+      if (secs <= 0 && input.scoreDifferential === 0) {
+        const level = overtimePeriodOverLevel(input.seasonType)
+        this.source = level.endsTied ? 'decided' : 'overtime'
+        return level.prob
+      }
+      // Overtime is priced as the end of a fourth quarter with the period's clock: the tree has seen
+      // those states, and a level score at the end is worth 0.5 either way (tie or another period).
+      const o = copyInput(this.ot, input)
+      o.quarter = 4
+      o.gameSecondsRemaining = Math.min(900, Math.max(0, secs))
+      o.halfSecondsRemaining = o.gameSecondsRemaining
+      o.receive2hKickoff = false
+      cur = o
+    }
+    const secs = cur.gameSecondsRemaining
+    if (cur.quarter === 4 && secs <= 0) {
+      if (cur.scoreDifferential !== 0) {
+        this.source = 'decided'
+        return finalWinProb(cur.scoreDifferential)
+      }
+      // Level at the end of regulation: overtime is a coin flip to a first approximation.
+      this.source = 'overtime'
+      return 0.5
+    }
+    const decided = insurmountable(cur.scoreDifferential, cur.quarter, secs)
+    if (decided !== null) {
+      this.source = 'decided'
+      return decided
+    }
+    if (
+      canKneelOut({
+        quarter: cur.quarter,
+        secondsLeftInPeriod: secs,
+        scoreDifferential: cur.scoreDifferential,
+        down: cur.down,
+        yardline100: cur.yardline100,
+        defteamTimeouts: cur.defteamTimeouts,
+      })
+    ) {
+      this.source = 'kneel'
+      return KNEEL_WIN_PROB
+    }
+    if (cur.down < 1 || cur.down > 4) {
+      // A kickoff is next: price the receiving team's first down at the typical drive start.
+      const k = cur === this.kick ? cur : copyInput(this.kick, cur)
+      const kk = k as MutableInput
+      kk.down = 1
+      kk.yardsToGo = 10
+      kk.yardline100 = kickoffStartYardline100(cur.season)
+      cur = kk
+    }
+    this.source = overtime ? 'overtime' : 'model'
+    return this.treeProb(cur)
+  }
+}
+
+function output(posteamP: number, posteamIsHome: boolean, source: Source): WpOutput {
+  return { posteamWinProb: posteamP, homeWinProb: posteamIsHome ? posteamP : 1 - posteamP, source }
+}
+
+/** Fills `into` from a state without allocating; false when the state must not be priced. */
+function fillFromState(into: MutableInput, state: GameState): boolean {
+  if (state.stale || state.possession === null || state.yardline100 === null) return false
+  if (!Number.isFinite(state.yardline100) || state.yardline100 < 0 || state.yardline100 > 100) return false
+  const home = state.possession === state.homeTeam
+  if (!home && state.possession !== state.awayTeam) return false
+  const r2h = state.homeReceives2hKickoff
+  into.seasonType = state.seasonType
+  into.season = state.season
+  into.quarter = state.quarter
+  into.halfSecondsRemaining = halfSecondsRemaining(state.quarter, state.clockSeconds)
+  into.gameSecondsRemaining = gameSecondsRemaining(state.quarter, state.clockSeconds)
+  into.yardline100 = state.yardline100
+  into.scoreDifferential = home ? state.homeScore - state.awayScore : state.awayScore - state.homeScore
+  into.down = state.down
+  into.yardsToGo = state.yardsToGo
+  into.posteamTimeouts = home ? state.homeTimeouts : state.awayTimeouts
+  into.defteamTimeouts = home ? state.awayTimeouts : state.homeTimeouts
+  into.receive2hKickoff = state.quarter <= 2 && r2h !== null && (home ? r2h : !r2h)
+  into.posteamIsHome = home
+  into.posteamSpreadLine = home ? state.homeSpreadLine : -state.homeSpreadLine
+  return true
+}

@@ -1,0 +1,1 @@
+export { Portfolio, probToTicks, type FillEffect, type Position, type PortfolioTotals } from './portfolio.ts'

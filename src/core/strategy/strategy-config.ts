@@ -1,0 +1,82 @@
+/**
+ * Strategy parameters, validated once (zod strict) and frozen. Probabilities are floats in [0, 1];
+ * money in micros, sizes in centi-contracts, times in ms. Defaults follow issue 5.
+ */
+import { z } from 'zod'
+import { deepFreeze } from '../../lib/deep-freeze.ts'
+
+const prob = () => z.number().min(0).max(1)
+
+export const sizingSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('fixed'), sizeCentiContracts: z.number().int().positive() }).strict(),
+  z
+    .object({
+      mode: z.literal('kelly'),
+      /** Fraction of the full Kelly stake (0.25 = quarter Kelly). */
+      fraction: z.number().gt(0).max(1),
+      /** Bankroll the Kelly fraction applies to. */
+      bankrollMicros: z.number().int().positive(),
+      /** Upper bound per order whatever Kelly says. */
+      maxSizeCentiContracts: z.number().int().positive(),
+    })
+    .strict(),
+])
+
+export const executionSchema = z.discriminatedUnion('mode', [
+  /** Take liquidity now: immediate-or-cancel at the worst acceptable level. */
+  z.object({ mode: z.literal('ioc') }).strict(),
+  /** Rest a post-only maker order at the touch (edge measured at that price with the maker fee). */
+  z
+    .object({
+      mode: z.literal('resting'),
+      /** A resting order expires after this long. */
+      ttlMs: z.number().int().positive().default(30_000),
+      /** Improve on the touch by one tick when the spread allows it. */
+      improveTick: z.boolean().default(false),
+    })
+    .strict(),
+])
+
+export const strategyConfigSchema = z
+  .object({
+    /** Net edge (model probability minus all-in price per contract incl. fee) needed to enter. */
+    minNetEdge: prob().default(0.1),
+    /** Model confidence needed to enter (the caller's confidence score in [0, 1]). */
+    minModelConfidence: prob().default(0.5),
+    /** No entries outside this band of all-in prices (tails are where models are least reliable). */
+    minEntryPriceTicks: z.number().int().min(1).max(9_999).default(300),
+    maxEntryPriceTicks: z.number().int().min(1).max(9_999).default(9_700),
+    /** Entry sizes are multiples of this (100 = whole contracts; 1 allows Kalshi's fractional counts). */
+    sizeStepCentiContracts: z.number().int().positive().default(100),
+    sizing: sizingSchema.default({ mode: 'fixed', sizeCentiContracts: 1_000 }),
+    execution: executionSchema.default({ mode: 'ioc' }),
+    /** Freshness: no new position when the game state or the book is older than this. */
+    maxStateAgeMs: z.number().int().positive().default(10_000),
+    maxBookAgeMs: z.number().int().positive().default(10_000),
+    /** Exit when the model no longer beats the exit price by this much (0 = selling is at least as good as holding). */
+    exitEdge: z.number().min(-1).max(1).default(0),
+    /** Exit after holding this long. */
+    maxHoldingMs: z.number().int().positive().default(300_000),
+    /** Exit when the market mid moved this much against the entry price. */
+    adverseMove: prob().default(0.05),
+    /** Near the end: exit open positions and open no new ones in the last N game seconds of regulation. */
+    endOfGameWindowSeconds: z.number().int().nonnegative().default(120),
+    /** An exit IOC may trade this many ticks through the touch to get out. */
+    exitSlippageTicks: z.number().int().nonnegative().default(300),
+    /** Exit when the market's scheduled close is this close (when the caller knows the close time). */
+    marketCloseExitMs: z.number().int().nonnegative().default(60_000),
+  })
+  .strict()
+  .refine(
+    (c) => c.minEntryPriceTicks < c.maxEntryPriceTicks,
+    'minEntryPriceTicks must be < maxEntryPriceTicks',
+  )
+
+export type StrategyConfig = Readonly<z.infer<typeof strategyConfigSchema>>
+export type SizingConfig = z.infer<typeof sizingSchema>
+
+export function parseStrategyConfig(input: unknown = {}): StrategyConfig {
+  return deepFreeze(strategyConfigSchema.parse(input))
+}
+
+export const DEFAULT_STRATEGY_CONFIG: StrategyConfig = parseStrategyConfig({})

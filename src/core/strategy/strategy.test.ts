@@ -1,0 +1,306 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { feePerContractProb, tradeFeeMicros } from '../fees.ts'
+import { ArrayBook } from './array-book.ts'
+import { evaluateEntry, targetSizeCenti } from './entry.ts'
+import { entryYesPriceTicks, evaluateExit } from './exit.ts'
+import { entryOrderRequest, exitOrderRequest } from './order-request.ts'
+import { DEFAULT_STRATEGY_CONFIG as CFG, parseStrategyConfig } from './strategy-config.ts'
+import { ladderBook, liveState, market } from './test-fixtures.ts'
+import type { EntryInput, ExitInput, MarketInput } from './types.ts'
+
+const HOME = 'KXNFLGAME-25SEP07BALBUF-BUF'
+const AWAY = 'KXNFLGAME-25SEP07BALBUF-BAL'
+
+function entry(over: Partial<EntryInput> = {}, home?: MarketInput, away?: MarketInput): EntryInput {
+  return {
+    nowMs: 1_000,
+    state: liveState(),
+    stateTsMs: 0,
+    homeWinProb: 0.5,
+    modelConfidence: 1,
+    home: home ?? market(HOME, 'BUF', ladderBook(4900, 5100)),
+    away: away ?? market(AWAY, 'BAL', ladderBook(4900, 5100)),
+    maxSizeCentiContracts: Infinity,
+    ...over,
+  }
+}
+
+test('config: strict schema with issue defaults; unknown keys refused', () => {
+  assert.equal(CFG.minNetEdge, 0.1)
+  assert.equal(CFG.maxHoldingMs, 300_000)
+  assert.equal(CFG.adverseMove, 0.05)
+  assert.equal(CFG.maxStateAgeMs, 10_000)
+  assert.equal(CFG.maxBookAgeMs, 10_000)
+  assert.equal(CFG.execution.mode, 'ioc')
+  assert.throws(() => parseStrategyConfig({ minNetEdge: 0.1, bogus: 1 }))
+  assert.throws(() => parseStrategyConfig({ minNetEdge: 2 }))
+  assert.ok(Object.isFrozen(CFG))
+})
+
+test('edge is measured against the ask, not the mid: mid edge > 10 points but ask edge < 10 holds', () => {
+  // Mid 0.50, ask 0.55; model 0.615: mid edge 11.5 pts, ask edge 6.5 minus fee -> no trade.
+  const d = evaluateEntry(entry({ homeWinProb: 0.615 }, market(HOME, 'BUF', ladderBook(4500, 5500))), CFG)
+  assert.equal(d.kind, 'hold')
+  assert.equal(d.kind === 'hold' && d.reason, 'no_edge')
+})
+
+test('buys YES on the home market when the model beats ask + fee by > 10 points', () => {
+  const d = evaluateEntry(entry({ homeWinProb: 0.7 }), CFG)
+  assert.equal(d.kind, 'enter')
+  if (d.kind !== 'enter') return
+  assert.equal(d.ticker, HOME)
+  assert.equal(d.side, 'bid')
+  assert.equal(d.outcome, 'yes')
+  assert.equal(d.sizeCentiContracts, 1000)
+  assert.equal(d.limitPriceTicks, 5100)
+  assert.equal(d.expectedCostMicros, 5100 * 1000)
+  assert.equal(d.expectedFeeMicros, tradeFeeMicros(5100, 1000, false))
+  assert.ok(Math.abs(d.grossEdge - 0.19) < 1e-12)
+  assert.ok(Math.abs(d.netEdge - (0.19 - d.expectedFeeMicros / 10_000_000)) < 1e-12)
+  assert.equal(d.bestBidTicks, 4900)
+  assert.equal(d.bestAskTicks, 5100)
+  assert.equal(d.state.gameId, '2025_01_BAL_BUF')
+  assert.equal(d.stateAgeMs, 1000)
+  const req = entryOrderRequest(d, 'ge-r-1')
+  assert.equal(req.timeInForce, 'immediate_or_cancel')
+  assert.equal(req.priceTicks, 5100)
+  assert.equal(req.reduceOnly, false)
+})
+
+test('considers all four trades: low home prob -> buy YES on the away market (cheaper) or NO on home', () => {
+  // Home market rich (bid 0.70), away market cheap (ask 0.20); model home 0.5.
+  const home = market(HOME, 'BUF', ladderBook(7000, 7200))
+  const away = market(AWAY, 'BAL', ladderBook(2800, 3000))
+  const d = evaluateEntry(entry({ homeWinProb: 0.5 }, home, away), CFG)
+  assert.equal(d.kind, 'enter')
+  if (d.kind !== 'enter') return
+  // Away YES at 0.30 with q=0.5 (edge 0.20) vs home NO at 1-0.70=0.30 with q=0.5 (edge 0.20): tie -> home first.
+  assert.ok(d.netEdge > 0.18)
+  const away2 = market(AWAY, 'BAL', ladderBook(2600, 2700))
+  const d2 = evaluateEntry(entry({ homeWinProb: 0.5 }, home, away2), CFG)
+  assert.ok(d2.kind === 'enter' && d2.ticker === AWAY && d2.side === 'bid' && d2.outcome === 'yes')
+  const d3 = evaluateEntry(
+    entry({ homeWinProb: 0.5 }, market(HOME, 'BUF', ladderBook(7500, 7700)), away),
+    CFG,
+  )
+  assert.ok(d3.kind === 'enter' && d3.ticker === HOME && d3.side === 'ask' && d3.outcome === 'no')
+  if (d3.kind === 'enter') {
+    assert.equal(d3.limitPriceTicks, 7500)
+    assert.equal(d3.expectedCostMicros, 2500 * 1000)
+    assert.equal(d3.modelProb, 0.5)
+  }
+})
+
+test('walks the book: size limited to levels whose marginal net edge clears the threshold', () => {
+  const book = ArrayBook.of(
+    [{ priceTicks: 4000, sizeCentiContracts: 1000 }],
+    [
+      { priceTicks: 5000, sizeCentiContracts: 300 },
+      { priceTicks: 5300, sizeCentiContracts: 300 },
+      { priceTicks: 5800, sizeCentiContracts: 5000 },
+    ],
+  )
+  const d = evaluateEntry(entry({ homeWinProb: 0.66 }, market(HOME, 'BUF', book)), CFG)
+  // 0.66 - 0.58 < 0.10: the third level is not taken; sizes rounded down to whole contracts.
+  assert.equal(d.kind, 'enter')
+  if (d.kind !== 'enter') return
+  assert.equal(d.sizeCentiContracts, 600)
+  assert.equal(d.limitPriceTicks, 5300)
+  assert.equal(d.expectedCostMicros, 5000 * 300 + 5300 * 300)
+  assert.equal(d.expectedFeeMicros, tradeFeeMicros(5000, 300, false) + tradeFeeMicros(5300, 300, false))
+})
+
+test('freshness, status, confidence, end window, existing positions and orders block entries', () => {
+  const hot = { homeWinProb: 0.8 }
+  const reason = (i: EntryInput) => {
+    const d = evaluateEntry(i, CFG)
+    return d.kind === 'hold' ? d.reason : d.kind
+  }
+  assert.equal(reason(entry(hot)), 'enter')
+  assert.equal(reason(entry({ ...hot, stateTsMs: -20_000 })), 'stale_state')
+  assert.equal(
+    reason(
+      entry(
+        hot,
+        market(HOME, 'BUF', ladderBook(4900, 5100), { bookTsMs: -20_000 }),
+        market(AWAY, 'BAL', ladderBook(4900, 5100), { bookTsMs: null }),
+      ),
+    ),
+    'stale_book',
+  )
+  assert.equal(reason(entry({ ...hot, state: liveState({ status: 'scheduled' }) })), 'game_not_live')
+  assert.equal(reason(entry({ ...hot, state: liveState({ stale: true }) })), 'state_flagged_stale')
+  assert.equal(reason(entry({ ...hot, modelConfidence: 0.2 })), 'low_confidence')
+  assert.equal(reason(entry({ homeWinProb: Number.NaN })), 'bad_probability')
+  assert.equal(reason(entry({ homeWinProb: 1.2 })), 'bad_probability')
+  assert.equal(reason(entry({ ...hot, state: liveState({ quarter: 4, clockSeconds: 90 }) })), 'near_end')
+  assert.equal(reason(entry({ ...hot, state: liveState({ quarter: 5, clockSeconds: 60 }) })), 'near_end')
+  assert.equal(
+    reason(
+      entry(hot, undefined, market(AWAY, 'BAL', ladderBook(4900, 5100), { positionCentiContracts: -100 })),
+    ),
+    'already_positioned',
+  )
+  assert.equal(
+    reason(entry(hot, market(HOME, 'BUF', ladderBook(4900, 5100), { openOrderCount: 1 }))),
+    'open_orders',
+  )
+  assert.equal(
+    reason(
+      entry(
+        hot,
+        market(HOME, 'BUF', ladderBook(4900, 5100), { status: 'paused' }),
+        market(AWAY, 'BAL', ladderBook(4900, 5100), { status: 'closed' }),
+      ),
+    ),
+    'market_not_open',
+  )
+  assert.equal(
+    reason(entry(hot, market(HOME, 'BUF', new ArrayBook()), market(AWAY, 'BAL', new ArrayBook()))),
+    'no_liquidity',
+  )
+  assert.equal(reason(entry({ ...hot, maxSizeCentiContracts: 0 })), 'size_zero')
+})
+
+test('fractional Kelly sizing on the net edge, capped by risk headroom and depth', () => {
+  const cfg = parseStrategyConfig({
+    sizing: { mode: 'kelly', fraction: 0.5, bankrollMicros: 1_000_000_000, maxSizeCentiContracts: 1_000_000 },
+  })
+  // q 0.7 at all-in 0.5: f* = 0.2/0.5 = 0.4, half Kelly 0.2 of $1000 = $200 -> 400 contracts.
+  assert.equal(targetSizeCenti(cfg, 0.2, 0.5), 40_000)
+  assert.equal(targetSizeCenti(cfg, -0.1, 0.5), 0)
+  const deep = market(HOME, 'BUF', ladderBook(4900, 5100, 1_000_000, 1))
+  const d = evaluateEntry(entry({ homeWinProb: 0.75 }, deep), cfg)
+  assert.ok(d.kind === 'enter')
+  if (d.kind !== 'enter') return
+  const allIn = 0.51 + feePerContractProb(5100, false)
+  const expected =
+    Math.floor(Math.floor((((0.5 * (0.75 - allIn)) / (1 - allIn)) * 1e9) / (allIn * 10_000)) / 100) * 100
+  assert.equal(d.sizeCentiContracts, expected)
+  const capped = evaluateEntry(entry({ homeWinProb: 0.75, maxSizeCentiContracts: 250 }, deep), cfg)
+  assert.ok(capped.kind === 'enter' && capped.sizeCentiContracts === 200)
+  const shallow = evaluateEntry(
+    entry({ homeWinProb: 0.75 }, market(HOME, 'BUF', ladderBook(4900, 5100, 700, 1))),
+    cfg,
+  )
+  assert.ok(shallow.kind === 'enter' && shallow.sizeCentiContracts === 700)
+})
+
+test('resting (maker) option: post-only GTC at the touch with the maker fee and an expiry', () => {
+  const cfg = parseStrategyConfig({ execution: { mode: 'resting', ttlMs: 20_000, improveTick: true } })
+  const d = evaluateEntry(entry({ homeWinProb: 0.7 }, market(HOME, 'BUF', ladderBook(4900, 5200))), cfg)
+  assert.equal(d.kind, 'enter')
+  if (d.kind !== 'enter') return
+  assert.equal(d.isMaker, true)
+  assert.equal(d.limitPriceTicks, 5000)
+  assert.equal(d.expectedFeeMicros, tradeFeeMicros(5000, 1000, true))
+  assert.equal(d.expirationMs, 21_000)
+  const req = entryOrderRequest(d, 'x')
+  assert.equal(req.timeInForce, 'good_till_canceled')
+  assert.equal(req.postOnly, true)
+})
+
+function exitInput(over: Partial<ExitInput> = {}, pos: Partial<ExitInput['position']> = {}): ExitInput {
+  return {
+    nowMs: 100_000,
+    state: liveState(),
+    ticker: HOME,
+    book: ladderBook(5000, 5200),
+    status: 'open',
+    marketCloseMs: null,
+    settlementTicks: null,
+    yesProb: 0.65,
+    position: {
+      positionCentiContracts: 1000,
+      costBasisMicros: 5100 * 1000,
+      openedAtMs: 90_000,
+      pendingExitCentiContracts: 0,
+      ...pos,
+    },
+    ...over,
+  }
+}
+
+test('exits: each reason, in priority order, with reduce-only IOC orders', () => {
+  const r = (i: ExitInput) => {
+    const d = evaluateExit(i, CFG)
+    return d.kind === 'exit' ? d.reason : d.kind === 'hold' ? d.reason : d.kind
+  }
+  assert.equal(r(exitInput()), 'edge_remains')
+  assert.equal(r(exitInput({ yesProb: 0.45 })), 'edge_closed')
+  assert.equal(r(exitInput({ nowMs: 90_000 + 300_000 })), 'max_holding')
+  assert.equal(r(exitInput({ book: ladderBook(4500, 4700) })), 'adverse_move')
+  assert.equal(r(exitInput({ state: liveState({ quarter: 4, clockSeconds: 100 }) })), 'near_end')
+  assert.equal(r(exitInput({ marketCloseMs: 130_000 })), 'market_closing')
+  assert.equal(r(exitInput({ settlementTicks: 10_000 })), 'settle')
+  assert.equal(r(exitInput({ state: liveState({ status: 'final' }) })), 'awaiting_settlement')
+  assert.equal(r(exitInput({ status: 'closed', yesProb: 0.1 })), 'market_not_open')
+  assert.equal(r(exitInput({ yesProb: 0.45 }, { pendingExitCentiContracts: 1000 })), 'exit_pending')
+  assert.equal(r(exitInput({ yesProb: 0.45, book: new ArrayBook() })), 'no_liquidity')
+  assert.equal(r(exitInput({}, { positionCentiContracts: 0, costBasisMicros: 0 })), 'flat')
+  const d = evaluateExit(exitInput({ yesProb: 0.45 }, { pendingExitCentiContracts: 400 }), CFG)
+  assert.ok(d.kind === 'exit')
+  if (d.kind !== 'exit') return
+  assert.equal(d.side, 'ask')
+  assert.equal(d.sizeCentiContracts, 600)
+  assert.equal(d.limitPriceTicks, 5000 - CFG.exitSlippageTicks)
+  const req = exitOrderRequest(d, 'ge-r-9')
+  assert.equal(req.reduceOnly, true)
+  assert.equal(req.timeInForce, 'immediate_or_cancel')
+})
+
+test('exits of a NO position buy YES at the ask; adverse move measured against the NO entry', () => {
+  // Short 10 YES (= 10 NO bought at 0.50 when YES bid was 0.50).
+  const pos = { positionCentiContracts: -1000, costBasisMicros: 5000 * 1000 }
+  assert.equal(entryYesPriceTicks(-1000, 5000 * 1000), 5000)
+  const hold = evaluateExit(exitInput({ yesProb: 0.3, book: ladderBook(4900, 5100) }, pos), CFG)
+  assert.equal(hold.kind, 'hold')
+  const adverse = evaluateExit(exitInput({ yesProb: 0.3, book: ladderBook(5500, 5700) }, pos), CFG)
+  assert.ok(adverse.kind === 'exit' && adverse.reason === 'adverse_move' && adverse.side === 'bid')
+  if (adverse.kind === 'exit') assert.equal(adverse.limitPriceTicks, 5700 + CFG.exitSlippageTicks)
+  const closed = evaluateExit(exitInput({ yesProb: 0.55, book: ladderBook(4900, 5100) }, pos), CFG)
+  assert.ok(closed.kind === 'exit' && closed.reason === 'edge_closed')
+})
+
+test('property: every signal clears the net edge threshold after fees, stays within depth and caps', () => {
+  fc.assert(
+    fc.property(
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.integer({ min: 2, max: 97 }),
+      fc.integer({ min: 1, max: 10 }),
+      fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 6, maxLength: 6 }),
+      fc.integer({ min: 0, max: 100_000 }),
+      (p, bidCents, spread, sizes, cap) => {
+        const book = new ArrayBook()
+        const bid = bidCents * 100
+        const ask = Math.min(9900, bid + spread * 100)
+        for (let i = 0; i < 3; i++) {
+          if (bid - i * 100 > 0) book.set('bid', bid - i * 100, sizes[i]!)
+          if (ask + i * 100 < 10_000) book.set('ask', ask + i * 100, sizes[3 + i]!)
+        }
+        const d = evaluateEntry(
+          entry({ homeWinProb: p, maxSizeCentiContracts: cap }, market(HOME, 'BUF', book)),
+          CFG,
+        )
+        if (d.kind !== 'enter') return
+        assert.ok(d.netEdge > CFG.minNetEdge)
+        assert.ok(d.sizeCentiContracts > 0 && d.sizeCentiContracts <= cap)
+        assert.equal(d.sizeCentiContracts % 100, 0)
+        const takeSide = d.side === 'bid' ? 'ask' : 'bid'
+        let depth = 0
+        for (let px = 100; px < 10_000; px += 100) {
+          const inLimit = d.side === 'bid' ? px <= d.limitPriceTicks : px >= d.limitPriceTicks
+          if (inLimit) depth += book.sizeAt(takeSide, px)
+        }
+        assert.ok(d.sizeCentiContracts <= depth)
+        // Recompute the net edge from the integers: model prob - (cost + fee) per contract.
+        const net =
+          d.modelProb - (d.expectedCostMicros + d.expectedFeeMicros) / (d.sizeCentiContracts * 10_000)
+        assert.ok(Math.abs(net - d.netEdge) < 1e-9)
+      },
+    ),
+    { numRuns: 400 },
+  )
+})

@@ -1,0 +1,811 @@
+/**
+ * The engine: one ordered stream of events handled one at a time on an injected clock. Live, paper and
+ * replay differ only in what feeds `enqueue`, which venue is plugged in and which clock is used.
+ *
+ * Per event: update state (game state / book / order) -> price (model, on game events only) ->
+ * strategy (exit then entry for the game the event touched) -> risk -> orders (venue) -> journal.
+ * Reports a venue emits while the engine is busy are queued and handled after the current event, so
+ * handling never re-enters.
+ */
+import type { Logger } from 'pino'
+import type { Clock } from '../core/clock.ts'
+import type { GameEvent } from '../core/game-events.ts'
+import type { GameState } from '../core/game-state.ts'
+import type { ExecutionReport, MarketDataEvent, MarketStatus, OrderRequest } from '../core/market.ts'
+import type { ExecutionVenue, VenueSnapshot } from '../core/ports.ts'
+import type { Team } from '../core/teams.ts'
+import { OrderBook } from '../core/book/order-book.ts'
+import { ClientOrderIdGenerator } from '../core/orders/client-order-id.ts'
+import { OrderManager } from '../core/orders/order-manager.ts'
+import { Portfolio } from '../core/portfolio/portfolio.ts'
+import { buildRiskContext, emptyRiskContext } from '../core/risk/context.ts'
+import { ExposureCalculator } from '../core/risk/exposure.ts'
+import { RiskEngine, type TradingState } from '../core/risk/risk-engine.ts'
+import { evaluateEntry } from '../core/strategy/entry.ts'
+import { evaluateExit } from '../core/strategy/exit.ts'
+import { entryOrderRequest, exitOrderRequest } from '../core/strategy/order-request.ts'
+import type { EntryInput, EntrySignal, ExitInput, ExitSignal, MarketInput } from '../core/strategy/types.ts'
+import { assertNever } from '../lib/assert-never.ts'
+import type { EngineConfig } from './engine-config.ts'
+import type { EngineCommand, EngineEvent } from './events.ts'
+import type { EngineJournal, JournalRecord } from './journal-port.ts'
+import { EngineMetrics } from './metrics.ts'
+import type { Pricer, Pricing } from './pricer.ts'
+
+export type GameRegistration = {
+  readonly gameId: string
+  readonly homeTeam: Team
+  readonly awayTeam: Team
+  readonly homeTicker: string
+  readonly awayTicker: string
+}
+
+/** One team's market as the engine tracks it. */
+type MarketSlot = {
+  readonly ticker: string
+  readonly team: Team
+  readonly isHome: boolean
+  readonly book: OrderBook
+  /** Receive time of the last book message (ms), null before the first snapshot. */
+  bookTsMs: number | null
+  status: MarketStatus
+  settlementTicks: number | null
+  /** Reused strategy input (fixed shape; rewritten in place per evaluation). */
+  readonly input: { -readonly [K in keyof MarketInput]: MarketInput[K] }
+  readonly game: GameSlot
+}
+
+type GameSlot = {
+  readonly reg: GameRegistration
+  readonly home: MarketSlot
+  readonly away: MarketSlot
+  readonly tickers: readonly string[]
+  state: GameState | null
+  stateTsMs: number | null
+  pricing: Pricing | null
+  lastHold: string
+  feedHealthy: boolean
+  feedError: string | null
+  staleAlerted: boolean
+}
+
+/** What the engine remembers about each order it sent, for reporting trades with their reasons. */
+export type OrderContext = {
+  readonly gameId: string
+  readonly kind: 'enter' | 'exit'
+  readonly modelProb: number
+  readonly netEdge: number | null
+  readonly state: GameState | null
+}
+
+export type EngineListener = (record: JournalRecord) => void
+
+export type EngineDeps = {
+  readonly clock: Clock
+  readonly venue: ExecutionVenue
+  readonly pricer: Pricer
+  readonly journal: EngineJournal
+  readonly logger: Logger
+  readonly config: EngineConfig
+  /** Called after the engine applied a market event to its book (the paper venue fills against it). */
+  readonly onMarketApplied?: (event: MarketDataEvent) => void
+}
+
+export class Engine {
+  readonly metrics = new EngineMetrics()
+  readonly portfolio: Portfolio
+  readonly orders = new OrderManager()
+  readonly risk: RiskEngine
+  readonly orderContext = new Map<string, OrderContext>()
+  private readonly exposure: ExposureCalculator
+  private readonly ids: ClientOrderIdGenerator
+  private readonly games = new Map<string, GameSlot>()
+  private readonly markets = new Map<string, MarketSlot>()
+  private readonly queue: EngineEvent[] = []
+  private queueHead = 0
+  private draining = false
+  private seq = 0
+  private readonly riskCtx = emptyRiskContext()
+  private readonly entryInput: { -readonly [K in keyof EntryInput]: EntryInput[K] }
+  private readonly listeners = new Set<EngineListener>()
+  private lastPnlSnapshotMs = -Infinity
+  private readonly log: Logger
+  private readonly deps: EngineDeps
+
+  constructor(deps: EngineDeps) {
+    this.deps = deps
+    this.log = deps.logger.child({ component: 'engine' })
+    this.portfolio = new Portfolio(deps.config.startingCashMicros)
+    this.risk = new RiskEngine(deps.config.risk)
+    this.exposure = new ExposureCalculator(this.portfolio, this.orders)
+    this.ids = new ClientOrderIdGenerator(deps.config.runId)
+    this.entryInput = {
+      nowMs: 0,
+      state: null as unknown as GameState,
+      stateTsMs: 0,
+      homeWinProb: 0.5,
+      modelConfidence: 0,
+      home: null as unknown as MarketInput,
+      away: null as unknown as MarketInput,
+      maxSizeCentiContracts: deps.config.risk.maxOrderSizeCentiContracts,
+    }
+  }
+
+  /** Ties a game to its two markets. Must happen before the game's events arrive. */
+  registerGame(reg: GameRegistration): void {
+    if (this.games.has(reg.gameId)) return
+    const mk = (ticker: string, team: Team, isHome: boolean, game: GameSlot): MarketSlot => {
+      const book = new OrderBook(ticker)
+      return {
+        ticker,
+        team,
+        isHome,
+        book,
+        bookTsMs: null,
+        status: 'unopened',
+        settlementTicks: null,
+        input: { ticker, team, book, bookTsMs: null, status: 'unopened', positionCentiContracts: 0, openOrderCount: 0 },
+        game,
+      }
+    }
+    const game = {
+      reg,
+      tickers: [reg.homeTicker, reg.awayTicker],
+      state: null,
+      stateTsMs: null,
+      pricing: null,
+      lastHold: '',
+      feedHealthy: true,
+      feedError: null,
+      staleAlerted: false,
+    } as unknown as { -readonly [K in keyof GameSlot]: GameSlot[K] }
+    game.home = mk(reg.homeTicker, reg.homeTeam, true, game)
+    game.away = mk(reg.awayTicker, reg.awayTeam, false, game)
+    this.games.set(reg.gameId, game)
+    this.markets.set(reg.homeTicker, game.home)
+    this.markets.set(reg.awayTicker, game.away)
+    this.portfolio.registerMarket(reg.homeTicker, reg.gameId)
+    this.portfolio.registerMarket(reg.awayTicker, reg.gameId)
+  }
+
+  book(ticker: string): OrderBook | undefined {
+    return this.markets.get(ticker)?.book
+  }
+
+  gameIds(): string[] {
+    return [...this.games.keys()]
+  }
+
+  tradingState(): TradingState {
+    return this.risk.tradingState()
+  }
+
+  onRecord(listener: EngineListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Sink for venue reports (live venues call it asynchronously; the paper venue synchronously). */
+  readonly onExecutionReport = (report: ExecutionReport): void => {
+    this.enqueue({ kind: 'exec', tsMs: this.deps.clock.nowMs(), seq: this.seq++, report })
+  }
+
+  /** Operator command (kill / pause / resume), handled in order with everything else. */
+  command(command: EngineCommand): void {
+    this.enqueue({ kind: 'command', tsMs: this.deps.clock.nowMs(), seq: this.seq++, command })
+  }
+
+  /** Adds an event to the stream and handles it (and anything it causes) unless already handling. */
+  enqueue(ev: EngineEvent): void {
+    this.queue.push(ev)
+    if (this.draining) return
+    this.draining = true
+    try {
+      while (this.queueHead < this.queue.length) {
+        const next = this.queue[this.queueHead++]!
+        this.handleOne(next)
+      }
+    } finally {
+      this.queue.length = 0
+      this.queueHead = 0
+      this.draining = false
+    }
+    this.deps.journal.flush()
+  }
+
+  private handleOne(ev: EngineEvent): void {
+    const t0 = process.hrtime.bigint()
+    switch (ev.kind) {
+      case 'game':
+        this.metrics.inc('events_game')
+        this.onGameEvent(ev.event)
+        break
+      case 'market':
+        this.metrics.inc('events_market')
+        this.onMarketEvent(ev.event)
+        break
+      case 'exec':
+        this.metrics.inc('events_exec')
+        this.onReport(ev.report)
+        break
+      case 'timer':
+        this.metrics.inc('events_timer')
+        this.onTimer()
+        break
+      case 'command':
+        this.metrics.inc('events_command')
+        this.onCommand(ev.command)
+        break
+      default:
+        assertNever(ev)
+    }
+    this.metrics.decisionLatency.observe(Number(process.hrtime.bigint() - t0) / 1000)
+  }
+
+  // ---- game events ---------------------------------------------------------------------------------
+
+  private onGameEvent(ev: GameEvent): void {
+    const game = this.games.get(ev.gameId)
+    if (game === undefined) return
+    let state: GameState | null = null
+    switch (ev.type) {
+      case 'game_scheduled':
+        return
+      case 'feed_health':
+        if (game.feedHealthy && !ev.healthy) this.alert('FEED_UNHEALTHY', `${ev.gameId}: ${ev.errorCode ?? 'unknown'}`)
+        game.feedHealthy = ev.healthy
+        game.feedError = ev.errorCode
+        return
+      case 'play':
+        state = ev.after
+        break
+      case 'game_started':
+      case 'play_corrected':
+      case 'period_end':
+      case 'halftime':
+      case 'overtime_start':
+      case 'game_final':
+      case 'state_update':
+        state = ev.state
+        break
+      default:
+        assertNever(ev)
+    }
+    const nowMs = this.deps.clock.nowMs()
+    game.state = state
+    game.stateTsMs = nowMs
+    game.staleAlerted = false
+    game.pricing = this.deps.pricer.price(state)
+    this.write({
+      type: 'game_state',
+      tsMs: nowMs,
+      gameId: game.reg.gameId,
+      status: state.status,
+      quarter: state.quarter,
+      clockSeconds: state.clockSeconds,
+      homeScore: state.homeScore,
+      awayScore: state.awayScore,
+      homeWinProb: game.pricing === null ? null : game.pricing.homeWinProb,
+      modelSource: game.pricing === null ? null : game.pricing.source,
+    })
+    this.evaluateGame(game, nowMs)
+  }
+
+  // ---- market data ---------------------------------------------------------------------------------
+
+  private onMarketEvent(ev: MarketDataEvent): void {
+    const m = this.markets.get(ev.ticker)
+    if (m === undefined) return
+    const nowMs = this.deps.clock.nowMs()
+    switch (ev.type) {
+      case 'book_snapshot':
+        if (!m.book.applySnapshot(ev.yesBids, ev.yesAsks)) {
+          this.badMarketEvent(m, `bad snapshot seq ${ev.seq}`)
+          return
+        }
+        m.book.lastSeq = ev.seq
+        m.book.lastTsEventMs = ev.tsEventMs
+        m.bookTsMs = ev.tsRecvMs
+        if (m.status === 'unopened') m.status = 'open'
+        break
+      case 'book_delta':
+        if (!m.book.valid || !m.book.applyDelta(ev.side, ev.priceTicks, ev.deltaCentiContracts)) {
+          this.badMarketEvent(m, `bad delta seq ${ev.seq}`)
+          return
+        }
+        m.book.lastSeq = ev.seq
+        m.book.lastTsEventMs = ev.tsEventMs
+        m.bookTsMs = ev.tsRecvMs
+        break
+      case 'market_status':
+        m.status = ev.status
+        if (ev.settlementTicks !== null && m.settlementTicks === null) {
+          m.settlementTicks = ev.settlementTicks
+          this.settle(m, ev.settlementTicks, nowMs)
+        }
+        break
+      case 'trade_print':
+        break
+      default:
+        assertNever(ev)
+    }
+    this.deps.onMarketApplied?.(ev)
+    if (ev.type !== 'trade_print') this.evaluateGame(m.game, nowMs)
+  }
+
+  private badMarketEvent(m: MarketSlot, detail: string): void {
+    this.metrics.inc('bad_market_events')
+    m.book.valid = false
+    this.log.warn({ ticker: m.ticker, detail }, 'book invalid until next snapshot')
+  }
+
+  private settle(m: MarketSlot, settlementTicks: number, nowMs: number): void {
+    const pos = this.portfolio.positionCenti(m.ticker)
+    const eff = this.portfolio.settle(m.ticker, settlementTicks)
+    if (eff === null) return
+    this.risk.onFillEffect(eff, 0, nowMs)
+    this.write({
+      type: 'settlement',
+      tsMs: nowMs,
+      gameId: m.game.reg.gameId,
+      ticker: m.ticker,
+      settlementTicks,
+      positionCentiContracts: pos,
+      realizedPnlMicros: eff.realizedPnlMicros,
+    })
+    this.snapshotPnl(nowMs, true)
+  }
+
+  // ---- execution reports ---------------------------------------------------------------------------
+
+  private onReport(report: ExecutionReport): void {
+    const nowMs = this.deps.clock.nowMs()
+    const res = this.orders.onReport(report)
+    const id = report.type === 'order_filled' ? report.fill.clientOrderId : report.clientOrderId
+    const gameId = this.orderContext.get(id)?.gameId ?? this.portfolio.gameOf(res.order?.request.ticker ?? '') ?? ''
+    if (res.outcome === 'unknown_order') {
+      this.metrics.inc('unknown_reports')
+      this.alert('UNKNOWN_ORDER_REPORT', `${report.type} for unknown order ${id}`)
+    }
+    switch (report.type) {
+      case 'order_accepted':
+        this.writeOrder(gameId, id, 'acknowledged', report.venueOrderId, null, nowMs)
+        break
+      case 'order_rejected':
+        this.metrics.inc('orders_rejected')
+        this.writeOrder(gameId, id, 'rejected', null, `${report.code}: ${report.reason}`, nowMs)
+        this.alert('VENUE_REJECT', `${id}: ${report.code} ${report.reason}`)
+        break
+      case 'order_cancelled':
+        this.writeOrder(gameId, id, 'cancelled', report.venueOrderId, report.reason, nowMs)
+        break
+      case 'order_expired':
+        this.writeOrder(gameId, id, 'expired', report.venueOrderId, null, nowMs)
+        break
+      case 'order_filled': {
+        const fill = res.newFill
+        if (fill === null) {
+          this.metrics.inc('duplicate_fills')
+          return
+        }
+        if (this.portfolio.gameOf(fill.ticker) === undefined) {
+          this.alert('FILL_UNKNOWN_MARKET', `fill ${fill.fillId} on unregistered ${fill.ticker}`)
+          return
+        }
+        this.metrics.inc('fills')
+        const eff = this.portfolio.applyFill(fill)
+        this.risk.onFillEffect(eff, fill.feeMicros, nowMs)
+        this.write({ type: 'fill', tsMs: nowMs, gameId, fill })
+        if (res.order !== null && !res.order.isOpen)
+          this.writeOrder(gameId, id, res.order.status, res.order.venueOrderId, null, nowMs)
+        this.snapshotPnl(nowMs, true)
+        break
+      }
+      default:
+        assertNever(report)
+    }
+    const m = this.markets.get(res.order?.request.ticker ?? '')
+    if (m !== undefined) this.evaluateGame(m.game, nowMs)
+  }
+
+  // ---- timers and commands -------------------------------------------------------------------------
+
+  private onTimer(): void {
+    const nowMs = this.deps.clock.nowMs()
+    for (const game of this.games.values()) {
+      const age = game.stateTsMs === null ? null : nowMs - game.stateTsMs
+      const live = game.state !== null && game.state.status !== 'final' && game.state.status !== 'scheduled'
+      if (live && age !== null && age > this.deps.config.staleAlertMs && !game.staleAlerted) {
+        game.staleAlerted = true
+        this.alert('STALE_GAME_STATE', `${game.reg.gameId}: no game update for ${age} ms`)
+      }
+      this.evaluateGame(game, nowMs)
+    }
+    this.snapshotPnl(nowMs, false)
+  }
+
+  private onCommand(c: EngineCommand): void {
+    const nowMs = this.deps.clock.nowMs()
+    let cmd
+    switch (c.type) {
+      case 'kill':
+        cmd = this.risk.kill(c.reason)
+        break
+      case 'pause':
+        cmd = this.risk.setTradingState('REDUCING', `pause: ${c.reason}`)
+        break
+      case 'resume':
+        cmd = this.risk.setTradingState('ACTIVE', `resume: ${c.reason}`)
+        break
+      default:
+        assertNever(c)
+    }
+    const state = this.risk.tradingState()
+    this.write({ type: 'trading_state', tsMs: nowMs, state, reason: this.risk.tradingStateReason() })
+    if (state === 'HALTED') this.log.error({ reason: c.reason }, 'trading HALTED')
+    else this.log.warn({ state, reason: c.reason }, 'trading state changed')
+    if (cmd.type === 'cancel_all') {
+      this.deps.venue.cancelAll()
+      for (const id of this.orders.openOrderIds()) this.writeOrder(this.orderContext.get(id)?.gameId ?? '', id, 'sent', null, 'cancel requested (kill)', nowMs)
+    }
+  }
+
+  // ---- decisions -----------------------------------------------------------------------------------
+
+  private evaluateGame(game: GameSlot, nowMs: number): void {
+    const state = game.state
+    // Exits first: they only ever reduce risk.
+    this.evaluateExitFor(game, game.home, nowMs)
+    this.evaluateExitFor(game, game.away, nowMs)
+    if (state === null) return
+    if (this.risk.tradingState() !== 'ACTIVE') return this.noteHold(game, 'trading_not_active', nowMs)
+    if (game.pricing === null) return this.noteHold(game, 'no_model_price', nowMs)
+    const inp = this.entryInput
+    inp.nowMs = nowMs
+    inp.state = state
+    inp.stateTsMs = game.stateTsMs ?? -Infinity
+    inp.homeWinProb = game.pricing.homeWinProb
+    inp.modelConfidence = game.pricing.confidence
+    inp.home = this.fillMarketInput(game.home)
+    inp.away = this.fillMarketInput(game.away)
+    const d = evaluateEntry(inp, this.deps.config.strategy)
+    if (d.kind === 'hold') return this.noteHold(game, d.reason, nowMs)
+    this.enter(game, d, nowMs)
+  }
+
+  private fillMarketInput(m: MarketSlot): MarketInput {
+    const i = m.input
+    i.bookTsMs = m.book.valid ? m.bookTsMs : null
+    i.status = m.status
+    i.positionCentiContracts = this.portfolio.positionCenti(m.ticker)
+    let n = 0
+    for (const o of this.orders.openOrders()) if (o.request.ticker === m.ticker) n++
+    i.openOrderCount = n
+    return i
+  }
+
+  private noteHold(game: GameSlot, reason: string, nowMs: number): void {
+    // Holds are journaled when the reason changes, not on every book tick.
+    if (game.lastHold === reason) return
+    game.lastHold = reason
+    this.write({ type: 'hold', tsMs: nowMs, gameId: game.reg.gameId, reason })
+  }
+
+  private evaluateExitFor(game: GameSlot, m: MarketSlot, nowMs: number): void {
+    const p = this.portfolio.position(m.ticker)
+    if (p === undefined || p.positionCentiContracts === 0) return
+    let pendingExit = 0
+    const closingSide = p.positionCentiContracts > 0 ? 'ask' : 'bid'
+    for (const o of this.orders.openOrders())
+      if (o.request.ticker === m.ticker && o.request.side === closingSide) pendingExit += o.remainingCentiContracts
+    const homeP = game.pricing?.homeWinProb ?? Number.NaN
+    const input: ExitInput = {
+      nowMs,
+      state: game.state,
+      ticker: m.ticker,
+      book: m.book,
+      status: m.status,
+      marketCloseMs: null,
+      settlementTicks: m.settlementTicks,
+      yesProb: m.isHome ? homeP : 1 - homeP,
+      position: {
+        positionCentiContracts: p.positionCentiContracts,
+        costBasisMicros: p.costBasisMicros,
+        openedAtMs: p.openedAtMs ?? nowMs,
+        pendingExitCentiContracts: pendingExit,
+      },
+    }
+    const d = evaluateExit(input, this.deps.config.strategy)
+    switch (d.kind) {
+      case 'hold':
+        return
+      case 'settle':
+        this.settle(m, d.settlementTicks, nowMs)
+        return
+      case 'exit':
+        this.exit(game, m, d, nowMs)
+        return
+      default:
+        assertNever(d)
+    }
+  }
+
+  private enter(game: GameSlot, s: EntrySignal, nowMs: number): void {
+    this.metrics.inc('signals')
+    game.lastHold = ''
+    this.write({
+      type: 'signal',
+      tsMs: nowMs,
+      gameId: game.reg.gameId,
+      kind: 'enter',
+      ticker: s.ticker,
+      side: s.side,
+      limitPriceTicks: s.limitPriceTicks,
+      sizeCentiContracts: s.sizeCentiContracts,
+      modelProb: s.modelProb,
+      netEdge: s.netEdge,
+      reason: `buy ${s.outcome.toUpperCase()} ${s.team}: net edge ${s.netEdge.toFixed(4)}`,
+      stateAgeMs: s.stateAgeMs,
+      bookAgeMs: s.bookAgeMs,
+    })
+    const req = entryOrderRequest(s, this.ids.next())
+    this.orderContext.set(req.clientOrderId, {
+      gameId: game.reg.gameId,
+      kind: 'enter',
+      modelProb: s.modelProb,
+      netEdge: s.netEdge,
+      state: game.state,
+    })
+    this.place(game, this.markets.get(s.ticker)!, req, nowMs)
+  }
+
+  private exit(game: GameSlot, m: MarketSlot, s: ExitSignal, nowMs: number): void {
+    this.metrics.inc('signals')
+    this.write({
+      type: 'signal',
+      tsMs: nowMs,
+      gameId: game.reg.gameId,
+      kind: 'exit',
+      ticker: s.ticker,
+      side: s.side,
+      limitPriceTicks: s.limitPriceTicks,
+      sizeCentiContracts: s.sizeCentiContracts,
+      modelProb: s.yesProb,
+      netEdge: null,
+      reason: s.reason,
+      stateAgeMs: game.stateTsMs === null ? null : nowMs - game.stateTsMs,
+      bookAgeMs: m.bookTsMs === null ? null : nowMs - m.bookTsMs,
+    })
+    const req = exitOrderRequest(s, this.ids.next())
+    this.orderContext.set(req.clientOrderId, {
+      gameId: game.reg.gameId,
+      kind: 'exit',
+      modelProb: s.yesProb,
+      netEdge: null,
+      state: game.state,
+    })
+    this.place(game, m, req, nowMs)
+  }
+
+  /** Risk check, then intent (journaled and flushed) -> send -> sent. Denials are journaled with reasons. */
+  private place(game: GameSlot, m: MarketSlot, req: OrderRequest, nowMs: number): void {
+    const ctx = buildRiskContext(
+      req,
+      {
+        nowMs,
+        marketStatus: m.status,
+        stateAgeMs: game.stateTsMs === null ? null : nowMs - game.stateTsMs,
+        bookAgeMs: m.bookTsMs === null || !m.book.valid ? null : nowMs - m.bookTsMs,
+        gameTickers: game.tickers,
+        netPnlMicros: this.netPnlMicros(),
+      },
+      this.portfolio,
+      this.orders,
+      this.exposure,
+      this.riskCtx,
+    )
+    const wasState = this.risk.tradingState()
+    const decision = this.risk.check(req, ctx)
+    if (this.risk.tradingState() !== wasState) {
+      this.write({ type: 'trading_state', tsMs: nowMs, state: this.risk.tradingState(), reason: this.risk.tradingStateReason() })
+      this.alert('RISK_STATE', `trading ${this.risk.tradingState()}: ${this.risk.tradingStateReason()}`)
+    }
+    if (!decision.approved) {
+      this.metrics.inc('orders_denied')
+      this.orders.registerDenied(req, decision.code, nowMs)
+      this.write({
+        type: 'denial',
+        tsMs: nowMs,
+        gameId: game.reg.gameId,
+        clientOrderId: req.clientOrderId,
+        code: decision.code,
+        detail: decision.detail,
+      })
+      return
+    }
+    this.orders.register(req, nowMs)
+    this.write({
+      type: 'order',
+      tsMs: nowMs,
+      gameId: game.reg.gameId,
+      clientOrderId: req.clientOrderId,
+      status: 'intent',
+      venueOrderId: null,
+      reason: null,
+      request: req,
+    })
+    // The intent must be durable before the order can exist at the venue (restart safety).
+    this.deps.journal.flush()
+    this.metrics.inc('orders_sent')
+    this.deps.venue.submit(req)
+    this.writeOrder(game.reg.gameId, req.clientOrderId, 'sent', null, null, nowMs)
+  }
+
+  // ---- P&L, status, journal ------------------------------------------------------------------------
+
+  /** Mark of a position for P&L: liquidation price from the book, else the model. */
+  private markTicks(ticker: string, pos: number): number {
+    const m = this.markets.get(ticker)
+    if (m === undefined) return 5_000
+    if (m.settlementTicks !== null) return m.settlementTicks
+    const homeP = m.game.pricing?.homeWinProb ?? 0.5
+    const modelTicks = Math.round((m.isHome ? homeP : 1 - homeP) * 10_000)
+    return Portfolio.liquidationMarkTicks(pos, m.book.bestBidTicks(), m.book.bestAskTicks(), modelTicks)
+  }
+
+  netPnlMicros(): number {
+    return this.portfolio.equityMicros((t, pos) => this.markTicks(t, pos)) - this.portfolio.startingCashMicros
+  }
+
+  private snapshotPnl(nowMs: number, force: boolean): void {
+    if (!force && nowMs - this.lastPnlSnapshotMs < this.deps.config.pnlSnapshotEveryMs) return
+    this.lastPnlSnapshotMs = nowMs
+    const t = this.portfolio.totals()
+    let unrealized = 0
+    const positions: { ticker: string; positionCentiContracts: number }[] = []
+    for (const p of this.portfolio.allPositions()) {
+      positions.push({ ticker: p.ticker, positionCentiContracts: p.positionCentiContracts })
+      if (p.positionCentiContracts !== 0)
+        unrealized += this.portfolio.unrealizedAt(p.ticker, this.markTicks(p.ticker, p.positionCentiContracts))
+    }
+    this.write({
+      type: 'pnl',
+      tsMs: nowMs,
+      realizedPnlMicros: t.realizedPnlMicros,
+      feesMicros: t.feesMicros,
+      unrealizedPnlMicros: unrealized,
+      cashMicros: t.cashMicros,
+      positions,
+    })
+  }
+
+  private alert(code: string, detail: string): void {
+    this.metrics.inc('alerts')
+    this.log.warn({ code, detail }, 'alert')
+    this.write({ type: 'alert', tsMs: this.deps.clock.nowMs(), code, detail })
+  }
+
+  private writeOrder(
+    gameId: string,
+    clientOrderId: string,
+    status: JournalRecord & { type: 'order' } extends { status: infer S } ? S : never,
+    venueOrderId: string | null,
+    reason: string | null,
+    nowMs: number,
+  ): void {
+    this.write({ type: 'order', tsMs: nowMs, gameId, clientOrderId, status, venueOrderId, reason, request: null })
+  }
+
+  private write(record: JournalRecord): void {
+    this.deps.journal.write(record)
+    for (const l of this.listeners) l(record)
+  }
+
+  /** Recovery hook used by the runtime: resume client order ids after those already journaled. */
+  resumeOrderIds(existing: Iterable<string>): void {
+    this.ids.resumeAfter(existing)
+  }
+
+  /** Reconciliation input for a restart (what the venue says is true). */
+  venueSnapshot(): Promise<VenueSnapshot> {
+    return this.deps.venue.snapshot()
+  }
+
+  /** Point-in-time view for the operator server and the CLI. */
+  status(): EngineStatus {
+    const nowMs = this.deps.clock.nowMs()
+    const games: GameStatusView[] = []
+    for (const g of this.games.values()) {
+      const mkt = (m: MarketSlot): MarketStatusView => ({
+        ticker: m.ticker,
+        team: m.team,
+        status: m.status,
+        bestBidTicks: m.book.bestBidTicks(),
+        bestAskTicks: m.book.bestAskTicks(),
+        bookAgeMs: m.bookTsMs === null ? null : nowMs - m.bookTsMs,
+        positionCentiContracts: this.portfolio.positionCenti(m.ticker),
+      })
+      games.push({
+        gameId: g.reg.gameId,
+        homeTeam: g.reg.homeTeam,
+        awayTeam: g.reg.awayTeam,
+        state: g.state,
+        stateAgeMs: g.stateTsMs === null ? null : nowMs - g.stateTsMs,
+        homeWinProb: g.pricing?.homeWinProb ?? null,
+        modelSource: g.pricing?.source ?? null,
+        feedHealthy: g.feedHealthy,
+        feedError: g.feedError,
+        lastHold: g.lastHold,
+        home: mkt(g.home),
+        away: mkt(g.away),
+      })
+    }
+    const t = this.portfolio.totals()
+    return {
+      nowMs,
+      tradingState: this.risk.tradingState(),
+      tradingStateReason: this.risk.tradingStateReason(),
+      games,
+      openOrders: [...this.orders.openOrders()].map((o) => ({
+        clientOrderId: o.clientOrderId,
+        ticker: o.request.ticker,
+        side: o.request.side,
+        priceTicks: o.request.priceTicks,
+        remainingCentiContracts: o.remainingCentiContracts,
+        status: o.status,
+      })),
+      pnl: {
+        realizedPnlMicros: t.realizedPnlMicros,
+        feesMicros: t.feesMicros,
+        netPnlMicros: this.netPnlMicros(),
+        cashMicros: t.cashMicros,
+      },
+    }
+  }
+}
+
+export type MarketStatusView = {
+  readonly ticker: string
+  readonly team: Team
+  readonly status: MarketStatus
+  readonly bestBidTicks: number
+  readonly bestAskTicks: number
+  readonly bookAgeMs: number | null
+  readonly positionCentiContracts: number
+}
+
+export type GameStatusView = {
+  readonly gameId: string
+  readonly homeTeam: Team
+  readonly awayTeam: Team
+  readonly state: GameState | null
+  readonly stateAgeMs: number | null
+  readonly homeWinProb: number | null
+  readonly modelSource: string | null
+  readonly feedHealthy: boolean
+  readonly feedError: string | null
+  readonly lastHold: string
+  readonly home: MarketStatusView
+  readonly away: MarketStatusView
+}
+
+export type EngineStatus = {
+  readonly nowMs: number
+  readonly tradingState: TradingState
+  readonly tradingStateReason: string
+  readonly games: readonly GameStatusView[]
+  readonly openOrders: readonly {
+    readonly clientOrderId: string
+    readonly ticker: string
+    readonly side: string
+    readonly priceTicks: number
+    readonly remainingCentiContracts: number
+    readonly status: string
+  }[]
+  readonly pnl: {
+    readonly realizedPnlMicros: number
+    readonly feesMicros: number
+    readonly netPnlMicros: number
+    readonly cashMicros: number
+  }
+}

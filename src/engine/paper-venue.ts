@@ -1,0 +1,122 @@
+/**
+ * Paper trading venue: `ExecutionVenue` over the trading-core paper fill model, filling against the
+ * same books the engine sees. Time comes from the injected clock; the runtime calls `advanceTo` as the
+ * clock moves (replay: before each event; live: on a timer) so latency, expiries and resting fills
+ * happen in clock order. Reports go to the engine's sink synchronously.
+ */
+import type { Clock } from '../core/clock.ts'
+import { NFL_FEE_SCHEDULE, type FeeSchedule } from '../core/fees.ts'
+import { PaperFillModel } from '../core/fill-model/paper-fills.ts'
+import type { ExecutionReport, Fill, MarketDataEvent, OrderRequest } from '../core/market.ts'
+import type { EventSink, ExecutionVenue, VenueOpenOrder, VenueSnapshot } from '../core/ports.ts'
+import type { BookView } from '../core/strategy/book-view.ts'
+
+export type PaperVenueOptions = {
+  readonly latencyMs: number
+  readonly feeSchedule?: FeeSchedule
+  readonly startingBalanceMicros: number
+}
+
+export class PaperVenue implements ExecutionVenue {
+  readonly name = 'paper'
+  private sink: EventSink<ExecutionReport> | null = null
+  private readonly model: PaperFillModel
+  // Venue-side bookkeeping so `snapshot()` can answer like a real exchange would.
+  private readonly open = new Map<string, { req: OrderRequest; venueOrderId: string; filled: number }>()
+  private readonly positions = new Map<string, number>()
+  private readonly fills: Fill[] = []
+  private balanceMicros: number
+
+  constructor(
+    private readonly clock: Clock,
+    getBook: (ticker: string) => BookView | undefined,
+    opts: PaperVenueOptions,
+  ) {
+    this.balanceMicros = opts.startingBalanceMicros
+    this.model = new PaperFillModel(getBook, (r) => this.onReport(r), {
+      latencyMs: opts.latencyMs,
+      feeSchedule: opts.feeSchedule ?? NFL_FEE_SCHEDULE,
+      idPrefix: 'paper',
+    })
+  }
+
+  async start(sink: EventSink<ExecutionReport>): Promise<void> {
+    this.sink = sink
+  }
+
+  async stop(): Promise<void> {
+    this.sink = null
+  }
+
+  submit(order: OrderRequest): void {
+    this.open.set(order.clientOrderId, { req: order, venueOrderId: '', filled: 0 })
+    this.model.submit(order, this.clock.nowMs())
+  }
+
+  cancel(clientOrderId: string): void {
+    this.model.cancel(clientOrderId, this.clock.nowMs())
+  }
+
+  cancelAll(): void {
+    this.model.cancelAll(this.clock.nowMs())
+  }
+
+  /** Moves simulated time: in-flight orders arrive, resting orders expire. */
+  advanceTo(nowMs: number): void {
+    this.model.advanceTo(nowMs)
+  }
+
+  /** The engine calls this after applying `ev` to its book. */
+  onMarketData(ev: MarketDataEvent): void {
+    this.model.onMarketData(ev)
+  }
+
+  async snapshot(): Promise<VenueSnapshot> {
+    const openOrders: VenueOpenOrder[] = []
+    for (const [id, o] of this.open)
+      openOrders.push({
+        clientOrderId: id,
+        venueOrderId: o.venueOrderId,
+        ticker: o.req.ticker,
+        side: o.req.side,
+        priceTicks: o.req.priceTicks,
+        remainingCentiContracts: o.req.sizeCentiContracts - o.filled,
+        filledCentiContracts: o.filled,
+      })
+    return {
+      openOrders,
+      positions: [...this.positions].map(([ticker, positionCentiContracts]) => ({ ticker, positionCentiContracts })),
+      fills: [...this.fills],
+      balanceMicros: this.balanceMicros,
+    }
+  }
+
+  private onReport(r: ExecutionReport): void {
+    switch (r.type) {
+      case 'order_accepted': {
+        const o = this.open.get(r.clientOrderId)
+        if (o !== undefined) o.venueOrderId = r.venueOrderId
+        break
+      }
+      case 'order_filled': {
+        const f = r.fill
+        this.fills.push(f)
+        const signed = f.side === 'bid' ? f.sizeCentiContracts : -f.sizeCentiContracts
+        this.positions.set(f.ticker, (this.positions.get(f.ticker) ?? 0) + signed)
+        this.balanceMicros -= f.feeMicros
+        const o = this.open.get(f.clientOrderId)
+        if (o !== undefined) {
+          o.filled += f.sizeCentiContracts
+          if (o.filled >= o.req.sizeCentiContracts) this.open.delete(f.clientOrderId)
+        }
+        break
+      }
+      case 'order_rejected':
+      case 'order_cancelled':
+      case 'order_expired':
+        this.open.delete(r.clientOrderId)
+        break
+    }
+    this.sink?.(r)
+  }
+}

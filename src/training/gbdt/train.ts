@@ -1,0 +1,634 @@
+/**
+ * Histogram-based gradient-boosted trees for binary log loss (in the manner of LightGBM and
+ * scikit-learn's HistGradientBoosting, written from their published descriptions).
+ *
+ * Each round: gradients of the log loss at the current scores, a seeded row sample, a seeded
+ * feature sample, then one tree grown best-first (which is depth-wise when there is no leaf limit)
+ * from per-node histograms of (gradient, hessian) sums over the feature bins. A child's histogram is
+ * built only for the smaller child; the larger one is the parent's minus it. Missing values learn a
+ * default direction per split. Monotone constraints bound every node's value range by the midpoint of
+ * its split (XGBoost's basic method), which makes predictions monotone in the constrained features.
+ * Same data, parameters and seed give a bit-identical model.
+ */
+import { defineError } from '../../lib/errors.ts'
+import { Rng } from '../../lib/rng.ts'
+import type { GbdtModel } from '../../core/model/gbdt.ts'
+import { binData, type BinnedData } from './binning.ts'
+import { validateGbdtParams, type GbdtParams } from './params.ts'
+
+export type TrainData = {
+  /** Row-major nRows * nFeatures; NaN = missing. */
+  x: Float32Array
+  nRows: number
+  nFeatures: number
+  /** Labels in [0, 1] (a tie may be 0.5). */
+  y: Float32Array
+  weight?: Float32Array
+}
+
+export type TrainLog = { round: number; trainLogLoss: number; validLogLoss: number | null }
+
+export const gbdtBadInput = defineError('GBDT_BAD_INPUT', 'training data or parameters are invalid')
+
+/** Hessians below this are treated as this: keeps -G/(H+lambda) finite with lambda 0. */
+const MIN_HESSIAN = 1e-16
+
+export function trainGbdt(
+  train: TrainData,
+  params: GbdtParams,
+  opts: { valid?: TrainData; onRound?: (log: TrainLog) => void } = {},
+): GbdtModel {
+  checkData(train, 'train')
+  if (opts.valid) {
+    checkData(opts.valid, 'valid')
+    if (opts.valid.nFeatures !== train.nFeatures) {
+      throw gbdtBadInput(`valid has ${opts.valid.nFeatures} features, train ${train.nFeatures}`)
+    }
+  }
+  const pv = validateGbdtParams(params, train.nFeatures)
+  if (!pv.ok) throw gbdtBadInput(`bad parameters: ${pv.error}`)
+  const binned = binData(train.x, train.nRows, train.nFeatures, params.maxBins, params.seed)
+  const grower = new TreeGrower(binned, params)
+  return boost(train, binned, grower, params, opts)
+}
+
+function checkData(d: TrainData, name: string): void {
+  if (!Number.isInteger(d.nRows) || d.nRows < 1) throw gbdtBadInput(`${name}: nRows ${d.nRows} is not >= 1`)
+  if (!Number.isInteger(d.nFeatures) || d.nFeatures < 1 || d.nFeatures > 65_535) {
+    throw gbdtBadInput(`${name}: nFeatures ${d.nFeatures} is out of range`)
+  }
+  if (d.x.length !== d.nRows * d.nFeatures) {
+    throw gbdtBadInput(`${name}: x has ${d.x.length} values, expected ${d.nRows * d.nFeatures}`)
+  }
+  if (d.y.length !== d.nRows) throw gbdtBadInput(`${name}: y has ${d.y.length} labels for ${d.nRows} rows`)
+  for (let i = 0; i < d.nRows; i++) {
+    const y = d.y[i]!
+    if (!(y >= 0 && y <= 1)) throw gbdtBadInput(`${name}: label ${y} at row ${i} is not in [0, 1]`)
+  }
+  if (d.weight) {
+    if (d.weight.length !== d.nRows) throw gbdtBadInput(`${name}: weight has ${d.weight.length} entries`)
+    for (let i = 0; i < d.nRows; i++) {
+      const w = d.weight[i]!
+      if (!(w >= 0 && w < Infinity)) throw gbdtBadInput(`${name}: weight ${w} at row ${i} is invalid`)
+    }
+  }
+}
+
+/** Weighted mean log loss of logits `score` against labels. */
+export function logLoss(score: Float64Array, y: Float32Array, weight: Float32Array | undefined): number {
+  let sum = 0
+  let wsum = 0
+  for (let i = 0; i < y.length; i++) {
+    const z = score[i]!
+    const t = y[i]!
+    // log(1 + e^z) - t z, written to stay finite for large |z|.
+    const l = (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t * z
+    const w = weight ? weight[i]! : 1
+    sum += w * l
+    wsum += w
+  }
+  return wsum > 0 ? sum / wsum : 0
+}
+
+/** One grown tree in bin space plus its real thresholds, in node-creation order (children after parents). */
+type BuiltTree = {
+  nNodes: number
+  feature: Int32Array
+  splitBin: Int32Array
+  threshold: Float32Array
+  missingLeft: Uint8Array
+  left: Int32Array
+  right: Int32Array
+  value: Float32Array
+}
+
+function boost(
+  train: TrainData,
+  binned: BinnedData,
+  grower: TreeGrower,
+  params: GbdtParams,
+  opts: { valid?: TrainData; onRound?: (log: TrainLog) => void },
+): GbdtModel {
+  const n = train.nRows
+  const nf = train.nFeatures
+  const y = train.y
+  const w = train.weight
+  const rng = new Rng(params.seed)
+
+  // Base score: the logit of the weighted mean label, as XGBoost >= 2 does.
+  let ysum = 0
+  let wsum = 0
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1
+    ysum += wi * y[i]!
+    wsum += wi
+  }
+  const mean = wsum > 0 ? Math.min(1 - 1e-6, Math.max(1e-6, ysum / wsum)) : 0.5
+  const baseScore = Math.log(mean / (1 - mean))
+
+  const score = new Float64Array(n).fill(baseScore)
+  const grad = new Float32Array(n)
+  const hess = new Float32Array(n)
+  const sampled = new Uint32Array(n)
+  const leafOfRow = new Int32Array(n)
+  const valid = opts.valid
+  const validScore = valid ? new Float64Array(valid.nRows).fill(baseScore) : null
+
+  const trees: BuiltTree[] = []
+  let bestLoss = Infinity
+  let bestRound = -1
+  const subsample = params.rowSubsample
+  // Bernoulli row sampling on 32-bit draws: a row is kept when its draw is below the threshold.
+  const keepBelow = Math.min(4294967296, Math.round(subsample * 4294967296))
+
+  for (let round = 0; round < params.nRounds; round++) {
+    let nSampled = 0
+    if (subsample >= 1) {
+      for (let i = 0; i < n; i++) sampled[i] = i
+      nSampled = n
+    } else {
+      for (let i = 0; i < n; i++) if (rng.nextU32() < keepBelow) sampled[nSampled++] = i
+    }
+    // Gradients only where a tree will read them.
+    for (let k = 0; k < nSampled; k++) {
+      const i = sampled[k]!
+      const p = 1 / (1 + Math.exp(-score[i]!))
+      const wi = w ? w[i]! : 1
+      grad[i] = (p - y[i]!) * wi
+      const h = p * (1 - p)
+      hess[i] = (h > MIN_HESSIAN ? h : MIN_HESSIAN) * wi
+    }
+    const tree = grower.grow(grad, hess, sampled, nSampled, rng, leafOfRow)
+    trees.push(tree)
+
+    // Scores: sampled rows know their leaf from the partition; the rest walk the binned tree.
+    const value = tree.value
+    if (nSampled === n) {
+      for (let i = 0; i < n; i++) score[i]! += value[leafOfRow[i]!]!
+    } else {
+      let k = 0
+      for (let i = 0; i < n; i++) {
+        if (k < nSampled && sampled[k] === i) {
+          score[i]! += value[leafOfRow[i]!]!
+          k++
+        } else {
+          score[i]! += value[leafOfBinnedRow(tree, binned, i)]!
+        }
+      }
+    }
+
+    let validLoss: number | null = null
+    if (valid && validScore) {
+      for (let i = 0; i < valid.nRows; i++) validScore[i]! += value[leafOfRawRow(tree, valid.x, i * nf)]!
+      validLoss = logLoss(validScore, valid.y, valid.weight)
+      if (validLoss < bestLoss) {
+        bestLoss = validLoss
+        bestRound = round
+      }
+    }
+    if (opts.onRound) opts.onRound({ round, trainLogLoss: logLoss(score, y, w), validLogLoss: validLoss })
+    if (
+      valid &&
+      params.earlyStoppingRounds > 0 &&
+      bestRound >= 0 &&
+      round - bestRound >= params.earlyStoppingRounds
+    ) {
+      break
+    }
+  }
+  const keep = valid && params.earlyStoppingRounds > 0 && bestRound >= 0 ? bestRound + 1 : trees.length
+  return assemble(trees.slice(0, keep), nf, baseScore)
+}
+
+function leafOfBinnedRow(tree: BuiltTree, binned: BinnedData, row: number): number {
+  const nf = binned.nFeatures
+  const bins = binned.bins
+  let node = 0
+  let f = tree.feature[0]!
+  while (f >= 0) {
+    const b = bins[row * nf + f]!
+    const missing = b === binned.nValueBins[f]
+    node = (missing ? tree.missingLeft[node] === 1 : b <= tree.splitBin[node]!)
+      ? tree.left[node]!
+      : tree.right[node]!
+    f = tree.feature[node]!
+  }
+  return node
+}
+
+function leafOfRawRow(tree: BuiltTree, x: Float32Array, offset: number): number {
+  let node = 0
+  let f = tree.feature[0]!
+  while (f >= 0) {
+    const v = x[offset + f]!
+    const thr = tree.threshold[node]!
+    node =
+      v < thr
+        ? tree.left[node]!
+        : v >= thr
+          ? tree.right[node]!
+          : tree.missingLeft[node]
+            ? tree.left[node]!
+            : tree.right[node]!
+    f = tree.feature[node]!
+  }
+  return node
+}
+
+function assemble(trees: readonly BuiltTree[], nFeatures: number, baseScore: number): GbdtModel {
+  let total = 0
+  for (const t of trees) total += t.nNodes
+  const treeOffsets = new Int32Array(trees.length)
+  const feature = new Int32Array(total)
+  const threshold = new Float32Array(total)
+  const left = new Int32Array(total)
+  const right = new Int32Array(total)
+  const missingLeft = new Uint8Array(total)
+  const value = new Float32Array(total)
+  let at = 0
+  trees.forEach((t, i) => {
+    treeOffsets[i] = at
+    for (let k = 0; k < t.nNodes; k++) {
+      feature[at + k] = t.feature[k]!
+      threshold[at + k] = t.feature[k]! >= 0 ? t.threshold[k]! : 0
+      left[at + k] = t.feature[k]! >= 0 ? at + t.left[k]! : -1
+      right[at + k] = t.feature[k]! >= 0 ? at + t.right[k]! : -1
+      missingLeft[at + k] = t.missingLeft[k]!
+      value[at + k] = t.feature[k]! >= 0 ? 0 : t.value[k]!
+    }
+    at += t.nNodes
+  })
+  return {
+    nFeatures,
+    baseScore,
+    nTrees: trees.length,
+    treeOffsets,
+    feature,
+    threshold,
+    left,
+    right,
+    missingLeft,
+    value,
+  }
+}
+
+/** Best split of one node, found when the node is created. */
+type Split = { gain: number; feature: number; bin: number; missingLeft: boolean; gl: number; hl: number }
+
+/** A leaf that may still be split. */
+type OpenLeaf = {
+  node: number
+  start: number
+  end: number
+  depth: number
+  g: number
+  h: number
+  lo: number
+  hi: number
+  hist: Float64Array
+  split: Split | null
+}
+
+/**
+ * Grows one tree per call. Owns every buffer it needs (row partition, histograms), so a round
+ * allocates only the small per-tree arrays and leaf records.
+ */
+class TreeGrower {
+  private readonly nf: number
+  private readonly rows: Uint32Array
+  private readonly tmp: Uint32Array
+  private readonly histPool: Float64Array[] = []
+  private readonly features: Int32Array
+  private nSelected = 0
+  private readonly maxLeaves: number
+  private readonly monotone: Int8Array
+  private readonly lambda: number
+  private readonly mcw: number
+  private readonly gamma: number
+
+  constructor(
+    private readonly binned: BinnedData,
+    private readonly params: GbdtParams,
+  ) {
+    this.nf = binned.nFeatures
+    this.rows = new Uint32Array(binned.nRows)
+    this.tmp = new Uint32Array(binned.nRows)
+    this.features = new Int32Array(this.nf)
+    const depthLeaves = params.maxDepth >= 30 ? 2 ** 30 : 2 ** params.maxDepth
+    this.maxLeaves = params.maxLeaves > 0 ? Math.min(params.maxLeaves, depthLeaves) : depthLeaves
+    this.monotone = new Int8Array(this.nf)
+    for (let f = 0; f < params.monotone.length; f++) this.monotone[f] = params.monotone[f]!
+    this.lambda = params.lambdaL2
+    this.mcw = params.minChildWeight
+    this.gamma = params.minSplitGain
+  }
+
+  private takeHist(): Float64Array {
+    return this.histPool.pop() ?? new Float64Array(this.binned.totalBins * 2)
+  }
+
+  private selectFeatures(rng: Rng): void {
+    const nf = this.nf
+    const k = Math.max(1, Math.min(nf, Math.round(this.params.colSubsample * nf)))
+    const f = this.features
+    for (let i = 0; i < nf; i++) f[i] = i
+    if (k < nf) {
+      // Partial Fisher-Yates: the first k entries are a uniform sample; sorted for a fixed scan order.
+      for (let i = 0; i < k; i++) {
+        const j = i + rng.int(nf - i)
+        const t = f[i]!
+        f[i] = f[j]!
+        f[j] = t
+      }
+      f.subarray(0, k).sort()
+    }
+    this.nSelected = k
+  }
+
+  grow(
+    grad: Float32Array,
+    hess: Float32Array,
+    sampled: Uint32Array,
+    nSampled: number,
+    rng: Rng,
+    leafOfRow: Int32Array,
+  ): BuiltTree {
+    this.selectFeatures(rng)
+    const rows = this.rows
+    rows.set(sampled.subarray(0, nSampled))
+    const cap = 2 * this.maxLeaves - 1
+    const tree: BuiltTree = {
+      nNodes: 1,
+      feature: new Int32Array(cap).fill(-1),
+      splitBin: new Int32Array(cap),
+      threshold: new Float32Array(cap),
+      missingLeft: new Uint8Array(cap),
+      left: new Int32Array(cap).fill(-1),
+      right: new Int32Array(cap).fill(-1),
+      value: new Float32Array(cap),
+    }
+    let g = 0
+    let h = 0
+    for (let k = 0; k < nSampled; k++) {
+      const r = rows[k]!
+      g += grad[r]!
+      h += hess[r]!
+    }
+    const rootHist = this.takeHist()
+    this.buildHist(rootHist, grad, hess, 0, nSampled)
+    const root: OpenLeaf = {
+      node: 0,
+      start: 0,
+      end: nSampled,
+      depth: 0,
+      g,
+      h,
+      lo: -Infinity,
+      hi: Infinity,
+      hist: rootHist,
+      split: null,
+    }
+    root.split = this.findSplit(root)
+    const open: OpenLeaf[] = [root]
+    const done: OpenLeaf[] = []
+    let nLeaves = 1
+    while (nLeaves < this.maxLeaves) {
+      // Best-first: the open leaf with the largest gain (lowest node id on ties, for determinism).
+      let best = -1
+      for (let i = 0; i < open.length; i++) {
+        const s = open[i]!.split
+        if (s !== null && (best < 0 || s.gain > open[best]!.split!.gain)) best = i
+      }
+      if (best < 0) break
+      const leaf = open[best]!
+      open.splice(best, 1)
+      const [l, r] = this.splitLeaf(tree, leaf, grad, hess)
+      open.push(l, r)
+      nLeaves++
+    }
+    for (const leaf of open) done.push(leaf)
+    const lr = this.params.learningRate
+    for (const leaf of done) {
+      const wv = clamp(-leaf.g / (leaf.h + this.lambda), leaf.lo, leaf.hi)
+      tree.value[leaf.node] = Math.fround(wv * lr)
+      for (let k = leaf.start; k < leaf.end; k++) leafOfRow[rows[k]!] = leaf.node
+      this.histPool.push(leaf.hist)
+    }
+    return tree
+  }
+
+  private splitLeaf(
+    tree: BuiltTree,
+    leaf: OpenLeaf,
+    grad: Float32Array,
+    hess: Float32Array,
+  ): [OpenLeaf, OpenLeaf] {
+    const s = leaf.split!
+    const f = s.feature
+    const nf = this.nf
+    const bins = this.binned.bins
+    const missBin = this.binned.nValueBins[f]!
+    const rows = this.rows
+    const tmp = this.tmp
+    // Stable partition keeps each node's rows ascending, so histogram reads walk memory forwards.
+    const nl = partitionRows(
+      rows,
+      tmp,
+      bins,
+      nf,
+      f,
+      leaf.start,
+      leaf.end,
+      s.bin,
+      missBin,
+      s.missingLeft ? 1 : 0,
+    )
+
+    const id = leaf.node
+    const lid = tree.nNodes
+    const rid = lid + 1
+    tree.nNodes += 2
+    tree.feature[id] = f
+    tree.splitBin[id] = s.bin
+    tree.threshold[id] = s.bin < missBin - 1 ? this.binned.cuts[f]![s.bin]! : Infinity
+    tree.missingLeft[id] = s.missingLeft ? 1 : 0
+    tree.left[id] = lid
+    tree.right[id] = rid
+
+    const gl = s.gl
+    const hl = s.hl
+    const gr = leaf.g - gl
+    const hr = leaf.h - hl
+    let loL = leaf.lo
+    let hiL = leaf.hi
+    let loR = leaf.lo
+    let hiR = leaf.hi
+    const mono = this.monotone[f]!
+    if (mono !== 0) {
+      const wl = clamp(-gl / (hl + this.lambda), leaf.lo, leaf.hi)
+      const wr = clamp(-gr / (hr + this.lambda), leaf.lo, leaf.hi)
+      const mid = (wl + wr) / 2
+      if (mono > 0) {
+        hiL = Math.min(hiL, mid)
+        loR = Math.max(loR, mid)
+      } else {
+        loL = Math.max(loL, mid)
+        hiR = Math.min(hiR, mid)
+      }
+    }
+    const depth = leaf.depth + 1
+    const left: OpenLeaf = {
+      node: lid,
+      start: leaf.start,
+      end: nl,
+      depth,
+      g: gl,
+      h: hl,
+      lo: loL,
+      hi: hiL,
+      hist: leaf.hist,
+      split: null,
+    }
+    const right: OpenLeaf = {
+      node: rid,
+      start: nl,
+      end: leaf.end,
+      depth,
+      g: gr,
+      h: hr,
+      lo: loR,
+      hi: hiR,
+      hist: leaf.hist,
+      split: null,
+    }
+    // Histogram of the smaller child from its rows; the larger is the parent's minus it, in place.
+    const small = nl - leaf.start <= leaf.end - nl ? left : right
+    const large = small === left ? right : left
+    const sh = this.takeHist()
+    this.buildHist(sh, grad, hess, small.start, small.end)
+    const ph = leaf.hist
+    for (let i = 0; i < ph.length; i++) ph[i]! -= sh[i]!
+    small.hist = sh
+    large.hist = ph
+    if (depth < this.params.maxDepth) {
+      left.split = this.findSplit(left)
+      right.split = this.findSplit(right)
+    }
+    return [left, right]
+  }
+
+  private buildHist(
+    hist: Float64Array,
+    grad: Float32Array,
+    hess: Float32Array,
+    start: number,
+    end: number,
+  ): void {
+    hist.fill(0)
+    const rows = this.rows
+    const bins = this.binned.bins
+    const nf = this.nf
+    const off = this.binned.histOffset
+    for (let k = start; k < end; k++) {
+      const r = rows[k]!
+      const g = grad[r]!
+      const h = hess[r]!
+      const base = r * nf
+      for (let f = 0; f < nf; f++) {
+        const j = (off[f]! + bins[base + f]!) << 1
+        hist[j]! += g
+        hist[j + 1]! += h
+      }
+    }
+  }
+
+  private findSplit(leaf: OpenLeaf): Split | null {
+    const hist = leaf.hist
+    const lambda = this.lambda
+    const mcw = this.mcw
+    const { lo, hi } = leaf
+    const G = leaf.g
+    const H = leaf.h
+    if (H < 2 * mcw) return null
+    const parentGain = gainAt(G, H, clamp(-G / (H + lambda), lo, hi), lambda)
+    const minGain = Math.max(this.gamma, 1e-10)
+    let best: Split | null = null
+    let bestGain = minGain
+    for (let fi = 0; fi < this.nSelected; fi++) {
+      const f = this.features[fi]!
+      const mono = this.monotone[f]!
+      const base = this.binned.histOffset[f]!
+      const nb = this.binned.nValueBins[f]!
+      const gm = hist[(base + nb) << 1]!
+      const hm = hist[((base + nb) << 1) + 1]!
+      const hasMissing = hm > 0
+      let gl = 0
+      let hl = 0
+      // Split after value bin b; with missing values, try them on either side. b = nb - 1 (all
+      // values left, missing right) only makes sense when there are missing values.
+      const lastBin = hasMissing ? nb - 1 : nb - 2
+      for (let b = 0; b <= lastBin; b++) {
+        gl += hist[(base + b) << 1]!
+        hl += hist[((base + b) << 1) + 1]!
+        for (let pass = 0; pass < (hasMissing && b < nb - 1 ? 2 : 1); pass++) {
+          const mLeft = pass === 1
+          const GL = mLeft ? gl + gm : gl
+          const HL = mLeft ? hl + hm : hl
+          const GR = G - GL
+          const HR = H - HL
+          if (HL < mcw || HR < mcw || HL <= 0 || HR <= 0) continue
+          let wl = -GL / (HL + lambda)
+          let wr = -GR / (HR + lambda)
+          wl = wl < lo ? lo : wl > hi ? hi : wl
+          wr = wr < lo ? lo : wr > hi ? hi : wr
+          if ((mono > 0 && wl > wr) || (mono < 0 && wl < wr)) continue
+          const gain = gainAt(GL, HL, wl, lambda) + gainAt(GR, HR, wr, lambda) - parentGain
+          if (gain > bestGain) {
+            bestGain = gain
+            // Without missing values in this node, NaN at inference follows the heavier side.
+            const ml = hasMissing ? mLeft : HL >= HR
+            best = { gain, feature: f, bin: b, missingLeft: ml, gl: GL, hl: HL }
+          }
+        }
+      }
+    }
+    return best
+  }
+}
+
+/**
+ * Stable in-place partition of rows[start..end) by one split; returns the end of the left part.
+ * Kept a free function of primitives and typed arrays so V8 compiles it once, monomorphic.
+ */
+function partitionRows(
+  rows: Uint32Array,
+  tmp: Uint32Array,
+  bins: Uint8Array,
+  nf: number,
+  f: number,
+  start: number,
+  end: number,
+  splitBin: number,
+  missBin: number,
+  missingLeft: number,
+): number {
+  let nl = start
+  let nr = 0
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!
+    const b = bins[r * nf + f]!
+    if (b <= splitBin || (b === missBin && missingLeft === 1)) rows[nl++] = r
+    else tmp[nr++] = r
+  }
+  for (let k = 0; k < nr; k++) rows[nl + k] = tmp[k]!
+  return nl
+}
+
+/** Loss reduction of a leaf with sums G, H at value w: -(2 G w + (H + lambda) w^2); G^2/(H+lambda) at the optimum. */
+function gainAt(g: number, h: number, w: number, lambda: number): number {
+  return -(2 * g * w + (h + lambda) * w * w)
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v
+}
