@@ -55,8 +55,9 @@ const bench: Bench = {
 
     // Steady state: one new row per poll. Feeds are primed outside the timed loop.
     const primed: EspnFeed[] = []
-    const M = 400
-    for (let i = 0; i < M + 2_000; i++) {
+    const M = 100
+    // Warm-up (M) + 3 samples of M: each call gets a feed that has not seen the newest row yet.
+    for (let i = 0; i < 4 * M; i++) {
       const f = new EspnFeed(opts, { clock, logger })
       f.attach(sink)
       f.ingest(game.eventId, JSON.parse(prevSummaryText), JSON.parse(scoreboardText), clock.nowMs())

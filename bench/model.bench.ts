@@ -61,7 +61,11 @@ async function loadModel(): Promise<{ model: GbdtModel; features: readonly strin
         readModelFile: (p: string) => Promise<{ model: GbdtModel; meta: { features: string[] } }>
       }
       const r = await store.readModelFile(MODEL_PATH)
-      return { model: r.model, features: r.meta.features, note: `models/wp-default.json, ${r.model.nTrees} trees` }
+      return {
+        model: r.model,
+        features: r.meta.features,
+        note: `models/wp-default.json, ${r.model.nTrees} trees`,
+      }
     } catch {
       // fall through to the synthetic model
     }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import type { Clock } from '../core/clock.ts'
 import type { GameEvent } from '../core/game-events.ts'
 import type { GameState } from '../core/game-state.ts'
-import type { ExecutionReport, MarketDataEvent, MarketStatus, OrderRequest } from '../core/market.ts'
+import type { ExecutionReport, Fill, MarketDataEvent, MarketStatus, OrderRequest } from '../core/market.ts'
 import type { ExecutionVenue, VenueSnapshot } from '../core/ports.ts'
 import type { Team } from '../core/teams.ts'
 import { OrderBook } from '../core/book/order-book.ts'
@@ -76,6 +76,28 @@ export type OrderContext = {
   readonly modelProb: number
   readonly netEdge: number | null
   readonly state: GameState | null
+}
+
+export type RecoveryInput = {
+  readonly orders: readonly {
+    readonly request: OrderRequest
+    readonly gameId: string
+    readonly status: string
+    readonly venueOrderId: string | null
+  }[]
+  readonly fills: readonly Fill[]
+}
+
+export type RecoveryReport = {
+  readonly ordersRestored: number
+  readonly fillsBooked: number
+  readonly venueFillsAdded: number
+  readonly unknownAtVenue: readonly string[]
+  readonly positionMismatches: readonly string[]
+  readonly nextClientOrderCounter: number
+  /** Positions after recovery, sorted by ticker (non-zero only). */
+  readonly positions: readonly { readonly ticker: string; readonly positionCentiContracts: number }[]
+  readonly openOrderIds: readonly string[]
 }
 
 export type EngineListener = (record: JournalRecord) => void
@@ -144,7 +166,15 @@ export class Engine {
         bookTsMs: null,
         status: 'unopened',
         settlementTicks: null,
-        input: { ticker, team, book, bookTsMs: null, status: 'unopened', positionCentiContracts: 0, openOrderCount: 0 },
+        input: {
+          ticker,
+          team,
+          book,
+          bookTsMs: null,
+          status: 'unopened',
+          positionCentiContracts: 0,
+          openOrderCount: 0,
+        },
         game,
       }
     }
@@ -252,7 +282,8 @@ export class Engine {
       case 'game_scheduled':
         return
       case 'feed_health':
-        if (game.feedHealthy && !ev.healthy) this.alert('FEED_UNHEALTHY', `${ev.gameId}: ${ev.errorCode ?? 'unknown'}`)
+        if (game.feedHealthy && !ev.healthy)
+          this.alert('FEED_UNHEALTHY', `${ev.gameId}: ${ev.errorCode ?? 'unknown'}`)
         game.feedHealthy = ev.healthy
         game.feedError = ev.errorCode
         return
@@ -335,8 +366,11 @@ export class Engine {
 
   private badMarketEvent(m: MarketSlot, detail: string): void {
     this.metrics.inc('bad_market_events')
+    // Warn on the transition only: every later delta until the next snapshot fails the same way.
+    if (m.book.valid || m.bookTsMs !== null)
+      this.log.warn({ ticker: m.ticker, detail }, 'book invalid until next snapshot')
     m.book.valid = false
-    this.log.warn({ ticker: m.ticker, detail }, 'book invalid until next snapshot')
+    m.bookTsMs = null
   }
 
   private settle(m: MarketSlot, settlementTicks: number, nowMs: number): void {
@@ -362,14 +396,17 @@ export class Engine {
     const nowMs = this.deps.clock.nowMs()
     const res = this.orders.onReport(report)
     const id = report.type === 'order_filled' ? report.fill.clientOrderId : report.clientOrderId
-    const gameId = this.orderContext.get(id)?.gameId ?? this.portfolio.gameOf(res.order?.request.ticker ?? '') ?? ''
+    const gameId =
+      this.orderContext.get(id)?.gameId ?? this.portfolio.gameOf(res.order?.request.ticker ?? '') ?? ''
     if (res.outcome === 'unknown_order') {
       this.metrics.inc('unknown_reports')
       this.alert('UNKNOWN_ORDER_REPORT', `${report.type} for unknown order ${id}`)
     }
     switch (report.type) {
       case 'order_accepted':
-        this.writeOrder(gameId, id, 'acknowledged', report.venueOrderId, null, nowMs)
+        // A late or repeated accept must not move a finished order back to acknowledged.
+        if (res.order === null || res.order.isOpen)
+          this.writeOrder(gameId, id, 'acknowledged', report.venueOrderId, null, nowMs)
         break
       case 'order_rejected':
         this.metrics.inc('orders_rejected')
@@ -446,7 +483,15 @@ export class Engine {
     else this.log.warn({ state, reason: c.reason }, 'trading state changed')
     if (cmd.type === 'cancel_all') {
       this.deps.venue.cancelAll()
-      for (const id of this.orders.openOrderIds()) this.writeOrder(this.orderContext.get(id)?.gameId ?? '', id, 'sent', null, 'cancel requested (kill)', nowMs)
+      for (const id of this.orders.openOrderIds())
+        this.writeOrder(
+          this.orderContext.get(id)?.gameId ?? '',
+          id,
+          'sent',
+          null,
+          'cancel requested (kill)',
+          nowMs,
+        )
     }
   }
 
@@ -497,7 +542,8 @@ export class Engine {
     let pendingExit = 0
     const closingSide = p.positionCentiContracts > 0 ? 'ask' : 'bid'
     for (const o of this.orders.openOrders())
-      if (o.request.ticker === m.ticker && o.request.side === closingSide) pendingExit += o.remainingCentiContracts
+      if (o.request.ticker === m.ticker && o.request.side === closingSide)
+        pendingExit += o.remainingCentiContracts
     const homeP = game.pricing?.homeWinProb ?? Number.NaN
     const input: ExitInput = {
       nowMs,
@@ -607,7 +653,12 @@ export class Engine {
     const wasState = this.risk.tradingState()
     const decision = this.risk.check(req, ctx)
     if (this.risk.tradingState() !== wasState) {
-      this.write({ type: 'trading_state', tsMs: nowMs, state: this.risk.tradingState(), reason: this.risk.tradingStateReason() })
+      this.write({
+        type: 'trading_state',
+        tsMs: nowMs,
+        state: this.risk.tradingState(),
+        reason: this.risk.tradingStateReason(),
+      })
       this.alert('RISK_STATE', `trading ${this.risk.tradingState()}: ${this.risk.tradingStateReason()}`)
     }
     if (!decision.approved) {
@@ -666,7 +717,10 @@ export class Engine {
     for (const p of this.portfolio.allPositions()) {
       positions.push({ ticker: p.ticker, positionCentiContracts: p.positionCentiContracts })
       if (p.positionCentiContracts !== 0)
-        unrealized += this.portfolio.unrealizedAt(p.ticker, this.markTicks(p.ticker, p.positionCentiContracts))
+        unrealized += this.portfolio.unrealizedAt(
+          p.ticker,
+          this.markTicks(p.ticker, p.positionCentiContracts),
+        )
     }
     this.write({
       type: 'pnl',
@@ -693,7 +747,16 @@ export class Engine {
     reason: string | null,
     nowMs: number,
   ): void {
-    this.write({ type: 'order', tsMs: nowMs, gameId, clientOrderId, status, venueOrderId, reason, request: null })
+    this.write({
+      type: 'order',
+      tsMs: nowMs,
+      gameId,
+      clientOrderId,
+      status,
+      venueOrderId,
+      reason,
+      request: null,
+    })
   }
 
   private write(record: JournalRecord): void {
@@ -701,9 +764,165 @@ export class Engine {
     for (const l of this.listeners) l(record)
   }
 
-  /** Recovery hook used by the runtime: resume client order ids after those already journaled. */
-  resumeOrderIds(existing: Iterable<string>): void {
-    this.ids.resumeAfter(existing)
+  /**
+   * Restart recovery, before any event: rebuilds orders and positions from the journal, then (when the
+   * venue's snapshot is given) reconciles with what the venue says. An order journaled as intent/sent
+   * that the venue does not know is marked `unknown_at_venue` and closed locally: it is never re-sent.
+   * Client order ids resume after every id already used. Returns what changed, for the log and tests.
+   */
+  recover(journaled: RecoveryInput, venue: VenueSnapshot | null): RecoveryReport {
+    const nowMs = this.deps.clock.nowMs()
+    const seenFills = new Set<string>()
+    const ctx = { counted: 0, unknownAtVenue: [] as string[], venueFillsAdded: 0, mismatches: [] as string[] }
+    for (const o of journaled.orders) {
+      if (this.orders.get(o.request.clientOrderId) !== undefined) continue
+      this.orderContext.set(o.request.clientOrderId, {
+        gameId: o.gameId,
+        kind: o.request.reduceOnly ? 'exit' : 'enter',
+        modelProb: Number.NaN,
+        netEdge: null,
+        state: null,
+      })
+      if (o.status === 'denied') {
+        this.orders.registerDenied(o.request, 'DENIED', nowMs)
+        continue
+      }
+      const rec = this.orders.register(o.request, nowMs)
+      if (o.venueOrderId !== null)
+        this.orders.onReport({
+          type: 'order_accepted',
+          clientOrderId: rec.clientOrderId,
+          venueOrderId: o.venueOrderId,
+          tsEventMs: nowMs,
+        })
+    }
+    const bookFill = (f: Fill): void => {
+      if (seenFills.has(f.fillId)) return
+      seenFills.add(f.fillId)
+      const res = this.orders.onReport({ type: 'order_filled', fill: f })
+      if (res.newFill !== null && this.portfolio.gameOf(f.ticker) !== undefined) {
+        this.portfolio.applyFill(res.newFill)
+        ctx.counted++
+      }
+    }
+    for (const f of journaled.fills) bookFill(f)
+    // Terminal states the journal knows about (besides fills).
+    for (const o of journaled.orders) {
+      const rec = this.orders.get(o.request.clientOrderId)
+      if (rec === undefined || !rec.isOpen) continue
+      if (
+        o.status === 'cancelled' ||
+        o.status === 'expired' ||
+        o.status === 'rejected' ||
+        o.status === 'unknown_at_venue'
+      )
+        this.orders.onReport({
+          type: 'order_cancelled',
+          clientOrderId: rec.clientOrderId,
+          venueOrderId: rec.venueOrderId ?? '',
+          reason: `recovered: ${o.status}`,
+          tsEventMs: nowMs,
+        })
+    }
+    if (venue !== null) {
+      for (const f of venue.fills)
+        if (this.orders.get(f.clientOrderId) !== undefined && !seenFills.has(f.fillId)) {
+          bookFill(f)
+          ctx.venueFillsAdded++
+          this.write({
+            type: 'fill',
+            tsMs: nowMs,
+            gameId: this.orderContext.get(f.clientOrderId)?.gameId ?? '',
+            fill: f,
+          })
+        }
+      const openAtVenue = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]))
+      for (const rec of [...this.orders.openOrders()]) {
+        const v = openAtVenue.get(rec.clientOrderId)
+        const gameId = this.orderContext.get(rec.clientOrderId)?.gameId ?? ''
+        if (v !== undefined) {
+          if (rec.venueOrderId === null)
+            this.orders.onReport({
+              type: 'order_accepted',
+              clientOrderId: rec.clientOrderId,
+              venueOrderId: v.venueOrderId,
+              tsEventMs: nowMs,
+            })
+          continue
+        }
+        // Not open at the venue: either it ended there (fills above), or it never arrived. Never re-send.
+        this.orders.onReport({
+          type: 'order_cancelled',
+          clientOrderId: rec.clientOrderId,
+          venueOrderId: rec.venueOrderId ?? '',
+          reason: 'unknown_at_venue',
+          tsEventMs: nowMs,
+        })
+        ctx.unknownAtVenue.push(rec.clientOrderId)
+        this.writeOrder(
+          gameId,
+          rec.clientOrderId,
+          'unknown_at_venue',
+          rec.venueOrderId,
+          'not open at the venue after restart',
+          nowMs,
+        )
+      }
+      for (const p of venue.positions) {
+        if (this.portfolio.gameOf(p.ticker) === undefined) continue
+        const ours = this.portfolio.positionCenti(p.ticker)
+        if (ours !== p.positionCentiContracts)
+          ctx.mismatches.push(`${p.ticker}: journal ${ours}, venue ${p.positionCentiContracts}`)
+      }
+      if (ctx.mismatches.length > 0) {
+        // The books disagree with the venue: stop opening risk until an operator looks.
+        this.risk.setTradingState('REDUCING', `position mismatch after restart: ${ctx.mismatches.join('; ')}`)
+        this.alert('POSITION_MISMATCH', ctx.mismatches.join('; '))
+        this.write({
+          type: 'trading_state',
+          tsMs: nowMs,
+          state: 'REDUCING',
+          reason: this.risk.tradingStateReason(),
+        })
+      }
+    } else {
+      // No venue to ask (paper): in-flight orders of the dead process are gone with it.
+      for (const rec of [...this.orders.openOrders()]) {
+        this.orders.onReport({
+          type: 'order_cancelled',
+          clientOrderId: rec.clientOrderId,
+          venueOrderId: rec.venueOrderId ?? '',
+          reason: 'unknown_at_venue',
+          tsEventMs: nowMs,
+        })
+        ctx.unknownAtVenue.push(rec.clientOrderId)
+        this.writeOrder(
+          this.orderContext.get(rec.clientOrderId)?.gameId ?? '',
+          rec.clientOrderId,
+          'unknown_at_venue',
+          rec.venueOrderId,
+          'paper venue restarted',
+          nowMs,
+        )
+      }
+    }
+    const ids = journaled.orders.map((o) => o.request.clientOrderId)
+    if (venue !== null) for (const o of venue.openOrders) ids.push(o.clientOrderId)
+    this.ids.resumeAfter(ids)
+    this.deps.journal.flush()
+    return {
+      ordersRestored: journaled.orders.length,
+      fillsBooked: ctx.counted,
+      venueFillsAdded: ctx.venueFillsAdded,
+      unknownAtVenue: ctx.unknownAtVenue,
+      positionMismatches: ctx.mismatches,
+      nextClientOrderCounter: this.ids.peekCounter(),
+      positions: [...this.portfolio.allPositions()]
+        .filter((p) => p.positionCentiContracts !== 0)
+        .map((p) => ({ ticker: p.ticker, positionCentiContracts: p.positionCentiContracts }))
+        .sort((a, b) => (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0)),
+      openOrderIds: this.orders.openOrderIds(),
+    }
   }
 
   /** Reconciliation input for a restart (what the venue says is true). */

@@ -15,6 +15,8 @@ export type PaperVenueOptions = {
   readonly latencyMs: number
   readonly feeSchedule?: FeeSchedule
   readonly startingBalanceMicros: number
+  /** Prefix of venue order ids and fill ids (unique per process start of a run). */
+  readonly idPrefix?: string
 }
 
 export class PaperVenue implements ExecutionVenue {
@@ -36,7 +38,7 @@ export class PaperVenue implements ExecutionVenue {
     this.model = new PaperFillModel(getBook, (r) => this.onReport(r), {
       latencyMs: opts.latencyMs,
       feeSchedule: opts.feeSchedule ?? NFL_FEE_SCHEDULE,
-      idPrefix: 'paper',
+      idPrefix: opts.idPrefix ?? 'paper',
     })
   }
 
@@ -51,24 +53,44 @@ export class PaperVenue implements ExecutionVenue {
   submit(order: OrderRequest): void {
     this.open.set(order.clientOrderId, { req: order, venueOrderId: '', filled: 0 })
     this.model.submit(order, this.clock.nowMs())
+    this.deliver()
   }
 
   cancel(clientOrderId: string): void {
     this.model.cancel(clientOrderId, this.clock.nowMs())
+    this.deliver()
   }
 
   cancelAll(): void {
     this.model.cancelAll(this.clock.nowMs())
+    this.deliver()
   }
 
   /** Moves simulated time: in-flight orders arrive, resting orders expire. */
   advanceTo(nowMs: number): void {
     this.model.advanceTo(nowMs)
+    this.deliver()
   }
 
   /** The engine calls this after applying `ev` to its book. */
   onMarketData(ev: MarketDataEvent): void {
     this.model.onMarketData(ev)
+    this.deliver()
+  }
+
+  // Reports are delivered only after the fill model's call has returned: a sink that submits a new
+  // order while the model is mid-update would otherwise re-enter it (and see orders twice).
+  private readonly outbox: ExecutionReport[] = []
+  private delivering = false
+  private deliver(): void {
+    if (this.delivering) return
+    this.delivering = true
+    try {
+      for (let i = 0; i < this.outbox.length; i++) this.sink?.(this.outbox[i]!)
+    } finally {
+      this.outbox.length = 0
+      this.delivering = false
+    }
   }
 
   async snapshot(): Promise<VenueSnapshot> {
@@ -117,6 +139,6 @@ export class PaperVenue implements ExecutionVenue {
         this.open.delete(r.clientOrderId)
         break
     }
-    this.sink?.(r)
+    this.outbox.push(r)
   }
 }

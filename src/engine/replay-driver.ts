@@ -18,6 +18,8 @@ export type ReplayOptions = {
   readonly fromIndex?: number
   /** Stop before this index (paced replays, crash tests); default: all. The tail runs only at the end. */
   readonly toIndex?: number
+  /** Called before each event is handled (a journal records replay progress here). */
+  readonly beforeEvent?: (ev: EngineEvent, index: number) => void
   /** Called after each event (e.g. to pace a real-time replay or to publish status). */
   readonly afterEvent?: (ev: EngineEvent, index: number) => void
 }
@@ -35,6 +37,7 @@ export function runReplay(
     const ev = events[i]!
     clock.advanceTo(ev.tsMs)
     for (const t of timeDriven) t.advanceTo(ev.tsMs)
+    opts.beforeEvent?.(ev, i)
     engine.enqueue(ev)
     opts.afterEvent?.(ev, i)
   }

@@ -37,6 +37,8 @@ export type EspnClientOptions = {
 
 export type EspnResponse = {
   readonly body: unknown
+  /** The raw body, so a caller can skip work when ESPN repeats itself (max-age=2 caching). */
+  readonly text: string
   /** When the response finished arriving, from the injected clock. */
   readonly recvMs: number
   /** Server `Date`-header time, if any (ms), to estimate the data's age. */
@@ -113,7 +115,7 @@ export class EspnClient {
       }
       const dateHeader = res.headers.get('date')
       const serverDateMs = dateHeader === null ? NaN : Date.parse(dateHeader)
-      return ok({ body, recvMs, serverDateMs: Number.isFinite(serverDateMs) ? serverDateMs : null })
+      return ok({ body, text, recvMs, serverDateMs: Number.isFinite(serverDateMs) ? serverDateMs : null })
     } finally {
       clearTimeout(timer)
     }

@@ -96,6 +96,8 @@ type Tracked = {
   readonly missing: Map<string, number>
   /** Parsed rows by id, reused while their content is unchanged. */
   readonly rowCache: Map<string, EspnPlay>
+  /** Raw summary text of the last response applied cleanly (to skip identical repeats). */
+  lastSummaryText: string | null
   lastSequence: number
   lastPeriod: number
   lastState: GameState | null
@@ -116,6 +118,7 @@ function newTracked(): Tracked {
     emitted: new Map(),
     missing: new Map(),
     rowCache: new Map(),
+    lastSummaryText: null,
     lastSequence: -Infinity,
     lastPeriod: 0,
     lastState: null,
@@ -147,6 +150,7 @@ export class EspnFeed implements GameFeed {
   private running = false
   private timer: unknown = null
   private inFlight: Promise<void> | null = null
+  private lastScoreboardText: string | null = null
   private readonly setTimer: (fn: () => void, ms: number) => unknown
   private readonly clearTimer: (handle: unknown) => void
   /** Delay before the next poll of the loop (interval, or backoff after a failure). */
@@ -213,11 +217,21 @@ export class EspnFeed implements GameFeed {
         this.health(this.games.get(eventId)!, eventId, sum.error, null, this.clock.nowMs())
         continue
       }
+      const g = this.games.get(eventId)!
+      const sbText = sb.ok ? sb.value.text : null
+      if (sbText !== null && sbText === this.lastScoreboardText && sum.value.text === g.lastSummaryText) {
+        // ESPN repeated both documents byte for byte: nothing can have changed; only report health.
+        const recvMs = sum.value.recvMs
+        this.health(g, eventId, null, null, recvMs)
+        continue
+      }
       const e = sb.ok
         ? this.ingest(eventId, sum.value.body, sb.value.body, sum.value.recvMs)
         : this.ingest(eventId, sum.value.body, null, sum.value.recvMs, sb.error)
+      g.lastSummaryText = e === null ? sum.value.text : null
       if (e !== null) failure ??= e
     }
+    if (sb.ok) this.lastScoreboardText = sb.value.text
     if (failure !== null && BACKOFF_CODES.has(failure.code)) {
       const ra = failure.context['retryAfterMs']
       this.nextDelayMs = Math.max(
@@ -362,12 +376,16 @@ export class EspnFeed implements GameFeed {
     )
       problems.push('scoreVsPlays')
     if (problems.length > 0) current = { ...current, stale: true }
-    const changed = this.emitDiff(g, timeline, removed, current, recvMs, s.winProbByPlayId)
-
+    // Started before its plays: a feed that joins mid-game emits game_started with the state at the
+    // first row, then the catch-up rows in order.
     if (!g.started && current.status !== 'scheduled') {
       g.started = true
-      this.emit({ ...base, type: 'game_started', tsEventMs: recvMs, state: current })
+      const first = g.emitted.size === 0 ? timeline[0] : undefined
+      const state = first === undefined ? current : { ...first.before, status: 'in_progress' as const }
+      this.emit({ ...base, type: 'game_started', tsEventMs: first?.play.wallclockMs ?? recvMs, state })
     }
+    const changed = this.emitDiff(g, timeline, removed, current, recvMs, s.winProbByPlayId)
+
     this.statusEvents(g, current, recvMs)
     const key = stateKey(current)
     if (key !== g.lastStateKey) {

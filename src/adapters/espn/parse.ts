@@ -13,6 +13,7 @@ import type { PlayInfo } from '../../core/game-events.ts'
 import { ESPN_TEAM_IDS, toTeam, type Team } from '../../core/teams.ts'
 import {
   eventWire,
+  playWire,
   scoreboardWire,
   summaryWire,
   type CompetitorWire,
@@ -479,11 +480,32 @@ export function playTypeOf(typeText: string, marker: MarkerKind | null): string 
   return 'other'
 }
 
-/** Everything `playFromWire` reads, as one string: equal strings give equal rows. */
-function rowFingerprint(p: PlayWire): string {
-  const a = p.start
-  const e = p.end
-  return `${p.modified ?? ''}|${p.wallclock ?? ''}|${p.text ?? ''}|${p.type.text}|${p.homeScore}|${p.awayScore}|${p.scoringPlay}|${p.period.number}|${p.clock.displayValue}|${p.clock.value}|${p.sequenceNumber}|${p.team?.id}|${a.team?.id}|${a.down}|${a.distance}|${a.yardLine}|${a.yardsToEndzone}|${a.possessionText}|${e === undefined ? '-' : `${e.team?.id}|${e.down}|${e.distance}|${e.yardLine}|${e.yardsToEndzone}|${e.possessionText}`}`
+type Loose = { readonly [k: string]: unknown }
+
+function sideFingerprint(x: unknown): string {
+  if (typeof x !== 'object' || x === null) return String(x)
+  const o = x as Loose
+  const team = o['team'] as Loose | undefined | null
+  return `${typeof team === 'object' && team !== null ? team['id'] : team}|${o['down']}|${o['distance']}|${o['yardLine']}|${o['yardsToEndzone']}|${o['possessionText']}`
+}
+
+/**
+ * Every row field the parser validates or reads, as one string, computed on the raw JSON: a row
+ * whose string equals the one of a row already validated and parsed is that row again, so neither
+ * zod nor the parser runs for it. Null when the row is not even an object with an id.
+ */
+export function rowFingerprint(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null
+  const p = raw as Loose
+  if (typeof p['id'] !== 'string') return null
+  const t = p['type'] as Loose | null | undefined
+  const per = p['period'] as Loose | null | undefined
+  const c = p['clock'] as Loose | null | undefined
+  const tm = p['team'] as Loose | null | undefined
+  if (typeof t !== 'object' || t === null || typeof per !== 'object' || per === null) return null
+  if (typeof c !== 'object' || c === null) return null
+  const team = typeof tm === 'object' && tm !== null ? tm['id'] : tm
+  return `${p['modified']}|${p['wallclock']}|${p['text']}|${t['id']}|${t['text']}|${t['abbreviation']}|${p['homeScore']}|${p['awayScore']}|${p['scoringPlay']}|${p['scoreValue']}|${per['number']}|${c['displayValue']}|${c['value']}|${p['sequenceNumber']}|${team}|${sideFingerprint(p['start'])}|${p['end'] === undefined ? '-' : sideFingerprint(p['end'])}`
 }
 
 function playFromWire(p: PlayWire, ref: EspnGameRef, fingerprint: string): Result<EspnPlay, AppError> {
@@ -559,25 +581,43 @@ export function parseSummary(
   if (!ref.ok) return ref
   const plays: EspnPlay[] = []
   const seen = new Set<string>()
-  const drives = [
-    ...(s.drives?.previous ?? []),
-    ...(s.drives?.current === undefined ? [] : [s.drives.current]),
-  ]
-  for (const d of drives)
-    for (const p of d.plays) {
+  const drives = s.drives
+  const nPrev = drives?.previous?.length ?? 0
+  const nDrives = nPrev + (drives?.current === undefined ? 0 : 1)
+  for (let di = 0; di < nDrives; di++) {
+    const d = di < nPrev ? drives!.previous![di]! : drives!.current!
+    for (let pi = 0; pi < d.plays.length; pi++) {
+      const raw = d.plays[pi]
+      const fp = rowFingerprint(raw)
+      if (fp !== null) {
+        const id = (raw as Loose)['id'] as string
+        if (seen.has(id)) continue
+        const cached = rowCache?.get(id)
+        if (cached !== undefined && cached.fingerprint === fp) {
+          seen.add(id)
+          plays.push(cached)
+          continue
+        }
+      }
+      const pw = playWire.safeParse(raw)
+      if (!pw.success) {
+        const where = di < nPrev ? `drives.previous.${di}` : 'drives.current'
+        const issue = pw.error.issues[0]
+        return err(
+          espnBadPayload(`summary play does not match the expected shape: ${issue?.message ?? ''}`, {
+            context: { path: `${where}.plays.${pi}.${issue?.path.join('.') ?? ''}` },
+          }),
+        )
+      }
+      const p = pw.data
       if (seen.has(p.id)) continue
       seen.add(p.id)
-      const fp = rowFingerprint(p)
-      const cached = rowCache?.get(p.id)
-      if (cached !== undefined && cached.fingerprint === fp) {
-        plays.push(cached)
-        continue
-      }
-      const pr = playFromWire(p, ref.value, fp)
+      const pr = playFromWire(p, ref.value, fp ?? rowFingerprint(p) ?? '')
       if (!pr.ok) return pr
       rowCache?.set(p.id, pr.value)
       plays.push(pr.value)
     }
+  }
   plays.sort((a, b) => a.sequence - b.sequence)
   const winProbByPlayId = new Map<string, number>()
   for (const w of s.winprobability ?? []) winProbByPlayId.set(w.playId, w.homeWinPercentage)
@@ -627,6 +667,47 @@ export type TimelineEntry = {
   readonly after: GameState
 }
 
+/** One fixed-shape state object per row side (a module function: no closure per row). */
+function mkState(
+  ref: EspnGameRef,
+  homeSpreadLine: number,
+  receives: boolean | null,
+  quarter: number,
+  clockSeconds: number,
+  hs: number,
+  as: number,
+  fp: FieldPosition,
+  hto: number,
+  ato: number,
+  tp: boolean,
+  status: GameStatus,
+): GameState {
+  return {
+    gameId: ref.gameId,
+    season: ref.season,
+    seasonType: ref.seasonType,
+    homeTeam: ref.homeTeam,
+    awayTeam: ref.awayTeam,
+    status,
+    homeScore: hs,
+    awayScore: as,
+    quarter,
+    clockSeconds,
+    possession: fp.possession,
+    down: fp.down,
+    yardsToGo: fp.yardsToGo,
+    yardline100: fp.yardline100,
+    homeTimeouts: hto,
+    awayTimeouts: ato,
+    homeReceives2hKickoff: receives,
+    homeSpreadLine,
+    tryPending: tp,
+    stale: fp.inconsistent,
+  }
+}
+
+const NO_PLAY = /\bno play\b/i
+
 function halfIndex(quarter: number): number {
   if (quarter <= 2) return 1
   if (quarter <= 4) return 2
@@ -672,39 +753,10 @@ export function buildTimeline(
       homeTo = timeoutsAtStartOf(q)
       awayTo = timeoutsAtStartOf(q)
     }
-    const mk = (
-      quarter: number,
-      clockSeconds: number,
-      hs: number,
-      as: number,
-      fp: FieldPosition,
-      hto: number,
-      ato: number,
-      tp: boolean,
-      status: GameStatus,
-    ): GameState => ({
-      gameId: ref.gameId,
-      season: ref.season,
-      seasonType: ref.seasonType,
-      homeTeam: ref.homeTeam,
-      awayTeam: ref.awayTeam,
-      status,
-      homeScore: hs,
-      awayScore: as,
-      quarter,
-      clockSeconds,
-      possession: fp.possession,
-      down: fp.down,
-      yardsToGo: fp.yardsToGo,
-      yardline100: fp.yardline100,
-      homeTimeouts: hto,
-      awayTimeouts: ato,
-      homeReceives2hKickoff: receives,
-      homeSpreadLine: base.homeSpreadLine,
-      tryPending: tp,
-      stale: fp.inconsistent,
-    })
-    const before = mk(
+    const before = mkState(
+      ref,
+      base.homeSpreadLine,
+      receives,
       q,
       p.clockSeconds,
       homeScore,
@@ -720,7 +772,9 @@ export function buildTimeline(
     const homePoints = p.homeScore - homeScore
     const awayPoints = p.awayScore - awayScore
     const touchdown = homePoints === 6 || awayPoints === 6
-    if (p.marker === null) tryPending = touchdown
+    // A try wiped out by a penalty ("... - No Play.") leaves the try to be run again.
+    if (p.marker === null)
+      tryPending = touchdown || (tryPending && (p.playType === 'penalty' || NO_PLAY.test(p.text)))
     homeScore = p.homeScore
     awayScore = p.awayScore
     const endFp = p.end ?? next?.start ?? { ...p.start, inconsistent: true }
@@ -737,7 +791,20 @@ export function buildTimeline(
     }
     const afterStatus =
       next === undefined && base.statusNow !== null ? mapStatus(base.statusNow) : 'in_progress'
-    const after = mk(afterQ, afterClock, homeScore, awayScore, endFp, homeTo, awayTo, tryPending, afterStatus)
+    const after = mkState(
+      ref,
+      base.homeSpreadLine,
+      receives,
+      afterQ,
+      afterClock,
+      homeScore,
+      awayScore,
+      endFp,
+      homeTo,
+      awayTo,
+      tryPending,
+      afterStatus,
+    )
     const info: PlayInfo | null =
       p.marker !== null && p.marker !== 'timeout'
         ? null

@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS fills (
   side TEXT NOT NULL, price_ticks INTEGER NOT NULL, size_centi INTEGER NOT NULL, fee_micros INTEGER NOT NULL,
   is_taker INTEGER NOT NULL, ts_ms INTEGER NOT NULL, json TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS progress (
+  run_id TEXT PRIMARY KEY, next_index INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pnl_snapshots (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, ts_ms INTEGER NOT NULL,
   realized_micros INTEGER NOT NULL, fees_micros INTEGER NOT NULL, unrealized_micros INTEGER NOT NULL,
@@ -55,13 +58,15 @@ export type RecoveredState = {
 
 export class SqliteJournal implements EngineJournal {
   private pending: JournalRecord[] = []
+  private pendingProgress: number | null = null
   private runId = ''
+  private readonly setProgressStmt: Database.Statement
   private readonly insRecord: Database.Statement
   private readonly insOrder: Database.Statement
   private readonly updOrder: Database.Statement
   private readonly insFill: Database.Statement
   private readonly insPnl: Database.Statement
-  private readonly commit: (records: JournalRecord[]) => void
+  private readonly commit: (records: JournalRecord[], progress: number | null) => void
 
   private constructor(readonly db: Database.Database) {
     db.exec(SCHEMA)
@@ -82,8 +87,12 @@ export class SqliteJournal implements EngineJournal {
       `INSERT INTO pnl_snapshots (run_id, ts_ms, realized_micros, fees_micros, unrealized_micros, cash_micros,
          positions_json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.commit = db.transaction((records: JournalRecord[]) => {
+    this.setProgressStmt = db.prepare(
+      'INSERT INTO progress (run_id, next_index) VALUES (?, ?) ON CONFLICT(run_id) DO UPDATE SET next_index = excluded.next_index',
+    )
+    this.commit = db.transaction((records: JournalRecord[], progress: number | null) => {
       for (const r of records) this.apply(r)
+      if (progress !== null) this.setProgressStmt.run(this.runId, progress)
     })
   }
 
@@ -119,10 +128,27 @@ export class SqliteJournal implements EngineJournal {
   }
 
   flush(): void {
-    if (this.pending.length === 0) return
+    if (this.pending.length === 0 && this.pendingProgress === null) return
     const batch = this.pending
+    const progress = this.pendingProgress
     this.pending = []
-    this.commit(batch)
+    this.pendingProgress = null
+    this.commit(batch, progress)
+  }
+
+  /**
+   * Replay position: the index of the next input event, committed in the same transaction as the
+   * records of the event before it, so a restart neither skips nor repeats an event's effects.
+   */
+  setProgress(nextIndex: number): void {
+    this.pendingProgress = nextIndex
+  }
+
+  progress(runId: string): number | null {
+    const row = this.db.prepare('SELECT next_index FROM progress WHERE run_id = ?').get(runId) as
+      | { next_index: number }
+      | undefined
+    return row === undefined ? null : row.next_index
   }
 
   close(): void {

@@ -5,6 +5,7 @@
  * It is deliberately tiny; the full local exchange lives in src/sim/exchange.
  */
 import { constants, generateKeyPairSync, verify, type KeyObject } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -253,5 +254,207 @@ export class FakeKalshiWs {
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate()
     await new Promise<void>((r) => this.wss.close(() => r()))
+  }
+}
+
+export const FAKE_TICKER = 'KXNFLGAME-26NOV26KCDAL-DAL'
+
+/** A Kalshi-shaped REST server: verifies signatures, paginates, and misbehaves on request. */
+export type Behaviour = 'ok' | 'drop' | '429' | '500' | 'reset' | '400'
+
+/** A Kalshi-shaped REST server: verifies signatures, paginates, and misbehaves on request. */
+export class FakeRest {
+  server!: Server
+  readonly requests: {
+    method: string
+    path: string
+    query: URLSearchParams
+    sigOk: boolean
+    body: unknown
+  }[] = []
+  readonly orders: Record<string, unknown>[] = []
+  createBehaviour: Behaviour[] = []
+  readBehaviour: Behaviour[] = []
+  creates = 0
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res))
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()))
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/trade-api/v2`
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c as Buffer)
+    const text = Buffer.concat(chunks).toString()
+    const u = new URL(req.url!, 'http://x')
+    const sigOk = verifyKalshiSignature(
+      testKeys().publicKey,
+      String(req.headers['kalshi-access-timestamp']),
+      req.method!,
+      u.pathname,
+      String(req.headers['kalshi-access-signature']),
+    )
+    this.requests.push({
+      method: req.method!,
+      path: u.pathname,
+      query: u.searchParams,
+      sigOk,
+      body: text ? JSON.parse(text) : null,
+    })
+    const path = u.pathname.replace('/trade-api/v2', '')
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    const misbehave = (b: Behaviour | undefined): boolean => {
+      if (b === '429') {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' })
+        res.end(JSON.stringify({ error: 'too many requests' }))
+        return true
+      }
+      if (b === '500') {
+        json(500, { error: { code: 'internal', message: 'boom', service: 'exchange' } })
+        return true
+      }
+      if (b === 'reset') {
+        req.socket.destroy()
+        return true
+      }
+      if (b === '400') {
+        json(400, { error: { code: 'invalid_price', message: 'invalid price', service: 'exchange' } })
+        return true
+      }
+      return false
+    }
+    if (req.method === 'POST' && path === '/portfolio/events/orders') {
+      const b = this.createBehaviour.shift() ?? 'ok'
+      if (b !== 'drop' && misbehave(b)) return
+      const body = JSON.parse(text) as Record<string, string>
+      if (
+        this.orders.some((o) => o['client_order_id'] === body['client_order_id'] && o['status'] === 'resting')
+      ) {
+        json(409, { error: { code: 'order_already_exists', message: 'duplicate client_order_id' } })
+        return
+      }
+      this.creates++
+      const order = {
+        order_id: `o-${this.creates}`,
+        client_order_id: body['client_order_id'],
+        ticker: body['ticker'],
+        outcome_side: body['side'] === 'bid' ? 'yes' : 'no',
+        book_side: body['side'],
+        type: 'limit',
+        status: 'resting',
+        yes_price_dollars: body['price'],
+        fill_count_fp: '0.00',
+        remaining_count_fp: body['count'],
+        initial_count_fp: body['count'],
+        created_time: '2026-11-26T20:58:11.004125Z',
+      }
+      this.orders.push(order)
+      if (b === 'drop') {
+        req.socket.destroy() // processed, but the answer never arrives
+        return
+      }
+      json(201, {
+        order_id: order.order_id,
+        client_order_id: order.client_order_id,
+        fill_count: '0.00',
+        remaining_count: body['count'],
+        ts_ms: 1795640291004,
+      })
+      return
+    }
+    if (req.method === 'GET' && misbehave(this.readBehaviour.shift())) return
+    if (req.method === 'GET' && path === '/portfolio/orders') {
+      const t = u.searchParams.get('ticker')
+      json(200, { orders: this.orders.filter((o) => !t || o['ticker'] === t), cursor: '' })
+      return
+    }
+    if (req.method === 'GET' && path === '/events') {
+      const cursor = u.searchParams.get('cursor') ?? ''
+      const page = cursor === '' ? 0 : Number(cursor.slice(1))
+      const ev = (i: number) => ({
+        event_ticker: `KXNFLGAME-25SEP0${i}AAABBB`,
+        series_ticker: 'KXNFLGAME',
+        title: `game ${i}`,
+        markets: [],
+      })
+      json(200, { events: [ev(page * 2 + 1), ev(page * 2 + 2)], cursor: page < 2 ? `p${page + 1}` : '' })
+      return
+    }
+    if (req.method === 'GET' && path === `/markets/${FAKE_TICKER}/orderbook`) {
+      json(200, {
+        orderbook_fp: {
+          yes_dollars: [
+            ['0.4100', '9000.00'],
+            ['0.4300', '5400.00'],
+            ['0.4200', '2210.40'],
+          ],
+          no_dollars: [
+            ['0.5400', '1500.00'],
+            ['0.5600', '3120.55'],
+          ],
+        },
+      })
+      return
+    }
+    if (req.method === 'GET' && path === '/portfolio/balance') {
+      json(200, { balance: 152034, balance_dollars: '1520.3400', portfolio_value: 48210 })
+      return
+    }
+    if (req.method === 'GET' && path === '/exchange/status') {
+      json(200, { exchange_active: true, trading_active: false })
+      return
+    }
+    if (req.method === 'DELETE' && path.startsWith('/portfolio/events/orders/')) {
+      const id = path.slice('/portfolio/events/orders/'.length)
+      const o = this.orders.find((x) => x['order_id'] === id)
+      if (!o) return json(404, { error: { code: 'not_found', message: 'order not found' } })
+      const reduced = o['remaining_count_fp']
+      o['status'] = 'canceled'
+      o['remaining_count_fp'] = '0.00'
+      return json(200, {
+        order_id: id,
+        client_order_id: o['client_order_id'],
+        reduced_by: reduced,
+        ts_ms: 1795640410556,
+      })
+    }
+    if (req.method === 'GET' && path === '/portfolio/positions') {
+      return json(200, {
+        market_positions: [
+          { ticker: FAKE_TICKER, position_fp: '-40.00' },
+          { ticker: 'X', position_fp: '0.00' },
+        ],
+        event_positions: [],
+        cursor: '',
+      })
+    }
+    if (req.method === 'GET' && path === '/portfolio/fills') {
+      return json(200, {
+        fills: [
+          {
+            fill_id: 'f1',
+            order_id: 'o-1',
+            ticker: FAKE_TICKER,
+            outcome_side: 'no',
+            book_side: 'ask',
+            count_fp: '40.00',
+            yes_price_dollars: '0.4300',
+            no_price_dollars: '0.5700',
+            is_taker: true,
+            fee_cost: '0.6863',
+            created_time: '2026-11-26T21:58:02.114093Z',
+          },
+        ],
+        cursor: '',
+      })
+    }
+    json(404, { error: { code: 'not_found', message: 'no route' } })
   }
 }

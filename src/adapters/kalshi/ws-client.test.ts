@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { after, afterEach, before, describe, it } from 'node:test'
 import type { MarketDataEvent } from '../../core/market.ts'
 import { KalshiSigner } from './auth.ts'
 import { captureLogger, FakeKalshiWs, testKeys, until, verifyKalshiSignature } from './test-support.ts'
@@ -24,8 +24,18 @@ function bookEqualsServer(client: KalshiWsClient, server: FakeKalshiWs, ticker: 
   )
 }
 
+const live: KalshiWsClient[] = []
+function track(c: KalshiWsClient): KalshiWsClient {
+  live.push(c)
+  return c
+}
+
 describe('KalshiWsClient against a protocol-speaking server', () => {
   let server: FakeKalshiWs
+  afterEach(async () => {
+    // A failed assertion must not leave a reconnecting client keeping the process alive.
+    await Promise.all(live.splice(0).map((c) => c.stop()))
+  })
   before(async () => {
     server = await FakeKalshiWs.start()
     seedBook(server, T1)
@@ -41,7 +51,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
       const keys = testKeys()
       const signer = KalshiSigner.fromPem('key-1', keys.privatePem)
       const events: MarketDataEvent[] = []
-      const c = new KalshiWsClient({ url: server.url, signer, logger, useYesPrice })
+      const c = track(new KalshiWsClient({ url: server.url, signer, logger, useYesPrice }))
       await c.start((e) => events.push(e))
       await c.subscribe([T1])
       await until(() => c.isBookValid(T1), 3_000, 'snapshot')
@@ -50,11 +60,11 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
       server.delta(T1, 'ask', 4400, -12_055)
       server.delta(T1, 'bid', 4200, 2_500)
       await until(() => bookEqualsServer(c, server, T1), 3_000, 'deltas')
-      assert.equal(c.book(T1)!.sizeAt('ask', 4400), 300_000)
+      assert.equal(c.book(T1)!.sizeAt('ask', 4400), server.book(T1).asks.get(4400))
       const h = server.handshakes.at(-1)!
       assert.equal(h.key, 'key-1')
       assert.ok(verifyKalshiSignature(keys.publicKey, h.ts!, 'GET', '/trade-api/ws/v2', h.sig!))
-      const sub = server.received.find(
+      const sub = server.received.findLast(
         (r) => (r['params'] as { channels?: string[] })?.channels?.[0] === 'orderbook_delta',
       )
       assert.equal((sub!['params'] as Record<string, unknown>)['use_yes_price'], useYesPrice)
@@ -70,7 +80,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
 
   it('adds markets to the live subscription with update_subscription', async () => {
     const { logger } = captureLogger()
-    const c = new KalshiWsClient({ url: server.url, signer: null, logger })
+    const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
     await c.start(() => {})
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
@@ -83,7 +93,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
 
   it('resubscribes after a sequence gap and ends equal to the server book', async () => {
     const { logger, lines } = captureLogger()
-    const c = new KalshiWsClient({ url: server.url, signer: null, logger })
+    const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
     await c.start(() => {})
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
@@ -99,13 +109,15 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
 
   it('reconnects after a dropped connection, resubscribes and rebuilds every book', async () => {
     const { logger } = captureLogger()
-    const c = new KalshiWsClient({
-      url: server.url,
-      signer: null,
-      logger,
-      reconnectBaseMs: 20,
-      reconnectMaxMs: 100,
-    })
+    const c = track(
+      new KalshiWsClient({
+        url: server.url,
+        signer: null,
+        logger,
+        reconnectBaseMs: 20,
+        reconnectMaxMs: 100,
+      }),
+    )
     await c.start(() => {})
     await c.subscribe([T1, T2])
     await until(() => c.isBookValid(T1) && c.isBookValid(T2))
@@ -131,7 +143,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
 
   it('logs and ignores malformed frames, resyncing the affected book', async () => {
     const { logger, lines } = captureLogger()
-    const c = new KalshiWsClient({ url: server.url, signer: null, logger })
+    const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
     await c.start(() => {})
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
@@ -146,6 +158,11 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
         msg: { market_ticker: T1, price_dollars: 'NaN', delta_fp: '1.00', side: 'yes' },
       }),
     )
+    await until(() => c.stats.badFrames >= 4, 3_000, 'bad frames counted')
+    server.delta(T1, 'bid', 3800, 50)
+    await until(() => bookEqualsServer(c, server, T1), 3_000, 'book equal after resync')
+    // A well-formed delta the book cannot take (level would go negative) also forces a resync.
+    const resyncs = c.stats.resyncs
     server.rawSequenced(T1, (sid, seq) =>
       JSON.stringify({
         type: 'orderbook_delta',
@@ -154,9 +171,9 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
         msg: { market_ticker: T1, price_dollars: '0.4300', delta_fp: '-99999999.00', side: 'yes' },
       }),
     )
-    await until(() => c.stats.badFrames >= 4, 3_000, 'bad frames counted')
-    server.delta(T1, 'bid', 3800, 50)
-    await until(() => bookEqualsServer(c, server, T1), 3_000, 'book equal after resync')
+    await until(() => c.stats.resyncs > resyncs, 3_000, 'resync after impossible delta')
+    server.delta(T1, 'bid', 3700, 60)
+    await until(() => bookEqualsServer(c, server, T1), 3_000, 'book equal after second resync')
     const codes = lines.map((l) => (l['err'] as { code?: string } | undefined)?.code)
     assert.ok(codes.includes('KALSHI_BAD_FRAME'))
     assert.ok(c.isConnected())
@@ -167,14 +184,16 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     const silentServer = await FakeKalshiWs.start()
     silentServer.silent = true
     const { logger, lines } = captureLogger()
-    const c = new KalshiWsClient({
-      url: silentServer.url,
-      signer: null,
-      logger,
-      silentTimeoutMs: 150,
-      reconnectBaseMs: 20,
-      reconnectMaxMs: 40,
-    })
+    const c = track(
+      new KalshiWsClient({
+        url: silentServer.url,
+        signer: null,
+        logger,
+        silentTimeoutMs: 150,
+        reconnectBaseMs: 20,
+        reconnectMaxMs: 40,
+      }),
+    )
     await c.start(() => {})
     await until(() => silentServer.connections >= 2, 5_000, 'second connection after silence')
     assert.ok(lines.some((l) => l['msg'] === 'connection silent; reconnecting'))
@@ -184,7 +203,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
 
   it('maps user channel frames to core events', async () => {
     const { logger } = captureLogger()
-    const c = new KalshiWsClient({ url: server.url, signer: null, logger })
+    const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
     const user: KalshiUserEvent[] = []
     const md: MarketDataEvent[] = []
     c.onUserEvent((e) => user.push(e))

@@ -149,6 +149,11 @@ export class KalshiWsClient implements MarketDataSource {
     this.connect()
   }
 
+  /** Sets the market-data sink without connecting (replaying recorded frames through handleFrame). */
+  attachSink(sink: EventSink<MarketDataEvent>): void {
+    this.mdSink = sink
+  }
+
   /** Receives fills, order updates and positions (subscribe with `subscribeUser`). */
   onUserEvent(sink: EventSink<KalshiUserEvent>): void {
     this.userSinks.push(sink)
@@ -378,7 +383,9 @@ export class KalshiWsClient implements MarketDataSource {
       cmdId: 0,
     }
     this.subs.set(sub.key, sub)
-    if (this.connected) this.sendSubscribe(sub)
+    // Registers the command id even offline (send is a no-op then), so a recording can be replayed
+    // through handleFrame; on (re)connect every subscription is sent again with a fresh id.
+    this.sendSubscribe(sub)
     return sub
   }
 
@@ -429,7 +436,7 @@ export class KalshiWsClient implements MarketDataSource {
       this.badFrame('not JSON', { cause, sample: text.slice(0, 200) })
       return
     }
-    if (typeof frame !== 'object' || frame === null)
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
       return this.badFrame('not an object', { sample: text.slice(0, 200) })
     const f = frame as Record<string, unknown>
     const type = f['type']
@@ -555,16 +562,35 @@ export class KalshiWsClient implements MarketDataSource {
       this.badFrame('bad orderbook_delta number', { sid, seq, ticker })
       return this.resync(sub, 'malformed delta', { seq, ticker })
     }
+    const tsMs = msg['ts_ms']
+    this.applyDelta(sub, seq, ticker, sideS === 'yes', p.value, d.value, typeof tsMs === 'number' ? tsMs : -1)
+  }
+
+  /** Seq check, book update and event for one delta (both parse paths end here). */
+  private applyDelta(
+    sub: Sub,
+    seq: number,
+    ticker: string,
+    isYes: boolean,
+    wirePriceTicks: number,
+    deltaCenti: number,
+    tsMs: number,
+  ): void {
+    if (sub.lastSeq > 0 && seq <= sub.lastSeq) return // duplicate
+    if (sub.lastSeq > 0 && seq !== sub.lastSeq + 1) {
+      this.stats.gaps++
+      return this.resync(sub, 'sequence gap', { expected: sub.lastSeq + 1, got: seq })
+    }
     const book = this.books.get(ticker)
     if (!book || !book.valid) return this.resync(sub, 'delta for unknown book', { seq, ticker })
-    const side: BookSide = sideS === 'yes' ? 'bid' : 'ask'
-    const priceTicks = sideS === 'no' && !this.useYesPrice ? PAYOUT_TICKS - p.value : p.value
-    if (!book.applyDelta(side, priceTicks, d.value))
-      return this.resync(sub, 'delta refused by book', { seq, ticker, side, priceTicks, delta: d.value })
+    const side: BookSide = isYes ? 'bid' : 'ask'
+    const priceTicks = !isYes && !this.useYesPrice ? PAYOUT_TICKS - wirePriceTicks : wirePriceTicks
+    if (!book.applyDelta(side, priceTicks, deltaCenti))
+      return this.resync(sub, 'delta refused by book', { seq, ticker, side, priceTicks, delta: deltaCenti })
     sub.lastSeq = seq
     book.lastSeq = seq
-    const tsMs = msg['ts_ms']
-    const tsEventMs = typeof tsMs === 'number' ? tsMs : nowMs
+    const nowMs = this.nowMs()
+    const tsEventMs = tsMs >= 0 ? tsMs : nowMs
     book.lastTsEventMs = tsEventMs
     const sink = this.mdSink
     if (sink !== null)
@@ -576,7 +602,7 @@ export class KalshiWsClient implements MarketDataSource {
         tsRecvMs: nowMs,
         side,
         priceTicks,
-        deltaCentiContracts: d.value,
+        deltaCentiContracts: deltaCenti,
       })
   }
 

@@ -22,7 +22,9 @@ const GAMES =
   'game_id,season,game_type,away_team,away_score,home_team,home_score,spread_line\n' +
   '2025_01_BAL_BUF,2025,REG,BAL,40,BUF,41,-1.5\n'
 
-async function serve(routes: Record<string, { status?: number; body?: Uint8Array | string; location?: string }>) {
+async function serve(
+  routes: Record<string, { status?: number; body?: Uint8Array | string; location?: string }>,
+) {
   const hits: string[] = []
   const server: Server = createServer((req, res) => {
     hits.push(req.url ?? '')
@@ -120,7 +122,10 @@ test('offline: an unreachable server fails at once with NFLVERSE_FETCH_UNREACHAB
   const dir = tempDir()
   try {
     await assert.rejects(
-      fetchNflverse(dir, [2016, 2017], log, { ...DEFAULT_FETCH_OPTIONS, baseUrl: `http://127.0.0.1:${port}/x` }),
+      fetchNflverse(dir, [2016, 2017], log, {
+        ...DEFAULT_FETCH_OPTIONS,
+        baseUrl: `http://127.0.0.1:${port}/x`,
+      }),
       (e: unknown) => {
         assert.ok(isAppError(e))
         assert.equal(e.code, 'NFLVERSE_FETCH_UNREACHABLE')

@@ -118,8 +118,9 @@ export class SportradarClient {
   requestCount = 0
 
   constructor(private readonly opts: SportradarClientOptions) {
+    // Either the host (the path is built) or a full `.../nfl/official/{level}/v7/en` base from config.
     const root = (opts.baseUrl ?? DEFAULT_SPORTRADAR_BASE_URL).replace(/\/+$/, '')
-    this.base = `${root}/nfl/official/${opts.accessLevel}/v7/en`
+    this.base = root.includes('/nfl/official/') ? root : `${root}/nfl/official/${opts.accessLevel}/v7/en`
     this.fetchFn = opts.fetch ?? fetch
     this.scheduler = new TokenScheduler(opts.qps, opts.clock, opts.timers)
   }

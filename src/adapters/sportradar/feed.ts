@@ -167,8 +167,22 @@ export class SportradarFeed implements GameFeed {
       this.health(gameId, r.error, slot.lastUpdateMs, null)
       return
     }
-    const recvMs = r.value.recvMs
-    const parsed = wirePbp.safeParse(r.value.body)
+    this.ingest(slot, r.value.body, r.value.recvMs)
+  }
+
+  /**
+   * Handles one play-by-play body as it arrived (validate, diff, emit, health). Public so replays of
+   * recorded responses and the benchmark take exactly the live path without HTTP.
+   */
+  ingestBody(srGameId: string, body: unknown, recvMs: number): void {
+    const slot = this.slots.get(srGameId)
+    if (slot === undefined) throw new Error(`not following game ${srGameId}`)
+    this.ingest(slot, body, recvMs)
+  }
+
+  private ingest(slot: GameSlot, body: unknown, recvMs: number): void {
+    const gameId = slot.tracker?.ctx.gameId ?? slot.game.gameId ?? slot.game.srGameId
+    const parsed = wirePbp.safeParse(body)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       const e = srBadResponse(

@@ -115,6 +115,7 @@ export function contextOf(
 type Item = {
   readonly kind: 'play' | 'timeout'
   readonly raw: WirePlay | WireEvent
+  readonly entry: Entry
   readonly quarter: number
 }
 
@@ -165,22 +166,53 @@ function playTypeOf(p: WirePlay): string {
   }
 }
 
-/** Content that matters for the state and the text: a change means the play was edited (§4.1). */
-function contentKey(raw: WirePlay | WireEvent): string {
-  if (raw.type === 'event') return `${raw.clock}|${raw.description}`
-  const s = raw.start_situation
-  const e = raw.end_situation
-  return `${raw.clock}|${raw.description}|${raw.home_points}|${raw.away_points}|${raw.play_type}|${sitKey(s)}|${sitKey(e)}`
+/**
+ * Whether two versions of a play carry the same content that matters for the state and the text; a
+ * difference means the play was edited (§4.1). Field by field, so an unchanged poll allocates nothing.
+ */
+export function sameContent(a: WirePlay | WireEvent, b: WirePlay | WireEvent): boolean {
+  if (a.type !== b.type || a.clock !== b.clock || a.description !== b.description) return false
+  if (a.type === 'event' || b.type === 'event') return true
+  return (
+    a.home_points === b.home_points &&
+    a.away_points === b.away_points &&
+    a.play_type === b.play_type &&
+    sameSituation(a.start_situation, b.start_situation) &&
+    sameSituation(a.end_situation, b.end_situation)
+  )
 }
 
-function sitKey(s: WireSituation | undefined): string {
-  if (s === undefined) return '-'
-  return `${s.clock},${s.down},${s.yfd},${s.possession?.id ?? s.possession?.alias},${s.location?.id ?? s.location?.alias},${s.location?.yardline}`
+function sameSituation(a: WireSituation | undefined, b: WireSituation | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return (
+    a.clock === b.clock &&
+    a.down === b.down &&
+    a.yfd === b.yfd &&
+    (a.possession?.id ?? a.possession?.alias) === (b.possession?.id ?? b.possession?.alias) &&
+    (a.location?.id ?? a.location?.alias) === (b.location?.id ?? b.location?.alias) &&
+    a.location?.yardline === b.location?.yardline
+  )
+}
+
+type Entry = {
+  /** The content last emitted for this id (null until emitted). */
+  known: WirePlay | WireEvent | null
+  seenPoll: number
+  cache: {
+    derived: Derived
+    prevAfter: GameState | null
+    nextKind: number
+    quarter: number
+    homeReceives2h: boolean | null
+  } | null
 }
 
 type Derived = {
-  readonly item: Item
-  readonly key: string
+  readonly id: string
+  readonly quarter: number
+  /** updated_at (else wall_clock) of the play when it was derived. */
+  readonly tsText: string | undefined
+  readonly raw: WirePlay | WireEvent
   readonly before: GameState
   readonly after: GameState
   readonly play: PlayInfo
@@ -201,8 +233,8 @@ export type TrackerOutput = {
 const TIMEOUT_RE = /Timeout #(\d) by ([A-Z]{2,3})/
 
 export class SportradarGameTracker {
-  private readonly known = new Map<string, string>()
   private readonly missingPolls = new Map<string, number>()
+  private pollNo = 0
   private newestSeq = -Infinity
   private started = false
   private finished = false
@@ -213,6 +245,9 @@ export class SportradarGameTracker {
   private lastDocStatus: GameStatus = 'scheduled'
 
   private homeReceives2h: boolean | null = null
+  /** Per play id: what was emitted, the poll that last saw it, and the cached derivation. */
+  private readonly entries = new Map<string, Entry>()
+  private knownCount = 0
 
   constructor(readonly ctx: GameContext) {}
 
@@ -255,12 +290,15 @@ export class SportradarGameTracker {
     let newestSeq = -Infinity
     let newestUpdateMs: number | null = null
     let reviewPending = false
+    // ISO-8601 UTC strings of one format order like their times: compare strings, parse one date.
+    let newestUpdate = ''
     for (const it of items) {
       if (it.raw.sequence > newestSeq) newestSeq = it.raw.sequence
-      const u = isoMs(it.raw.updated_at ?? it.raw.wall_clock)
-      if (u !== null && (newestUpdateMs === null || u > newestUpdateMs)) newestUpdateMs = u
+      const u = it.raw.updated_at ?? it.raw.wall_clock ?? ''
+      if (u > newestUpdate) newestUpdate = u
       if (it.raw.type === 'play' && it.raw.official === false) reviewPending = true
     }
+    newestUpdateMs = isoMs(newestUpdate === '' ? undefined : newestUpdate)
     // An older copy (CDN edge, cache) would move the state backwards: ignore it (§5.3).
     if (newestSeq < this.newestSeq) {
       errors.push(
@@ -274,21 +312,28 @@ export class SportradarGameTracker {
 
     const derived = this.derive(items, status === 'final')
     let changed = false
-    const present = new Set<string>()
+    // Each known id is stamped with the poll that last saw it; no per-poll set of ids is built.
+    const poll = ++this.pollNo
+    let knownSeen = 0
+    let newCount = 0
     let corrected = false
     for (const d of derived) {
-      const id = d.item.raw.id
-      present.add(id)
-      this.missingPolls.delete(id)
+      const id = d.id
+      const entry = d.entry
+      entry.seenPoll = poll
+      if (this.missingPolls.size > 0) this.missingPolls.delete(id)
       if (d.missing !== null)
         errors.push(
           srMissingField(`game ${doc.id}: play ${id} lacks ${d.missing}; state marked stale`, {
             context: { srGameId: doc.id, playId: id, field: d.missing },
           }),
         )
-      const prevKey = this.known.get(id)
-      if (prevKey === undefined) {
-        this.known.set(id, d.key)
+      const prevRaw = entry.known
+      if (prevRaw !== undefined) knownSeen++
+      else newCount++
+      if (prevRaw === undefined) {
+        entry.known = d.raw
+        this.knownCount++
         changed = true
         if (!this.started) {
           this.started = true
@@ -305,11 +350,11 @@ export class SportradarGameTracker {
           events.push({ ...common, type: 'game_started', tsEventMs: this.tsOf(d, recvMs), state: initial })
           this.quarterSeen = 1
         }
-        if (d.item.quarter > this.quarterSeen && this.last !== null) {
-          for (const e of periodBoundaryEvents(this.last, d.item.quarter, recvMs, recvMs, 'sportradar'))
+        if (d.quarter > this.quarterSeen && this.last !== null) {
+          for (const e of periodBoundaryEvents(this.last, d.quarter, recvMs, recvMs, 'sportradar'))
             events.push(e)
         }
-        if (d.item.quarter > this.quarterSeen) this.quarterSeen = d.item.quarter
+        if (d.quarter > this.quarterSeen) this.quarterSeen = d.quarter
         events.push({
           ...common,
           type: 'play',
@@ -319,8 +364,8 @@ export class SportradarGameTracker {
           after: d.after,
         })
         this.last = d.after
-      } else if (prevKey !== d.key) {
-        this.known.set(id, d.key)
+      } else if (prevRaw !== d.raw && !sameContent(prevRaw, d.raw)) {
+        entry.known = d.raw
         changed = true
         corrected = true
         events.push({
@@ -334,15 +379,19 @@ export class SportradarGameTracker {
       }
     }
     // A play missing from two consecutive good documents was deleted (§4.1 rule 2).
-    for (const id of [...this.known.keys()]) {
-      if (present.has(id)) continue
+    // Only when some known id is absent (rare) are the ids scanned.
+    const absent = this.knownCount - knownSeen - newCount
+    const scan = absent > 0 || this.missingPolls.size > 0 ? [...this.entries] : []
+    for (const [id, entry] of scan) {
+      if (entry.known === null || entry.seenPoll === poll) continue
       const n = (this.missingPolls.get(id) ?? 0) + 1
       if (n < 2) {
         this.missingPolls.set(id, n)
         continue
       }
       this.missingPolls.delete(id)
-      this.known.delete(id)
+      this.entries.delete(id)
+      this.knownCount--
       changed = true
       corrected = true
       const latest = derived.length > 0 ? derived[derived.length - 1]!.after : this.last
@@ -388,7 +437,7 @@ export class SportradarGameTracker {
 
   // When the source entered the play: updated_at, else the wall clock of the snap.
   private tsOf(d: Derived, recvMs: number): number {
-    return isoMs(d.item.raw.updated_at ?? d.item.raw.wall_clock) ?? recvMs
+    return isoMs(d.tsText) ?? recvMs
   }
 
   // Rebuilds every play's before/after state from the document (cheap: one pass, no lookups by text).
@@ -404,6 +453,39 @@ export class SportradarGameTracker {
     const homeReceives2h = this.homeReceives2h
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!
+      const raw0 = it.raw
+      let nextKind = 0
+      if (raw0.type === 'play') {
+        const np = nextPlay(items, i)
+        nextKind = np === null ? (final ? 3 : 0) : TRY_TYPES.has(np.play_type ?? '') ? 1 : 2
+      }
+      // Reuse the previous poll's result when nothing it depends on changed (the live case: only
+      // the newest play is new), so a poll costs O(new plays) object building, not O(game).
+      let entry = this.entries.get(raw0.id)
+      if (entry === undefined) {
+        entry = { known: null, seenPoll: 0, cache: null }
+        this.entries.set(raw0.id, entry)
+      }
+      const cached = entry.cache
+      if (
+        cached !== undefined &&
+        sameContent(cached.derived.raw, raw0) &&
+        cached.prevAfter === prevAfter &&
+        cached.nextKind === nextKind &&
+        cached.quarter === it.quarter &&
+        cached.homeReceives2h === homeReceives2h
+      ) {
+        const d = cached.derived
+        out.push(d)
+        homeScore = d.after.homeScore
+        awayScore = d.after.awayScore
+        homeTo = d.after.homeTimeouts
+        awayTo = d.after.awayTimeouts
+        quarter = it.quarter
+        prevAfter = d.after
+        continue
+      }
+      const prevAfterIn = prevAfter
       if (timeoutsResetBetween(quarter, it.quarter)) {
         homeTo = timeoutsPerPeriodStart(it.quarter)
         awayTo = homeTo
@@ -475,16 +557,24 @@ export class SportradarGameTracker {
         const newAway = ap ?? awayScore
         const a = situationState(raw.end_situation, undefined)
         if (a.missing !== null) missing ??= `end_situation.${a.missing}`
-        const isTry = TRY_TYPES.has(raw.play_type ?? '')
         const touchdown = newHome - homeScore === 6 || newAway - awayScore === 6
         const next = nextPlay(items, i)
-        const nextIsTry = next === null ? !final : TRY_TYPES.has(next.play_type ?? '')
+        const isTry = TRY_TYPES.has(raw.play_type ?? '')
+        // With the next play known, the try is pending if it comes next. For the newest play: a
+        // touchdown leaves a try pending unless the game is over (OT walk-off), and a try wiped out
+        // by a penalty ("No Play") is run again.
+        const pending =
+          next !== null
+            ? TRY_TYPES.has(next.play_type ?? '') && (touchdown || before.tryPending)
+            : touchdown
+              ? !final
+              : before.tryPending && isTry && /no play/i.test(raw.description ?? '')
         after = {
           ...before,
           ...a.fields,
           homeScore: newHome,
           awayScore: newAway,
-          tryPending: nextIsTry && (touchdown || (before.tryPending && !isTry)),
+          tryPending: pending,
           stale: a.missing !== null || hp === undefined || ap === undefined,
         }
       }
@@ -498,7 +588,25 @@ export class SportradarGameTracker {
         homePoints: after.homeScore - before.homeScore,
         awayPoints: after.awayScore - before.awayScore,
       }
-      out.push({ item: it, key: contentKey(raw), before, after, play, missing })
+      const d: Derived = {
+        id: raw.id,
+        quarter: it.quarter,
+        tsText: raw.updated_at ?? raw.wall_clock,
+        raw,
+        entry,
+        before,
+        after,
+        play,
+        missing,
+      }
+      out.push(d)
+      entry.cache = {
+        derived: d,
+        prevAfter: prevAfterIn,
+        nextKind,
+        quarter: it.quarter,
+        homeReceives2h,
+      }
       homeScore = after.homeScore
       awayScore = after.awayScore
       prevAfter = after

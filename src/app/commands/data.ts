@@ -55,7 +55,8 @@ export const command: Command = {
     const config = loadConfig()
     const log = createLogger({ level: config.logLevel }).child({ component: 'data-fetch' })
     const envBase = process.env['GRIDEDGE_NFLVERSE_BASE_URL']
-    const baseUrl = values['base-url'] ?? (envBase && envBase !== '' ? envBase : DEFAULT_FETCH_OPTIONS.baseUrl)
+    const baseUrl =
+      values['base-url'] ?? (envBase && envBase !== '' ? envBase : DEFAULT_FETCH_OPTIONS.baseUrl)
     const files = await fetchNflverse(config.dataDir, seasons, log, {
       ...DEFAULT_FETCH_OPTIONS,
       baseUrl,

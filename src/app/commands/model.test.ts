@@ -41,12 +41,33 @@ test('model train then evaluate --model round trip on a small season, with plots
   const dir = mkdtempSync(join(tmpdir(), 'gridedge-model-'))
   try {
     const out = join(dir, 'm.json')
-    const tr = gridedge(['model', 'train', '--seasons', '2025', '--rounds', '30', '--learning-rate', '0.2', '--out', out])
+    const tr = gridedge([
+      'model',
+      'train',
+      '--seasons',
+      '2025',
+      '--rounds',
+      '30',
+      '--learning-rate',
+      '0.2',
+      '--out',
+      out,
+    ])
     assert.equal(tr.status, 0, tr.stderr)
     const summary = JSON.parse(tr.stdout) as { trees: number; featureSet: string }
     assert.equal(summary.trees, 30)
     assert.equal(summary.featureSet, 'spread')
-    const ev = gridedge(['model', 'evaluate', '--test-file', pbp2025, '--model', out, '--json', '--plots', dir])
+    const ev = gridedge([
+      'model',
+      'evaluate',
+      '--test-file',
+      pbp2025,
+      '--model',
+      out,
+      '--json',
+      '--plots',
+      dir,
+    ])
     assert.equal(ev.status, 0, ev.stderr)
     checkMetrics(JSON.parse(ev.stdout) as Record<string, unknown>)
     const pngs = readdirSync(dir).filter((f) => f.endsWith('.png'))

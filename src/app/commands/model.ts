@@ -81,7 +81,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean }
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean
+}
 
 class UsageError extends Error {}
 
@@ -124,7 +126,8 @@ function seasonsOpt(v: string | undefined, dflt: string, name: string): number[]
 function numOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}`)
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number in ${min}..${max}`)
   return n
 }
 
@@ -151,10 +154,13 @@ async function train(v: Values): Promise<number> {
   const config = loadConfig()
   const set: FeatureSet = v['no-spread'] ? 'no_spread' : 'spread'
   const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
-  const validSeason = v['valid-season'] === undefined ? null : seasonsOpt(v['valid-season'], '', 'valid-season')
+  const validSeason =
+    v['valid-season'] === undefined ? null : seasonsOpt(v['valid-season'], '', 'valid-season')
   const params = paramsFrom(v, set)
   if (validSeason !== null && params.earlyStoppingRounds === 0) params.earlyStoppingRounds = 50
-  const out = resolve(v.out ?? (set === 'spread' ? DEFAULT_MODEL_PATH : join(PACKAGE_ROOT, 'models', 'wp-no-spread.json')))
+  const out = resolve(
+    v.out ?? (set === 'spread' ? DEFAULT_MODEL_PATH : join(PACKAGE_ROOT, 'models', 'wp-no-spread.json')),
+  )
   const all = [...new Set([...seasons, ...(validSeason ?? [])])].sort((a, b) => a - b)
   const t0 = performance.now()
   const parts = await loadSeasons(config.dataDir, all)
@@ -166,10 +172,19 @@ async function train(v: Values): Promise<number> {
     `loaded ${data.nRows} plays (${all[0]}-${all[all.length - 1]}) in ${loadSeconds.toFixed(1)} s; ` +
       `training on ${trainData.nRows} with ${set} features, ${params.nRounds} rounds...\n`,
   )
-  const t = trainOn(trainData, params, validData === undefined ? {} : { valid: validData })
+  const onRound = (round: number, trainLoss: number, validLoss: number | null): void => {
+    if (round % 50 === 0 || round === params.nRounds)
+      process.stderr.write(
+        `  round ${round}: train log loss ${trainLoss.toFixed(5)}` +
+          (validLoss === null ? '\n' : `, valid ${validLoss.toFixed(5)}\n`),
+      )
+  }
+  const t = trainOn(trainData, params, validData === undefined ? { onRound } : { valid: validData, onRound })
   const trainMetrics = computeMetrics(predictDataset(t.model, trainData), trainData.y, trainData.qtr)
   const validMetrics =
-    validData === undefined ? undefined : computeMetrics(predictDataset(t.model, validData), validData.y, validData.qtr)
+    validData === undefined
+      ? undefined
+      : computeMetrics(predictDataset(t.model, validData), validData.y, validData.qtr)
   await saveWpModel(out, t.model, set, params, {
     seasons: seasons.filter((s) => !(validSeason ?? []).includes(s)),
     validSeasons: validSeason ?? [],
@@ -205,11 +220,15 @@ async function evaluate(v: Values): Promise<number> {
     r = await forwardTest(config.dataDir, set, params, trainSeasons, testSeason[0]!)
   } else {
     const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
-    r = await leaveOneSeasonOut(config.dataDir, set, params, seasons, (s, secs) =>
-      process.stderr.write(`  held out ${s}: trained in ${secs.toFixed(1)} s\n`),
+    r = await leaveOneSeasonOut(config.dataDir, set, params, seasons, (s, secs, m) =>
+      process.stderr.write(
+        `  held out ${s}: trained in ${secs.toFixed(1)} s; log loss ${m.logLoss.toFixed(5)}, ` +
+          `calibration error ${m.calibrationError.toFixed(5)}, n ${m.n}\n`,
+      ),
     )
   }
-  const plots = v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `${r.protocol}-${set}`)
+  const plots =
+    v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `${r.protocol}-${set}`)
   printReport(r, v.json === true, plots)
   return 0
 }
@@ -270,7 +289,8 @@ async function evaluateFile(v: Values, file: string): Promise<number> {
     k++
   })
   const r = report('file', wp.featureSet, pred, { y, qtr }, [], { file: resolve(file), model: modelPath })
-  const plots = v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `file-${wp.featureSet}`)
+  const plots =
+    v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `file-${wp.featureSet}`)
   printReport(r, v.json === true, plots)
   return 0
 }

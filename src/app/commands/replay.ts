@@ -18,8 +18,14 @@ import { formatUsd } from '../../core/units.ts'
 import { createReplaySession, loadReplayInputs } from '../runtime/replay-session.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
+import { SqliteJournal, type RecoveredState } from '../../adapters/journal/sqlite-journal.ts'
 
-const USAGE = 'usage: gridedge replay --game 2025_01_BAL_BUF [--speed N] [--json] [--journal path] [--config file]'
+const USAGE = [
+  'usage: gridedge replay --game 2025_01_BAL_BUF [--speed N] [--json] [--journal path [--resume]] [--run-id id] [--config file]',
+  '  --journal path   record everything in a SQLite journal',
+  '  --resume         continue a replay whose process died, from its journal (same --run-id)',
+  '  --crash-after N  testing aid: kill -9 this process after N events',
+].join('\n')
 
 export type TradeLine = {
   readonly tsMs: number
@@ -139,6 +145,9 @@ export const command: Command = {
           speed: { type: 'string' },
           json: { type: 'boolean', default: false },
           journal: { type: 'string' },
+          resume: { type: 'boolean', default: false },
+          'run-id': { type: 'string' },
+          'crash-after': { type: 'string' },
           config: { type: 'string' },
           help: { type: 'boolean', default: false },
         },
@@ -160,24 +169,49 @@ export const command: Command = {
     }
     const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
-    const engineCfg = parseEngineConfig({ runId: 'replay', ...cfg.engine })
+    const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? 'replay', ...cfg.engine })
+    const crashAfter = v['crash-after'] === undefined ? null : Number(v['crash-after'])
     const pricer = await loadPricer(cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'), logger)
     const inputs = await loadReplayInputs(cfg.dataDir, gameId)
     const memory = new MemoryJournal()
     const journals: EngineJournal[] = [memory]
-    let sqlite: { close(): void } | null = null
+    let sqlite: SqliteJournal | null = null
+    let startIndex = 0
+    let recovered: RecoveredState | null = null
     if (v.journal !== undefined) {
-      const { SqliteJournal } = await import('../../adapters/journal/sqlite-journal.ts')
-      const j = SqliteJournal.open(v.journal, { synchronous: 'NORMAL' })
-      journals.push(j)
-      sqlite = j
+      sqlite = SqliteJournal.open(v.journal, { synchronous: 'NORMAL' })
+      const done = sqlite.progress(engineCfg.runId)
+      if (done !== null && !v.resume) {
+        sqlite.close()
+        process.stderr.write(`journal ${v.journal} already holds run "${engineCfg.runId}": add --resume or pick another --run-id\n`)
+        return 2
+      }
+      if (done !== null) {
+        startIndex = done
+        recovered = sqlite.recover(engineCfg.runId)
+      }
+      journals.push(sqlite)
     }
     const session = createReplaySession(inputs, {
       config: engineCfg,
       pricer,
       journal: new TeeJournal(journals),
       logger,
+      startIndex,
+      ...(sqlite === null ? {} : { progress: sqlite }),
+      ...(crashAfter === null
+        ? {}
+        : {
+            afterEvent: (i: number) => {
+              if (i + 1 >= crashAfter) process.kill(process.pid, 'SIGKILL')
+            },
+          }),
     })
+    if (recovered !== null) {
+      const rep = session.engine.recover(recovered, null)
+      logger.warn({ ...rep, resumeAt: startIndex }, 'resumed replay from the journal')
+      process.stderr.write(`resumed at event ${startIndex}: ${JSON.stringify(rep)}\n`)
+    }
     let engineMs: number
     if (speed === Infinity) {
       const t0 = process.hrtime.bigint()
@@ -186,9 +220,18 @@ export const command: Command = {
     } else {
       engineMs = await runPaced(session, inputs.events, speed)
     }
+    // With a journal, report the whole run (earlier processes included), not just this process.
+    const records =
+      sqlite === null
+        ? memory.records
+        : sqlite
+            .recordLines(engineCfg.runId)
+            .split('\n')
+            .filter((l) => l !== '')
+            .map((l) => JSON.parse(l) as JournalRecord)
     sqlite?.close()
     const fin = inputs.script.finalState
-    const summary = summarize(session.engine, memory.records, {
+    const summary = summarize(session.engine, records, {
       gameId,
       pricer: pricer.id,
       events: inputs.events.length,

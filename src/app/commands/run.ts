@@ -1,10 +1,203 @@
+/**
+ * `gridedge run --paper | --live --game <nflverse id>=<Kalshi event ticker>[@<ESPN event id>] ...`
+ *
+ * Trades live games: the game feed (ESPN by default, Sportradar per config) and Kalshi's live order
+ * books, with the paper venue (`--paper`) or real orders on Kalshi (`--live`, which also needs the API
+ * key id in the configured env var and the private key file). `kalshi.environment` / `restBaseUrl` /
+ * `wsUrl` in the config point it at demo, production or the local exchange. Operator dashboard and
+ * control on http://127.0.0.1:<dashboard.port>/. Stops cleanly on SIGINT / SIGTERM; a restart with the
+ * same journal and --run-id recovers orders and positions before anything new is sent.
+ */
+import { parseArgs } from 'node:util'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Command } from '../cli.ts'
+import { loadConfig, type Config } from '../config.ts'
+import { createLogger } from '../logger.ts'
+import { kalshiCode, toTeam, type Team } from '../../core/teams.ts'
+import type { GameRegistration } from '../../engine/engine.ts'
+import { parseEngineConfig } from '../../engine/engine-config.ts'
+import { SystemClock } from '../../adapters/system/system-clock.ts'
+import { SqliteJournal } from '../../adapters/journal/sqlite-journal.ts'
+import { KalshiSigner } from '../../adapters/kalshi/auth.ts'
+import { KalshiRestClient, KALSHI_DEMO_REST, KALSHI_DEMO_WS, KALSHI_PROD_REST, KALSHI_PROD_WS } from '../../adapters/kalshi/rest-client.ts'
+import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
+import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
+import { EspnFeed } from '../../adapters/espn/feed.ts'
+import { loadPricer } from '../runtime/pricer-loader.ts'
+import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
+import { startLiveSession } from '../runtime/live-session.ts'
+import { startOperatorServer } from '../server/operator-server.ts'
+import { engineHandle } from '../runtime/operator-handle.ts'
 
-// Placeholder until the owning issue lands; replaced by the real command.
+const USAGE = [
+  'usage: gridedge run (--paper | --live) --game <nflverse id>=<Kalshi event>[@<ESPN event id>] [--game ...]',
+  '                    [--run-id id] [--journal path] [--config file] [--port n]',
+  '  e.g. gridedge run --paper --game 2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920',
+].join('\n')
+
+export type GameArg = { readonly registration: GameRegistration; readonly espnEventId: string | null }
+
+/** `2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920` -> the game's markets (YES = that team wins). */
+export function parseGameArg(text: string): GameArg | string {
+  const m = /^(\d{4})_(\d{2})_([A-Z]{2,3})_([A-Z]{2,3})=([A-Z0-9-]+)(?:@(\d+))?$/.exec(text)
+  if (m === null) return `bad --game ${JSON.stringify(text)} (want <nflverse id>=<Kalshi event>[@<ESPN id>])`
+  const season = Number(m[1])
+  const away = toTeam(m[3]!, 'nflverse')
+  const home = toTeam(m[4]!, 'nflverse')
+  if (away === undefined || home === undefined) return `unknown team in ${m[3]}_${m[4]}`
+  const ev = m[5]!
+  const ticker = (t: Team) => `${ev}-${kalshiCode(t, season)}`
+  return {
+    registration: {
+      gameId: `${m[1]}_${m[2]}_${m[3]}_${m[4]}`,
+      homeTeam: home,
+      awayTeam: away,
+      homeTicker: ticker(home),
+      awayTicker: ticker(away),
+    },
+    espnEventId: m[6] ?? null,
+  }
+}
+
+function kalshiUrls(cfg: Config): { rest: string; ws: string } {
+  const k = cfg.kalshi
+  const rest = k.restBaseUrl ?? (k.environment === 'production' ? KALSHI_PROD_REST : KALSHI_DEMO_REST)
+  const ws = k.wsUrl ?? (k.environment === 'production' ? KALSHI_PROD_WS : KALSHI_DEMO_WS)
+  return { rest, ws }
+}
+
+/** Signer from the configured env var (key id) and key file; null when either is missing. */
+function signerFrom(cfg: Config): KalshiSigner | null {
+  const keyId = process.env[cfg.kalshi.keyIdEnv]
+  const file = cfg.kalshi.privateKeyFile
+  if (keyId === undefined || keyId === '' || file === undefined || !existsSync(file)) return null
+  return KalshiSigner.fromPem(keyId, readFileSync(file, 'utf8'))
+}
+
+const LIVE_BANNER = [
+  '',
+  '##################################################################',
+  '##                                                              ##',
+  '##   LIVE TRADING: REAL ORDERS, REAL MONEY ON KALSHI            ##',
+  '##   kill switch: POST /api/kill or the dashboard KILL button   ##',
+  '##                                                              ##',
+  '##################################################################',
+  '',
+].join('\n')
+
 export const command: Command = {
-  summary: 'run',
-  run: async () => {
-    process.stderr.write('gridedge run: not implemented yet\n')
-    return 2
+  summary: 'trade live games on paper or for real',
+  run: async (argv) => {
+    let v
+    try {
+      v = parseArgs({
+        args: argv,
+        options: {
+          paper: { type: 'boolean', default: false },
+          live: { type: 'boolean', default: false },
+          game: { type: 'string', multiple: true, default: [] },
+          'run-id': { type: 'string' },
+          journal: { type: 'string' },
+          config: { type: 'string' },
+          port: { type: 'string' },
+          help: { type: 'boolean', default: false },
+        },
+        strict: true,
+      }).values
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n${USAGE}\n`)
+      return 2
+    }
+    if (v.help) {
+      process.stdout.write(USAGE + '\n')
+      return 0
+    }
+    if (v.paper === v.live) {
+      process.stderr.write(`choose exactly one of --paper or --live\n${USAGE}\n`)
+      return 2
+    }
+    const games: GameArg[] = []
+    for (const g of v.game) {
+      const r = parseGameArg(g)
+      if (typeof r === 'string') {
+        process.stderr.write(`${r}\n${USAGE}\n`)
+        return 2
+      }
+      games.push(r)
+    }
+    if (games.length === 0) {
+      process.stderr.write(`at least one --game is needed\n${USAGE}\n`)
+      return 2
+    }
+    const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
+    const logger = createLogger({ level: cfg.logLevel })
+    const signer = signerFrom(cfg)
+    if (v.live && signer === null) {
+      process.stderr.write(
+        `--live needs Kalshi credentials: the key id in $${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile in the config\n`,
+      )
+      return 2
+    }
+    if (signer === null && cfg.kalshi.environment !== 'local') {
+      process.stderr.write(`Kalshi market data needs credentials ($${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile)\n`)
+      return 2
+    }
+    if (v.live) process.stderr.write(LIVE_BANNER + `environment: ${cfg.kalshi.environment}\n\n`)
+    const mode = v.live ? 'live' : 'paper'
+    const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? mode, ...cfg.engine })
+    const clock = new SystemClock()
+    const urls = kalshiUrls(cfg)
+    const ws = new KalshiWsClient({ url: urls.ws, signer, logger, nowMs: () => clock.nowMs() })
+    const venue = v.live
+      ? new KalshiVenue({ rest: new KalshiRestClient({ baseUrl: urls.rest, signer, logger }), ws, logger })
+      : null
+    const espnIds = games.flatMap((g) => (g.espnEventId === null ? [] : [g.espnEventId]))
+    const feeds =
+      espnIds.length === 0
+        ? []
+        : [
+            new EspnFeed(
+              {
+                eventIds: espnIds,
+                pollIntervalMs: cfg.feeds.espn.pollIntervalMs,
+                gameIds: Object.fromEntries(games.flatMap((g) => (g.espnEventId === null ? [] : [[g.espnEventId, g.registration.gameId]]))),
+              },
+              { clock, logger },
+            ),
+          ]
+    if (feeds.length === 0) logger.warn('no ESPN event ids given (--game ...@<id>): no game feed, no entries')
+    const journal = SqliteJournal.open(v.journal ?? cfg.journalPath, { synchronous: v.live ? 'FULL' : 'NORMAL' })
+    const pricer = await loadPricer(cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'), logger)
+    const session = await startLiveSession({
+      mode,
+      clock,
+      config: engineCfg,
+      pricer,
+      journal,
+      recovered: journal.recover(engineCfg.runId),
+      logger,
+      games: games.map((g) => g.registration),
+      feeds,
+      marketData: ws,
+      venue,
+    })
+    const server = await startOperatorServer({
+      handle: engineHandle(session.engine),
+      logger,
+      webDir: join(PACKAGE_ROOT_DIR, 'web'),
+      host: cfg.dashboard.host,
+      port: v.port === undefined ? cfg.dashboard.port : Number(v.port),
+    })
+    process.stderr.write(`gridedge run --${mode}: dashboard ${server.url}/\n`)
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
+    })
+    await server.close()
+    await session.stop()
+    journal.close()
+    logger.flush()
+    return 0
   },
 }

@@ -72,9 +72,24 @@ export type ReplaySession = {
   run(toIndex?: number): number
 }
 
+/** Where a replay records how far it got (the SQLite journal), so a restart resumes there. */
+export interface ReplayProgress {
+  setProgress(nextIndex: number): void
+}
+
 export function createReplaySession(
   inputs: ReplayInputs,
-  deps: { config: EngineConfig; pricer: Pricer; journal: EngineJournal; logger: Logger },
+  deps: {
+    config: EngineConfig
+    pricer: Pricer
+    journal: EngineJournal
+    logger: Logger
+    progress?: ReplayProgress
+    /** Resume: start at this event index (recovery has been applied by the caller). */
+    startIndex?: number
+    /** Test aid: SIGKILL-like stop after handling this many events (see replay --crash-after). */
+    afterEvent?: (index: number) => void
+  },
 ): ReplaySession {
   const clock = new ManualClock(inputs.events[0]?.tsMs ?? 0)
   let venue: PaperVenue | null = null
@@ -98,6 +113,8 @@ export function createReplaySession(
   })
   venue = new PaperVenue(clock, (t) => engine.book(t), {
     latencyMs: deps.config.paperLatencyMs,
+    // Venue order and fill ids must not repeat across restarts of one run (fills are unique by id).
+    idPrefix: `paper${deps.startIndex ?? 0}`,
     startingBalanceMicros: deps.config.startingCashMicros,
   })
   void venue.start(engine.onExecutionReport)
@@ -110,7 +127,13 @@ export function createReplaySession(
     startedMs: clock.nowMs(),
   })
   const v = venue
-  let next = 0
+  let next = deps.startIndex ?? 0
+  if (next > 0) {
+    // Restart inside the replay: the clock resumes where the dead process was.
+    clock.advanceTo(inputs.events[Math.min(next, inputs.events.length) - 1]?.tsMs ?? 0)
+  }
+  const progress = deps.progress
+  const after = deps.afterEvent
   return {
     engine,
     clock,
@@ -118,6 +141,8 @@ export function createReplaySession(
     run: (toIndex) => {
       next = runReplay(inputs.events, engine, clock, [v], {
         fromIndex: next,
+        ...(progress === undefined ? {} : { beforeEvent: (_ev, i) => progress.setProgress(i + 1) }),
+        ...(after === undefined ? {} : { afterEvent: (_ev, i) => after(i) }),
         ...(toIndex === undefined ? {} : { toIndex }),
       })
       return next

@@ -169,7 +169,6 @@ export class PaperFillModel {
 
   /** Reacts to market data already applied to the book: status changes, trade prints, crossing books, queue moves. */
   onMarketData(ev: MarketDataEvent): void {
-    if (this.orders.size === 0 && ev.type !== 'market_status') return
     switch (ev.type) {
       case 'market_status': {
         this.status.set(ev.ticker, ev.status)
@@ -180,12 +179,28 @@ export class PaperFillModel {
         return
       }
       case 'trade_print':
-        this.onTrade(ev.ticker, ev.priceTicks, ev.sizeCentiContracts, ev.takerSide, ev.tsEventMs)
+        if (this.orders.size > 0)
+          this.onTrade(ev.ticker, ev.priceTicks, ev.sizeCentiContracts, ev.takerSide, ev.tsEventMs)
         return
-      case 'book_snapshot':
       case 'book_delta':
-        this.onBookChange(ev.ticker, ev.tsEventMs)
+      case 'book_snapshot': {
+        // Release consumed size eagerly: a level that empties and refills must not hide the new size.
+        const c = this.consumed.get(ev.ticker)
+        const book = this.getBook(ev.ticker)
+        if (c !== undefined && book !== undefined) {
+          if (ev.type === 'book_delta') this.available(c, book, ev.side, ev.priceTicks)
+          else this.reconcileAll(c, book)
+        }
+        if (this.orders.size > 0) this.onBookChange(ev.ticker, ev.tsEventMs)
         return
+      }
+    }
+  }
+
+  private reconcileAll(c: Consumed, book: BookView): void {
+    for (let i = 1; i < c.bid.length - 1; i++) {
+      if (c.bid[i]! > 0) this.available(c, book, 'bid', i * c.tick)
+      if (c.ask[i]! > 0) this.available(c, book, 'ask', i * c.tick)
     }
   }
 
@@ -243,6 +258,8 @@ export class PaperFillModel {
       venueOrderId: o.venueOrderId,
       tsEventMs: ts,
     })
+    // From here on the exchange knows the order: a later cancel is a normal cancel.
+    o.phase = 'resting'
     if (marketable) this.takeLiquidity(o, book, ts)
     if (o.remaining === 0) {
       this.orders.delete(req.clientOrderId)
@@ -252,7 +269,6 @@ export class PaperFillModel {
       this.finish(o, { type: 'order_cancelled', reason: 'ioc_remainder' }, ts)
       return
     }
-    o.phase = 'resting'
     // Join the back of the queue at our price.
     o.queueAhead = book.sizeAt(req.side, req.priceTicks)
   }

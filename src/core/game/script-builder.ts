@@ -259,7 +259,17 @@ function flag(row: PbpRow, column: string): boolean {
 
 function playTypeOf(row: PbpRow, kind: RowKind): string {
   if (kind === 'timeout') return 'timeout'
-  if ((row.two_point_attempt ?? '') === '1') return 'two_point'
+  const nflType = row.nfl_play_type ?? ''
+  const desc = row.desc ?? ''
+  // A try nullified by a penalty is still a try (the try is run again): keep its kind.
+  if (
+    (row.two_point_attempt ?? '') === '1' ||
+    nflType === 'PAT2' ||
+    /TWO-POINT CONVERSION ATTEMPT/.test(desc)
+  )
+    return 'two_point'
+  if (nflType === 'XP_KICK' || (row.play_type === 'no_play' && /extra point is/i.test(desc)))
+    return 'extra_point'
   const t = row.play_type ?? ''
   switch (t) {
     case 'pass':
@@ -358,7 +368,11 @@ function parseRow(row: PbpRow, rowNumber: number): Parsed {
     homeTimeouts,
     awayTimeouts,
     touchdown: flag(row, 'touchdown'),
-    isTry: flag(row, 'extra_point_attempt') || flag(row, 'two_point_attempt'),
+    isTry:
+      flag(row, 'extra_point_attempt') ||
+      flag(row, 'two_point_attempt') ||
+      playTypeOf(row, kind) === 'extra_point' ||
+      playTypeOf(row, kind) === 'two_point',
     scoring: flag(row, 'sp'),
     description: row.desc ?? '',
     playType: playTypeOf(row, kind),
@@ -521,9 +535,9 @@ export function buildGameScript(
     const ni = nextSnap[i]!
     const n = ni >= 0 ? snapsAndTimeouts[ni]! : null
     const nQuarter = n?.quarter ?? null
-    const isTry = p.kind === 'snap' && p.isTry
+    // Pending from the touchdown until the try is run; a try nullified by penalty keeps it pending.
     const nextIsTry = n !== null && n.isTry
-    const tryPending = nextIsTry && (p.touchdown || (before.tryPending && !isTry))
+    const tryPending = nextIsTry && (p.touchdown || before.tryPending)
     let after: GameState
     const scoreAfter = { homeScore: p.homeScore, awayScore: p.awayScore }
     const toAfter = { homeTimeouts: p.homeTimeouts, awayTimeouts: p.awayTimeouts }

@@ -280,3 +280,49 @@ test('scoring margins are monotone-sane through every rule', () => {
     }
   }
 })
+
+test('the committed model is monotone-sane in the score and prices sensible states', async (t) => {
+  const { existsSync } = await import('node:fs')
+  const { fileURLToPath } = await import('node:url')
+  const path = fileURLToPath(new URL('../../../models/wp-default.json', import.meta.url))
+  if (!existsSync(path)) return t.skip('models/wp-default.json not trained yet')
+  const { readModelFile } = await import('../../adapters/model-store/model-store.ts')
+  const loaded = await readModelFile(path)
+  const real = new WinProbModel(loaded.model, loaded.meta.features)
+  // Opening kickoff, even game: near the spread-implied favourite's edge.
+  const open = real.predict({
+    ...input,
+    quarter: 1,
+    halfSecondsRemaining: 1800,
+    gameSecondsRemaining: 3600,
+    scoreDifferential: 0,
+    posteamSpreadLine: 0,
+    down: 1,
+    yardsToGo: 10,
+    yardline100: 75,
+  })
+  assert.ok(open.posteamWinProb > 0.4 && open.posteamWinProb < 0.6, `${open.posteamWinProb}`)
+  for (const quarter of [1, 2, 3, 4]) {
+    for (const clock of [840, 400, 110, 20]) {
+      for (const tryPending of [false, true]) {
+        let last = -1
+        for (let d = -28; d <= 28; d++) {
+          const s = {
+            ...state,
+            quarter,
+            clockSeconds: clock,
+            homeScore: 30 + d,
+            awayScore: 30,
+            down: tryPending ? 0 : 1,
+            yardsToGo: 10,
+            yardline100: tryPending ? 15 : 60,
+            tryPending,
+          }
+          const p = real.predictState(s)!.posteamWinProb
+          assert.ok(p >= last - 1e-9, `q${quarter} ${clock}s try=${tryPending} diff ${d}: ${p} < ${last}`)
+          last = p
+        }
+      }
+    }
+  }
+})

@@ -235,14 +235,15 @@ test('property: any delivery order and duplication -> filled = sum of unique fil
           if (res.newFill) booked += res.newFill.sizeCentiContracts
           if (terminalSeen !== null) assert.equal(rec.status, terminalSeen, 'terminal status changed')
           if (isTerminal(rec.status)) terminalSeen = rec.status
-          assert.ok(rec.filledCentiContracts <= s.size)
+          assert.equal(true, rec.filledCentiContracts <= s.size)
         }
         const sum = s.fills.reduce((a, b) => a + b, 0)
         assert.equal(rec.filledCentiContracts, sum)
         assert.equal(booked, sum, 'portfolio sees each unique fill exactly once')
-        if (sum === s.size) assert.ok(['filled', 'cancelled', 'expired'].includes(rec.status))
+        if (sum === s.size) assert.equal(true, ['filled', 'cancelled', 'expired'].includes(rec.status))
         if (s.end === 'none' && sum === s.size) assert.equal(rec.status, 'filled')
-        if (s.end === 'none' && sum < s.size) assert.ok(!isTerminal(rec.status) || rec.status === 'filled')
+        if (s.end === 'none' && sum < s.size)
+          assert.equal(true, !isTerminal(rec.status) || rec.status === 'filled')
         assert.equal(m.openOrderCount(), isTerminal(rec.status) ? 0 : 1)
       },
     ),
@@ -263,7 +264,7 @@ test('property: even a dishonest venue cannot over-fill an order or double count
         let booked = 0
         for (const f of fills)
           booked += m.onReport(fill(`f${f.id}`, f.size, 'o')).newFill?.sizeCentiContracts ?? 0
-        assert.ok(rec.filledCentiContracts <= size)
+        assert.equal(true, rec.filledCentiContracts <= size)
         assert.equal(booked, rec.filledCentiContracts)
       },
     ),

@@ -130,7 +130,7 @@ test('property: accounting identity and final settlement P&L equal the cash chan
         p.applyTrade(x.t, x.side, x.price, x.size, x.fee, 0)
         assert.equal(identity(p), START)
         for (const pos of p.allPositions()) {
-          assert.ok(pos.costBasisMicros >= 0)
+          assert.equal(true, pos.costBasisMicros >= 0)
           if (pos.positionCentiContracts === 0) assert.equal(pos.costBasisMicros, 0)
         }
         flows++

@@ -36,7 +36,7 @@ test('config: strict schema with issue defaults; unknown keys refused', () => {
   assert.equal(CFG.execution.mode, 'ioc')
   assert.throws(() => parseStrategyConfig({ minNetEdge: 0.1, bogus: 1 }))
   assert.throws(() => parseStrategyConfig({ minNetEdge: 2 }))
-  assert.ok(Object.isFrozen(CFG))
+  assert.equal(true, Object.isFrozen(CFG))
 })
 
 test('edge is measured against the ask, not the mid: mid edge > 10 points but ask edge < 10 holds', () => {
@@ -57,8 +57,8 @@ test('buys YES on the home market when the model beats ask + fee by > 10 points'
   assert.equal(d.limitPriceTicks, 5100)
   assert.equal(d.expectedCostMicros, 5100 * 1000)
   assert.equal(d.expectedFeeMicros, tradeFeeMicros(5100, 1000, false))
-  assert.ok(Math.abs(d.grossEdge - 0.19) < 1e-12)
-  assert.ok(Math.abs(d.netEdge - (0.19 - d.expectedFeeMicros / 10_000_000)) < 1e-12)
+  assert.equal(true, Math.abs(d.grossEdge - 0.19) < 1e-12)
+  assert.equal(true, Math.abs(d.netEdge - (0.19 - d.expectedFeeMicros / 10_000_000)) < 1e-12)
   assert.equal(d.bestBidTicks, 4900)
   assert.equal(d.bestAskTicks, 5100)
   assert.equal(d.state.gameId, '2025_01_BAL_BUF')
@@ -77,15 +77,15 @@ test('considers all four trades: low home prob -> buy YES on the away market (ch
   assert.equal(d.kind, 'enter')
   if (d.kind !== 'enter') return
   // Away YES at 0.30 with q=0.5 (edge 0.20) vs home NO at 1-0.70=0.30 with q=0.5 (edge 0.20): tie -> home first.
-  assert.ok(d.netEdge > 0.18)
+  assert.equal(true, d.netEdge > 0.18)
   const away2 = market(AWAY, 'BAL', ladderBook(2600, 2700))
   const d2 = evaluateEntry(entry({ homeWinProb: 0.5 }, home, away2), CFG)
-  assert.ok(d2.kind === 'enter' && d2.ticker === AWAY && d2.side === 'bid' && d2.outcome === 'yes')
+  assert.equal(true, d2.kind === 'enter' && d2.ticker === AWAY && d2.side === 'bid' && d2.outcome === 'yes')
   const d3 = evaluateEntry(
     entry({ homeWinProb: 0.5 }, market(HOME, 'BUF', ladderBook(7500, 7700)), away),
     CFG,
   )
-  assert.ok(d3.kind === 'enter' && d3.ticker === HOME && d3.side === 'ask' && d3.outcome === 'no')
+  assert.equal(true, d3.kind === 'enter' && d3.ticker === HOME && d3.side === 'ask' && d3.outcome === 'no')
   if (d3.kind === 'enter') {
     assert.equal(d3.limitPriceTicks, 7500)
     assert.equal(d3.expectedCostMicros, 2500 * 1000)
@@ -173,19 +173,19 @@ test('fractional Kelly sizing on the net edge, capped by risk headroom and depth
   assert.equal(targetSizeCenti(cfg, -0.1, 0.5), 0)
   const deep = market(HOME, 'BUF', ladderBook(4900, 5100, 1_000_000, 1))
   const d = evaluateEntry(entry({ homeWinProb: 0.75 }, deep), cfg)
-  assert.ok(d.kind === 'enter')
+  assert.equal(true, d.kind === 'enter')
   if (d.kind !== 'enter') return
   const allIn = 0.51 + feePerContractProb(5100, false)
   const expected =
     Math.floor(Math.floor((((0.5 * (0.75 - allIn)) / (1 - allIn)) * 1e9) / (allIn * 10_000)) / 100) * 100
   assert.equal(d.sizeCentiContracts, expected)
   const capped = evaluateEntry(entry({ homeWinProb: 0.75, maxSizeCentiContracts: 250 }, deep), cfg)
-  assert.ok(capped.kind === 'enter' && capped.sizeCentiContracts === 200)
+  assert.equal(true, capped.kind === 'enter' && capped.sizeCentiContracts === 200)
   const shallow = evaluateEntry(
     entry({ homeWinProb: 0.75 }, market(HOME, 'BUF', ladderBook(4900, 5100, 700, 1))),
     cfg,
   )
-  assert.ok(shallow.kind === 'enter' && shallow.sizeCentiContracts === 700)
+  assert.equal(true, shallow.kind === 'enter' && shallow.sizeCentiContracts === 700)
 })
 
 test('resting (maker) option: post-only GTC at the touch with the maker fee and an expiry', () => {
@@ -238,10 +238,10 @@ test('exits: each reason, in priority order, with reduce-only IOC orders', () =>
   assert.equal(r(exitInput({ state: liveState({ status: 'final' }) })), 'awaiting_settlement')
   assert.equal(r(exitInput({ status: 'closed', yesProb: 0.1 })), 'market_not_open')
   assert.equal(r(exitInput({ yesProb: 0.45 }, { pendingExitCentiContracts: 1000 })), 'exit_pending')
-  assert.equal(r(exitInput({ yesProb: 0.45, book: new ArrayBook() })), 'no_liquidity')
+  assert.equal(r(exitInput({ nowMs: 400_000, book: new ArrayBook() })), 'no_liquidity')
   assert.equal(r(exitInput({}, { positionCentiContracts: 0, costBasisMicros: 0 })), 'flat')
   const d = evaluateExit(exitInput({ yesProb: 0.45 }, { pendingExitCentiContracts: 400 }), CFG)
-  assert.ok(d.kind === 'exit')
+  assert.equal(true, d.kind === 'exit')
   if (d.kind !== 'exit') return
   assert.equal(d.side, 'ask')
   assert.equal(d.sizeCentiContracts, 600)
@@ -258,10 +258,10 @@ test('exits of a NO position buy YES at the ask; adverse move measured against t
   const hold = evaluateExit(exitInput({ yesProb: 0.3, book: ladderBook(4900, 5100) }, pos), CFG)
   assert.equal(hold.kind, 'hold')
   const adverse = evaluateExit(exitInput({ yesProb: 0.3, book: ladderBook(5500, 5700) }, pos), CFG)
-  assert.ok(adverse.kind === 'exit' && adverse.reason === 'adverse_move' && adverse.side === 'bid')
+  assert.equal(true, adverse.kind === 'exit' && adverse.reason === 'adverse_move' && adverse.side === 'bid')
   if (adverse.kind === 'exit') assert.equal(adverse.limitPriceTicks, 5700 + CFG.exitSlippageTicks)
   const closed = evaluateExit(exitInput({ yesProb: 0.55, book: ladderBook(4900, 5100) }, pos), CFG)
-  assert.ok(closed.kind === 'exit' && closed.reason === 'edge_closed')
+  assert.equal(true, closed.kind === 'exit' && closed.reason === 'edge_closed')
 })
 
 test('property: every signal clears the net edge threshold after fees, stays within depth and caps', () => {
@@ -281,12 +281,16 @@ test('property: every signal clears the net edge threshold after fees, stays wit
           if (ask + i * 100 < 10_000) book.set('ask', ask + i * 100, sizes[3 + i]!)
         }
         const d = evaluateEntry(
-          entry({ homeWinProb: p, maxSizeCentiContracts: cap }, market(HOME, 'BUF', book)),
+          entry(
+            { homeWinProb: p, maxSizeCentiContracts: cap },
+            market(HOME, 'BUF', book),
+            market(AWAY, 'BAL', new ArrayBook()),
+          ),
           CFG,
         )
         if (d.kind !== 'enter') return
-        assert.ok(d.netEdge > CFG.minNetEdge)
-        assert.ok(d.sizeCentiContracts > 0 && d.sizeCentiContracts <= cap)
+        assert.equal(true, d.netEdge > CFG.minNetEdge)
+        assert.equal(true, d.sizeCentiContracts > 0 && d.sizeCentiContracts <= cap)
         assert.equal(d.sizeCentiContracts % 100, 0)
         const takeSide = d.side === 'bid' ? 'ask' : 'bid'
         let depth = 0
@@ -294,13 +298,13 @@ test('property: every signal clears the net edge threshold after fees, stays wit
           const inLimit = d.side === 'bid' ? px <= d.limitPriceTicks : px >= d.limitPriceTicks
           if (inLimit) depth += book.sizeAt(takeSide, px)
         }
-        assert.ok(d.sizeCentiContracts <= depth)
+        assert.equal(true, d.sizeCentiContracts <= depth)
         // Recompute the net edge from the integers: model prob - (cost + fee) per contract.
         const net =
           d.modelProb - (d.expectedCostMicros + d.expectedFeeMicros) / (d.sizeCentiContracts * 10_000)
-        assert.ok(Math.abs(net - d.netEdge) < 1e-9)
+        assert.equal(true, Math.abs(net - d.netEdge) < 1e-9)
       },
     ),
-    { numRuns: 400 },
+    { numRuns: 400, endOnFailure: true },
   )
 })

@@ -14,7 +14,7 @@
  */
 import { tradeFeeMicros, type FeeSchedule } from '../../core/fees.ts'
 import type { BookSide } from '../../core/market.ts'
-import { PAYOUT_TICKS } from '../../core/units.ts'
+import { MICROS_PER_TICK, PAYOUT_TICKS } from '../../core/units.ts'
 
 export const ORDINARY_BALANCE_PRECISION_MICROS = 10_000
 export const DIRECT_MEMBER_BALANCE_PRECISION_MICROS = 100
@@ -85,7 +85,10 @@ export function availableMicros(a: Account): number {
 export function collateralMicros(side: BookSide, priceTicks: number, remainingCenti: number): number {
   if (remainingCenti <= 0) return 0
   const premium = side === 'bid' ? priceTicks : PAYOUT_TICKS - priceTicks
-  return premium * remainingCenti + tradeFeeMicros(5_000, remainingCenti, false) + REBATE_UNIT_MICROS
+  // Largest taker fee (at 0.50): 0.07 x 0.25 = $0.000175 per centi-contract, rounded up to $0.0001.
+  // Plain integer arithmetic instead of core/fees.ts's BigInt: this runs on every order and fill.
+  const maxFee = Math.ceil((remainingCenti * 175) / MICROS_PER_TICK) * MICROS_PER_TICK
+  return premium * remainingCenti + maxFee + REBATE_UNIT_MICROS
 }
 
 export function positionOf(a: Account, ticker: string, eventTicker: string): PositionRecord {

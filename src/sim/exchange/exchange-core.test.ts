@@ -336,11 +336,26 @@ describe('market status and the change feed', () => {
     core.setMarketState(BUF, 'closed')
     assert.equal(core.restingOrders(BUF).length, 0)
     const closed = core.createOrder('bob', order({ side: 'bid', priceTicks: 4000, countCenti: 100 }))
+    assert.equal(core.cancelAll('alice').ok, true)
     assert.equal(!closed.ok && closed.error.code, 'market_closed')
     const kinds = notices
       .filter((n) => n.type === 'lifecycle')
       .map((n) => (n.type === 'lifecycle' ? n.eventType : ''))
     assert.deepEqual(kinds, ['deactivated', 'activated', 'close_date_updated'])
+  })
+
+  it('an exchange outage refuses new orders and cancels until it ends', async () => {
+    const { FaultController } = await import('./faults.ts')
+    const core = coreWithGame()
+    const faults = new FaultController(core)
+    const o = place(core, 'alice', { side: 'bid', priceTicks: 4000, countCenti: 100 })
+    faults.exchangeOutage(true)
+    const c = core.cancelOrder('alice', o.order.orderId)
+    assert.equal(!c.ok && c.error.status, 503)
+    const n = core.createOrder('bob', order({ side: 'bid', priceTicks: 4000, countCenti: 100 }))
+    assert.equal(!n.ok && n.error.code, 'exchange_unavailable')
+    faults.exchangeOutage(false)
+    assert.equal(core.cancelOrder('alice', o.order.orderId).ok, true)
   })
 
   it('is deterministic: the same commands give the same notices and ids', () => {
@@ -357,5 +372,57 @@ describe('market status and the change feed', () => {
       return out
     }
     assert.deepEqual(run(), run())
+  })
+})
+
+describe('collateral bound', () => {
+  it('equals the taker fee at 0.50 for any size', async () => {
+    const { collateralMicros } = await import('./accounts.ts')
+    const { tradeFeeMicros } = await import('../../core/fees.ts')
+    for (const c of [1, 7, 99, 100, 12_345, 1_000_000]) {
+      assert.equal(
+        collateralMicros('bid', 5000, c) - 5000 * c - 10_000,
+        tradeFeeMicros(5000, c, false),
+        `size ${c}`,
+      )
+    }
+  })
+})
+
+describe('candlesticks', () => {
+  it('builds one-minute candles from the exchange quotes and trades, skipping quiet minutes', async () => {
+    const { MarketMaker } = await import('./market-maker.ts')
+    const core = coreWithGame()
+    const mm = new MarketMaker({ levels: 1, depthCentiPerLevel: 1000 })
+    mm.follow({
+      ticker: BUF,
+      points: [
+        { tsMs: T0, yesBidTicks: 4000, yesAskTicks: 4200 },
+        { tsMs: T0 + 90_000, yesBidTicks: 4500, yesAskTicks: 4700 },
+      ],
+    })
+    core.addParticipant(mm)
+    core.advanceTo(T0)
+    core.advanceTo(T0 + 30_000)
+    place(core, 'alice', {
+      side: 'bid',
+      priceTicks: 4200,
+      countCenti: 200,
+      timeInForce: 'immediate_or_cancel',
+    })
+    core.advanceTo(T0 + 90_000)
+    const c = core.candles(BUF, T0, T0 + 300_000, 60_000)
+    assert.deepEqual(
+      c.map((x) => x.endMs - T0),
+      [0, 60_000, 120_000],
+    )
+    assert.deepEqual(c[1]!.price, { open: 4200, high: 4200, low: 4200, close: 4200, meanTicks: 4200 })
+    assert.equal(c[1]!.volumeCenti, 200)
+    assert.equal(c[1]!.previousTicks, null)
+    assert.deepEqual(c[2]!.yesBid, { open: 4000, high: 4500, low: 4000, close: 4500 })
+    assert.deepEqual(c[2]!.yesAsk, { open: 4200, high: 4700, low: 4200, close: 4700 })
+    assert.equal(c[2]!.price, null)
+    assert.equal(c[2]!.previousTicks, 4200)
+    assert.equal(c[2]!.openInterestCenti, 200)
   })
 })

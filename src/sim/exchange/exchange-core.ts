@@ -24,6 +24,7 @@ import {
   type PositionRecord,
   type SettlementRecord,
 } from './accounts.ts'
+import { buildCandles, type Candle, type OiPoint, type QuotePoint } from './candles.ts'
 import { isValidPrice, LINEAR_CENT, OrderBook, type PriceBand } from './matching-engine.ts'
 
 /** `Market.status` vocabulary (spec §3.5). */
@@ -161,6 +162,7 @@ export type ExchangeNotice =
       readonly tsMs: number
     }
   | { readonly type: 'exchange_status'; readonly tradingActive: boolean; readonly exchangeActive: boolean }
+  | { readonly type: 'event_created'; readonly event: EventSpec; readonly tsMs: number }
 
 export type TopOfBook = {
   readonly yesBidTicks: number
@@ -244,6 +246,7 @@ export class ExchangeCore {
   private readonly lastTop = new Map<string, TopOfBook>()
   private readonly touched = new Set<string>()
   private scheduleSeq = 0
+  private batching = 0
   private orderSeq = 0
   private tradingActive = true
   private exchangeActive = true
@@ -328,6 +331,7 @@ export class ExchangeCore {
 
   addEvent(spec: EventSpec): void {
     this.events.set(spec.eventTicker, spec)
+    this.emit({ type: 'event_created', event: spec, tsMs: this.now })
   }
 
   event(eventTicker: string): EventSpec | undefined {
@@ -412,6 +416,12 @@ export class ExchangeCore {
     }
   }
   private readonly lastTradeSize = new Map<string, number>()
+  // Resting orders with an expiry / with reduce-only, pruned lazily: spares scanning every book on
+  // every advance and every fill.
+  private readonly expiring = new Set<OrderRecord>()
+  private readonly quoteHistory = new Map<string, QuotePoint[]>()
+  private readonly oiHistory = new Map<string, OiPoint[]>()
+  private readonly reduceOnlyResting = new Set<OrderRecord>()
 
   exchangeStatus(): { exchangeActive: boolean; tradingActive: boolean } {
     return { exchangeActive: this.exchangeActive, tradingActive: this.tradingActive }
@@ -528,8 +538,9 @@ export class ExchangeCore {
   advanceTo(ms: number): void {
     for (;;) {
       let nextExp = Infinity
-      for (const o of this.restingOrders()) {
-        if (o.expirationMs !== null && o.expirationMs < nextExp) nextExp = o.expirationMs
+      for (const o of this.expiring) {
+        if (o.status !== 'resting') this.expiring.delete(o)
+        else if (o.expirationMs! < nextExp) nextExp = o.expirationMs!
       }
       let nextSched = Infinity
       for (const s of this.scheduled) if (s.tsMs < nextSched) nextSched = s.tsMs
@@ -546,22 +557,31 @@ export class ExchangeCore {
       if (t > ms) break
       if (t > this.now) this.now = t
       if (nextExp === t) {
-        for (const o of this.restingOrders()) {
-          if (o.expirationMs !== null && o.expirationMs <= this.now) this.cancelResting(o, 'expired')
-        }
+        const due = this.restingOrders().filter((o) => o.expirationMs !== null && o.expirationMs <= this.now)
+        for (const o of due) this.cancelResting(o, 'expired')
       } else if (nextSched === t) {
         this.scheduled.sort((a, b) => a.tsMs - b.tsMs || a.seq - b.seq)
         const item = this.scheduled.shift()!
         item.run()
       } else {
-        who!.wake(this)
+        this.wakeBatched(who!)
       }
       this.flushTickers()
     }
     if (ms > this.now) this.now = ms
     // Participants also catch up on fills between their scheduled wake-ups.
-    for (const p of this.participants) p.wake(this)
+    for (const p of this.participants) this.wakeBatched(p)
     this.flushTickers()
+  }
+
+  /** A participant's cancel-then-replace is one step: tickers and candles see only the result. */
+  private wakeBatched(p: TimedParticipant): void {
+    this.batching++
+    try {
+      p.wake(this)
+    } finally {
+      this.batching--
+    }
   }
 
   // ---------------------------------------------------------------- orders
@@ -614,6 +634,18 @@ export class ExchangeCore {
       for (const o of m.book.restingOrders()) out.push(o as OrderRecord)
     }
     return out
+  }
+
+  /** Candlesticks of a market from the exchange's own quotes and trades (see candles.ts). */
+  candles(ticker: string, startMs: number, endMs: number, periodMs: number): Candle[] {
+    return buildCandles(
+      this.quoteHistory.get(ticker) ?? [],
+      this.tradesOf(ticker),
+      this.oiHistory.get(ticker) ?? [],
+      startMs,
+      Math.min(endMs, this.now + periodMs - 1),
+      periodMs,
+    )
   }
 
   queuePositionCenti(orderId: string): number | undefined {
@@ -742,6 +774,8 @@ export class ExchangeCore {
       o.status = 'resting'
       o.lastUpdateMs = this.now
       m.book.rest(o)
+      if (o.expirationMs !== null) this.expiring.add(o)
+      if (o.reduceOnly) this.reduceOnlyResting.add(o)
       this.relock(o)
       this.emit({ type: 'order', order: o, tsMs: this.now })
     }
@@ -801,6 +835,9 @@ export class ExchangeCore {
     const makerFill = this.bookSide(m, maker, priceTicks, size, false, tradeId)
     const takerFill = this.bookSide(m, taker, priceTicks, size, true, tradeId)
     m.openInterestCenti += this.sidePositions(ticker) - oiBefore
+    let oi = this.oiHistory.get(ticker)
+    if (oi === undefined) this.oiHistory.set(ticker, (oi = []))
+    oi.push({ tsMs: this.now, oiCenti: m.openInterestCenti })
     m.previousPriceTicks = m.lastPriceTicks
     m.lastPriceTicks = priceTicks
     m.volumeCenti += size
@@ -888,8 +925,13 @@ export class ExchangeCore {
 
   /** Resting reduce-only orders never exceed what their owner can still reduce. */
   private recapReduceOnly(m: MarketRecord): void {
-    for (const o of m.book.restingOrders() as OrderRecord[]) {
-      if (!o.reduceOnly) continue
+    if (this.reduceOnlyResting.size === 0) return
+    for (const o of [...this.reduceOnlyResting]) {
+      if (o.status !== 'resting') {
+        this.reduceOnlyResting.delete(o)
+        continue
+      }
+      if (o.ticker !== m.spec.ticker) continue
       const cap = this.reducible(o.userId, o.ticker, o.side)
       if (o.remainingCenti > cap) {
         if (cap === 0) this.cancelResting(o, 'reduce_only: nothing left to reduce')
@@ -1043,7 +1085,7 @@ export class ExchangeCore {
 
   /** Emits a `ticker` notice for every market whose top of book, last trade or volume changed. */
   flushTickers(): void {
-    if (this.touched.size === 0) return
+    if (this.touched.size === 0 || this.batching > 0) return
     const list = [...this.touched]
     this.touched.clear()
     for (const ticker of list) {
@@ -1060,6 +1102,15 @@ export class ExchangeCore {
       )
         continue
       this.lastTop.set(ticker, top)
+      if (
+        prev === undefined ||
+        prev.yesBidTicks !== top.yesBidTicks ||
+        prev.yesAskTicks !== top.yesAskTicks
+      ) {
+        let h = this.quoteHistory.get(ticker)
+        if (h === undefined) this.quoteHistory.set(ticker, (h = []))
+        h.push({ tsMs: this.now, bidTicks: top.yesBidTicks, askTicks: top.yesAskTicks })
+      }
       this.emit({ type: 'ticker', ticker, top, tsMs: this.now })
     }
   }

@@ -92,6 +92,14 @@ export class FaultController {
     else this.core.setMarketState(ticker, 'active')
   }
 
+  /**
+   * An exchange outage (`exchange_active` false): like a trading pause, but cancels are refused too
+   * (503 `exchange_unavailable`). `exchangeOutage(false)` ends it.
+   */
+  exchangeOutage(on: boolean): void {
+    this.core.setExchangeStatus({ tradingActive: !on, exchangeActive: !on })
+  }
+
   /** Closes a market now (mid-game): resting orders are cancelled, new orders refused. */
   closeMarket(ticker: string): void {
     this.core.setMarketState(ticker, 'closed')

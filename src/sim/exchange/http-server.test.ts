@@ -176,6 +176,40 @@ describe('local exchange REST', () => {
     assert.equal(trades.body.trades[0].count_fp, '40.00')
   })
 
+  it('handles batched creates (per-item errors) and batched cancels, and an exchange-wide pause', async () => {
+    const b = await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders/batched', {
+      orders: [
+        create({ price: '0.2000', client_order_id: 'b-1' }),
+        create({ price: '0.2050', client_order_id: 'b-2' }),
+      ],
+    })
+    assert.equal(b.status, 201)
+    assert.equal(b.body.orders.length, 2)
+    assert.equal(b.body.orders[0].remaining_count, '10.00')
+    assert.equal(b.body.orders[1].error.code, 'invalid_price')
+    assert.equal(b.body.orders[1].client_order_id, 'b-2')
+    const d = await api(ex.restUrl, alice, 'DELETE', '/portfolio/events/orders/batched', {
+      orders: [{ order_id: b.body.orders[0].order_id }, { order_id: 'nope' }],
+    })
+    assert.equal(d.body.orders[0].reduced_by, '10.00')
+    assert.equal(d.body.orders[1].error.code, 'not_found')
+
+    ex.faults.pauseTrading()
+    const st = await api(ex.restUrl, null, 'GET', '/exchange/status')
+    assert.equal(st.body.trading_active, false)
+    const refused = await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', create())
+    assert.equal(refused.status, 409)
+    assert.equal(refused.body.error.code, 'trading_is_paused')
+    ex.faults.resumeTrading()
+    assert.equal(
+      (await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', create({ price: '0.0100' }))).status,
+      201,
+    )
+    assert.equal((await api(ex.restUrl, alice, 'DELETE', '/portfolio/events/orders')).status, 204)
+    const open = await api(ex.restUrl, alice, 'GET', '/portfolio/orders?status=resting')
+    assert.equal(open.body.orders.length, 0)
+  })
+
   it('paginates markets and events with cursors until the cursor is empty', async () => {
     const seen: string[] = []
     let cursor = ''
@@ -206,6 +240,18 @@ describe('local exchange REST', () => {
     assert.equal(m.body.market.event_ticker, 'KXNFLGAME-25SEP07BALBUF')
     assert.equal(m.body.market.price_level_structure, 'linear_cent')
     assert.deepEqual(m.body.market.price_ranges, [{ start: '0.0000', end: '1.0000', step: '0.0100' }])
+    const now = Math.floor(Date.now() / 1000)
+    const candles = await api(
+      ex.restUrl,
+      null,
+      'GET',
+      `/series/KXNFLGAME/markets/${BUF}/candlesticks?start_ts=${now - 3600}&end_ts=${now + 60}&period_interval=1`,
+    )
+    assert.equal(candles.status, 200)
+    assert.equal(candles.body.ticker, BUF)
+    const last = candles.body.candlesticks[candles.body.candlesticks.length - 1]
+    assert.equal(last.price.close_dollars, '0.4300') // the fill of the previous test
+    assert.equal(typeof last.end_period_ts, 'number')
     const badCursor = await api(ex.restUrl, null, 'GET', '/markets?cursor=zzz')
     assert.equal(badCursor.status, 400)
   })

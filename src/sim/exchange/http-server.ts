@@ -12,7 +12,7 @@ import { parseCountToCenti, parseDollarsToTicks } from '../../core/units.ts'
 import type { KeyRegistry } from './auth.ts'
 import type { CreateOrderInput, ExchangeCore, ExchangeReject, OrderRecord } from './exchange-core.ts'
 import type { FaultController } from './faults.ts'
-import { CANCEL_COST, DEFAULT_COST, type RateLimiter } from './rate-limit.ts'
+import { CANCEL_COST, DEFAULT_COST, type RateLimitConfig, type RateLimiter } from './rate-limit.ts'
 import {
   eventJson,
   fillJson,
@@ -27,6 +27,8 @@ import {
   settlementJson,
   tradeJson,
   fp,
+  candleJson,
+  rfc3339,
 } from './wire.ts'
 
 export const API_PREFIX = '/trade-api/v2'
@@ -37,6 +39,8 @@ export type HttpContext = {
   readonly faults: FaultController
   readonly keys: KeyRegistry
   readonly limiter: RateLimiter | null
+  /** The bucket sizes reported by GET /account/limits. */
+  readonly limits: RateLimitConfig
   /** Wall clock for signatures and token buckets. */
   readonly wallClock: Clock
   /** Called before each request (moves the core to the current time in live mode). */
@@ -318,6 +322,18 @@ const ROUTES: readonly Route[] = [
     if (!ctx.core.listEvents().some((e) => e.seriesTicker === s))
       return { status: 404, body: errorBody('not_found', `series ${s} not found`) }
     return { status: 200, body: { series: seriesJson(s!) } }
+  }),
+  R('GET', '/series/{s}/markets/{t}/candlesticks', false, 'read', cost(DEFAULT_COST), (ctx, req, [s, t]) => {
+    const m = ctx.core.market(t!)
+    if (m === undefined || ctx.core.event(m.spec.eventTicker)?.seriesTicker !== s)
+      return { status: 404, body: errorBody('market_not_found', `market ${t} not found in series ${s}`) }
+    const startMs = secondsParam(req.query, 'start_ts')
+    const endMs = secondsParam(req.query, 'end_ts')
+    const period = Number(req.query.get('period_interval'))
+    if (startMs === undefined || endMs === undefined) throw bad('start_ts and end_ts are required')
+    if (![1, 60, 1440].includes(period)) throw bad('period_interval must be 1, 60 or 1440')
+    const candles = ctx.core.candles(t!, startMs, endMs, period * 60_000)
+    return { status: 200, body: { ticker: t, candlesticks: candles.map(candleJson) } }
   }),
   R('GET', '/events', false, 'read', cost(DEFAULT_COST), (ctx, req) => {
     const q = req.query
@@ -657,6 +673,19 @@ const ROUTES: readonly Route[] = [
   R('DELETE', '/portfolio/orders/{id}', true, 'write', cost(100), legacy),
   R('POST', '/portfolio/orders/{id}/amend', true, 'write', cost(100), legacy),
   R('POST', '/portfolio/orders/{id}/decrease', true, 'write', cost(100), legacy),
+  R('GET', '/exchange/user_data_timestamp', true, 'read', cost(DEFAULT_COST), (ctx) => ({
+    status: 200,
+    body: { as_of_time: rfc3339(ctx.core.nowMs()) },
+  })),
+  R('GET', '/account/limits', true, 'read', cost(DEFAULT_COST), (ctx) => ({
+    status: 200,
+    body: {
+      usage_tier: 'basic',
+      read: { refill_rate: ctx.limits.read.refillPerSec, bucket_capacity: ctx.limits.read.capacity },
+      write: { refill_rate: ctx.limits.write.refillPerSec, bucket_capacity: ctx.limits.write.capacity },
+      grants: [],
+    },
+  })),
   R('GET', '/account/endpoint_costs', false, 'read', cost(DEFAULT_COST), () => ({
     status: 200,
     body: {

@@ -85,6 +85,7 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
     faults,
     keys,
     limiter,
+    limits: opts.rateLimits === false || opts.rateLimits === undefined ? BASIC_TIER : opts.rateLimits,
     wallClock,
     beforeRequest: advance,
     maxClockSkewMs,

@@ -37,6 +37,8 @@ type Quoting = {
   readonly points: readonly PricePoint[]
   /** Index of the last point acted on (-1 = none yet). */
   seenIdx: number
+  /** Index of the point the current quotes are built on (-1 = none). */
+  quotedIdx: number
   orderIds: string[]
 }
 
@@ -51,7 +53,7 @@ export class MarketMaker implements TimedParticipant {
   /** Adds (or replaces) the path quoted in a market. */
   follow(path: Pick<MarketPricePath, 'ticker' | 'points'>): void {
     const i = this.markets.findIndex((q) => q.ticker === path.ticker)
-    const q: Quoting = { ticker: path.ticker, points: path.points, seenIdx: -1, orderIds: [] }
+    const q: Quoting = { ticker: path.ticker, points: path.points, seenIdx: -1, quotedIdx: -1, orderIds: [] }
     if (i >= 0) this.markets[i] = q
     else this.markets.push(q)
   }
@@ -74,14 +76,13 @@ export class MarketMaker implements TimedParticipant {
   wake(core: ExchangeCore): void {
     const now = core.nowMs()
     for (const q of this.markets) {
+      const idx = pricePointIndexAt(q.points, now)
+      // Always consume due points, even when the market is unknown or cannot trade, so time moves on.
+      if (idx > q.seenIdx) q.seenIdx = idx
       const m = core.market(q.ticker)
       if (m === undefined) continue
-      const idx = pricePointIndexAt(q.points, now)
-      const moved = idx !== q.seenIdx
-      // Always consume due points, even when the market cannot trade, so time keeps moving.
-      if (idx > q.seenIdx) q.seenIdx = idx
       if (m.state !== 'active' || !core.exchangeStatus().tradingActive || q.seenIdx < 0) continue
-      if (moved || this.needsRefresh(core, q)) this.requote(core, q, q.points[q.seenIdx]!)
+      if (q.quotedIdx !== q.seenIdx || this.needsRefresh(core, q)) this.requote(core, q, q.points[q.seenIdx]!)
     }
   }
 
@@ -113,6 +114,7 @@ export class MarketMaker implements TimedParticipant {
     if (core.account(user) === undefined) core.createAccount(user, this.config.balanceMicros, 100)
     for (const id of q.orderIds) if (core.order(id)?.status === 'resting') core.cancelOrder(user, id)
     q.orderIds = []
+    q.quotedIdx = q.seenIdx
     for (const l of this.ladder(point)) {
       const r = core.createOrder(user, {
         ticker: q.ticker,
@@ -123,8 +125,8 @@ export class MarketMaker implements TimedParticipant {
         stp: 'maker',
         cancelOnPause: true,
       })
-      if (r.ok && r.value.order.status === 'resting') q.orderIds.push(r.value.order.orderId)
-      else if (r.ok) q.orderIds.push(r.value.order.orderId)
+      // Orders that traded at once are kept too: the next wake sees them short and re-quotes.
+      if (r.ok) q.orderIds.push(r.value.order.orderId)
     }
   }
 }

@@ -7,6 +7,7 @@ import { NFL_FEE_SCHEDULE } from '../../core/fees.ts'
 import type { BookSide } from '../../core/market.ts'
 import { formatCenti, formatMicros, formatTicks, PAYOUT_TICKS } from '../../core/units.ts'
 import type { PositionRecord, SettlementRecord } from './accounts.ts'
+import type { Candle, Ohlc } from './candles.ts'
 import type {
   EventSpec,
   FillRecord,
@@ -270,4 +271,31 @@ export function orderbookJson(
   // NO bids (1 - ask) ascend as asks descend; YES-scale asks ascend as they are.
   if (!useYesPrice) no.reverse()
   return { yes, no }
+}
+
+const ohlcJson = (o: Ohlc) => ({
+  open_dollars: dollars(o.open),
+  low_dollars: dollars(o.low),
+  high_dollars: dollars(o.high),
+  close_dollars: dollars(o.close),
+})
+
+/** One candlestick (spec §4.2): dollar strings only (integer-cent fields were removed in 2026). */
+export function candleJson(c: Candle): Record<string, unknown> {
+  const p = c.price
+  return {
+    end_period_ts: Math.floor(c.endMs / 1000),
+    yes_bid: ohlcJson(c.yesBid),
+    yes_ask: ohlcJson(c.yesAsk),
+    price: {
+      open_dollars: p === null ? null : dollars(p.open),
+      low_dollars: p === null ? null : dollars(p.low),
+      high_dollars: p === null ? null : dollars(p.high),
+      close_dollars: p === null ? null : dollars(p.close),
+      mean_dollars: p === null ? null : dollars(p.meanTicks),
+      previous_dollars: c.previousTicks === null ? null : dollars(c.previousTicks),
+    },
+    volume_fp: fp(c.volumeCenti),
+    open_interest_fp: fp(c.openInterestCenti),
+  }
 }

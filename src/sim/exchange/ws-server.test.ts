@@ -212,6 +212,29 @@ describe('local exchange WebSocket', () => {
         await codeOf(probe.send('update_subscription', { sids: [1, 2], action: 'add_markets' })),
         12,
       )
+      const ob = probe.send('subscribe', { channels: ['orderbook_delta'], market_ticker: BUF })
+      const sub = await probe.waitFor((m) => m.id === ob && m.type === 'subscribed')
+      const add = probe.send('update_subscription', {
+        sid: sub.msg.sid,
+        action: 'add_markets',
+        market_tickers: [BAL],
+      })
+      const ok = await probe.waitFor((m) => m.id === add && m.type === 'ok')
+      assert.deepEqual(ok.msg.market_tickers, [BUF, BAL])
+      await probe.waitFor((m) => m.type === 'orderbook_snapshot' && m.msg.market_ticker === BAL)
+      const snapsBefore = probe.messages.filter((m) => m.type === 'orderbook_snapshot').length
+      probe.send('update_subscription', {
+        sids: [sub.msg.sid],
+        action: 'get_snapshot',
+        market_tickers: [BUF],
+      })
+      await probe.waitFor(
+        () => probe.messages.filter((m) => m.type === 'orderbook_snapshot').length > snapsBefore,
+      )
+      const seqs = probe.messages
+        .filter((m) => m.sid === sub.msg.sid && m.type.startsWith('orderbook_'))
+        .map((m) => m.seq)
+      assert.deepEqual(seqs, [1, 2, 3])
       const pinged = await new Promise<boolean>((resolve) =>
         probe.ws.once('ping', (data) => resolve(data.toString() === 'heartbeat')),
       )
@@ -280,6 +303,12 @@ describe('local exchange WebSocket', () => {
       ex.core.advanceTo(ex.core.nowMs() + 61_000)
       await probe.waitFor((m) => m.msg?.event_type === 'settled')
       assert.equal(ex.core.market(BAL)!.state, 'finalized')
+      listNflGame(ex.core, { away: 'DAL', home: 'PHI', kickoffMs: Date.UTC(2025, 8, 5, 0, 20), season: 2025 })
+      const ev = await probe.waitFor((m) => m.type === 'event_lifecycle')
+      assert.equal(ev.msg.event_ticker, 'KXNFLGAME-25SEP04DALPHI') // the Eastern date of a night game
+      await probe.waitFor(
+        (m) => m.msg?.event_type === 'created' && m.msg.market_ticker === 'KXNFLGAME-25SEP04DALPHI-PHI',
+      )
     } finally {
       probe.close()
     }

@@ -57,7 +57,7 @@ export type WsContext = {
 }
 
 export class ExchangeWsServer {
-  private readonly wss = new WebSocketServer({ noServer: true })
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 })
   private readonly conns = new Set<Conn>()
   private readonly unsubscribeCore: () => void
   private readonly unsubscribeDrop: () => void
@@ -535,6 +535,24 @@ export class ExchangeWsServer {
             break
         }
         return this.sendData(conn, sub, 'market_lifecycle_v2', msg, false)
+      }
+      case 'event_created': {
+        if (sub.channel !== 'market_lifecycle_v2') return
+        const e = n.event
+        return this.sendData(
+          conn,
+          sub,
+          'event_lifecycle',
+          {
+            event_ticker: e.eventTicker,
+            title: e.title,
+            subtitle: e.subTitle,
+            collateral_return_type: '',
+            series_ticker: e.seriesTicker,
+            ...(e.strikeMs === undefined ? {} : { strike_date: Math.floor(e.strikeMs / 1000) }),
+          },
+          false,
+        )
       }
       case 'exchange_status':
         return

@@ -87,6 +87,8 @@ export type EspnFakeFailure =
       readonly path?: 'scoreboard' | 'summary'
       readonly retryAfterSec?: number
     }
+  /** The next `times` responses are delayed by `delayMs` of real time (to trip client timeouts). */
+  | { readonly kind: 'slow'; readonly delayMs: number; readonly times: number }
   /** The next `times` summary responses are 200 with a body that is not JSON. */
   | { readonly kind: 'garbage'; readonly times: number }
   /** Responses are computed as of `lagMs` earlier (an older cached copy) for the next `times` requests. */
@@ -275,6 +277,14 @@ export class EspnFake {
     let asOfMs = this.frozenAtMs ?? this.opts.clock.nowMs()
     const f = this.take(which)
     if (f !== null) {
+      if (f.kind === 'slow') {
+        const t = setTimeout(() => {
+          if (!res.writableEnded)
+            send(200, JSON.stringify(which === 'scoreboard' ? this.scoreboard(asOfMs) : this.summary(asOfMs)))
+        }, f.delayMs)
+        res.on('close', () => clearTimeout(t))
+        return
+      }
       if (f.kind === 'status') {
         const headers: Record<string, string> = {}
         if (f.retryAfterSec !== undefined) headers['retry-after'] = String(f.retryAfterSec)

@@ -52,7 +52,8 @@ export type PlayEdit = {
   readonly yardline100?: number
 }
 
-export type DroppableField = 'end_situation.possession' | 'start_situation.location' | 'home_points' | 'end_situation.clock'
+export type DroppableField =
+  'end_situation.possession' | 'start_situation.location' | 'home_points' | 'end_situation.clock'
 
 /** Modifications applied when rendering (edits, deletions, dropped fields, a review hold). */
 export type RenderMods = {
@@ -63,7 +64,12 @@ export type RenderMods = {
   readonly reviewPlayId: string | null
 }
 
-export const NO_MODS: RenderMods = { edits: new Map(), deleted: new Set(), dropped: new Map(), reviewPlayId: null }
+export const NO_MODS: RenderMods = {
+  edits: new Map(),
+  deleted: new Set(),
+  dropped: new Map(),
+  reviewPlayId: null,
+}
 
 function situation(s: GameState, opponent: (t: Team) => Team) {
   const out: Record<string, unknown> = { clock: formatClock(s.clockSeconds), down: s.down, yfd: s.yardsToGo }
@@ -91,10 +97,12 @@ function statusAt(script: GameScript, tsMs: number, k: number, frozen: boolean):
   if (tsMs < script.startMs - 30 * 60_000) return 'scheduled'
   if (tsMs < script.startMs) return 'created'
   const last = script.plays.length - 1
-  if (!frozen && k === last && tsMs >= script.endMs) return tsMs >= script.endMs + 3_600_000 ? 'closed' : 'complete'
+  if (!frozen && k === last && tsMs >= script.endMs)
+    return tsMs >= script.endMs + 3_600_000 ? 'closed' : 'complete'
   const p = script.plays[k]
   const n = script.plays[k + 1]
-  if (!frozen && p !== undefined && n !== undefined && p.before.quarter === 2 && n.before.quarter >= 3) return 'halftime'
+  if (!frozen && p !== undefined && n !== undefined && p.before.quarter === 2 && n.before.quarter >= 3)
+    return 'halftime'
   return 'inprogress'
 }
 
@@ -116,7 +124,14 @@ export function renderPbp(script: GameScript, tsMs: number, mods: RenderMods = N
   const opponent = (t: Team): Team => (t === info.homeTeam ? info.awayTeam : info.homeTeam)
   const header = headerAt(script, tsMs, k, mods, frozen)
   type Drive = { type: 'drive'; id: string; sequence: number; events: unknown[] }
-  type Period = { period_type: string; id: string; number: number; sequence: number; coin_toss?: unknown; pbp: Drive[] }
+  type Period = {
+    period_type: string
+    id: string
+    number: number
+    sequence: number
+    coin_toss?: unknown
+    pbp: Drive[]
+  }
   const periods: Period[] = []
   let drive: Drive | null = null
   let drivePos: Team | null = null
@@ -147,7 +162,12 @@ export function renderPbp(script: GameScript, tsMs: number, mods: RenderMods = N
     const isTimeout = p.play.playType === 'timeout'
     if (drive === null || (!isTimeout && p.before.possession !== drivePos)) {
       driveSeq++
-      drive = { type: 'drive', id: fakeUuid(`${info.gameId}/drive/${driveSeq}`), sequence: driveSeq, events: [] }
+      drive = {
+        type: 'drive',
+        id: fakeUuid(`${info.gameId}/drive/${driveSeq}`),
+        sequence: driveSeq,
+        events: [],
+      }
       drivePos = p.before.possession
       period.pbp.push(drive)
     }
@@ -156,7 +176,13 @@ export function renderPbp(script: GameScript, tsMs: number, mods: RenderMods = N
   return { ...header, periods }
 }
 
-function renderItem(script: GameScript, p: ScriptPlay, i: number, mods: RenderMods, opponent: (t: Team) => Team) {
+function renderItem(
+  script: GameScript,
+  p: ScriptPlay,
+  i: number,
+  mods: RenderMods,
+  opponent: (t: Team) => Team,
+) {
   const id = srPlayId(script, p.playId)
   // Sequence: epoch ms of the snap plus the index, strictly increasing like the real float sequence.
   const sequence = script.plays[0]!.tsStartMs + i
@@ -168,7 +194,15 @@ function renderItem(script: GameScript, p: ScriptPlay, i: number, mods: RenderMo
   const edit = mods.edits.get(p.playId)
   const description = edit?.description ?? p.play.description
   if (p.play.playType === 'timeout') {
-    return { type: 'event', id, sequence, clock: formatClock(p.before.clockSeconds), event_type: 'timeout', description, ...times }
+    return {
+      type: 'event',
+      id,
+      sequence,
+      clock: formatClock(p.before.clockSeconds),
+      event_type: 'timeout',
+      description,
+      ...times,
+    }
   }
   let after = p.after
   if (edit !== undefined) {
@@ -206,7 +240,11 @@ function renderItem(script: GameScript, p: ScriptPlay, i: number, mods: RenderMo
 function headerAt(script: GameScript, tsMs: number, k: number, mods: RenderMods, frozen: boolean) {
   const info = script.info
   const state =
-    k < 0 ? script.initialState : k === script.plays.length - 1 && !frozen && tsMs >= script.endMs ? script.finalState : script.plays[k]!.after
+    k < 0
+      ? script.initialState
+      : k === script.plays.length - 1 && !frozen && tsMs >= script.endMs
+        ? script.finalState
+        : script.plays[k]!.after
   const status = statusAt(script, tsMs, k, frozen)
   const edit = k >= 0 ? mods.edits.get(script.plays[k]!.playId) : undefined
   const homePts = edit?.homeScore ?? state.homeScore
@@ -228,8 +266,17 @@ function headerAt(script: GameScript, tsMs: number, k: number, mods: RenderMods,
     sr_id: `sr:match:${fakeUuid(info.gameId).slice(0, 8)}`,
     game_type: info.seasonType === 'POST' ? 'playoff' : 'regular',
     summary: {
-      season: { id: fakeUuid(`${info.season}/${info.seasonType}`), year: info.season, type: srSeasonType(info.seasonType), name: srSeasonType(info.seasonType) },
-      week: { id: fakeUuid(`${info.season}/${info.week}`), sequence: srWeek(info.seasonType, info.season, info.week), title: String(info.week) },
+      season: {
+        id: fakeUuid(`${info.season}/${info.seasonType}`),
+        year: info.season,
+        type: srSeasonType(info.seasonType),
+        name: srSeasonType(info.seasonType),
+      },
+      week: {
+        id: fakeUuid(`${info.season}/${info.week}`),
+        sequence: srWeek(info.seasonType, info.season, info.week),
+        title: String(info.week),
+      },
       home: summaryTeam(info.homeTeam, homePts, state.homeTimeouts),
       away: summaryTeam(info.awayTeam, awayPts, state.awayTimeouts),
     },
@@ -354,7 +401,12 @@ export class SportradarFake {
   }
 
   mods(): RenderMods {
-    return { edits: this.edits, deleted: this.deleted, dropped: this.dropped, reviewPlayId: this.reviewPlayId }
+    return {
+      edits: this.edits,
+      deleted: this.deleted,
+      dropped: this.dropped,
+      reviewPlayId: this.reviewPlayId,
+    }
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -393,7 +445,9 @@ export class SportradarFake {
       const week = srWeek(info.seasonType, info.season, info.week)
       const matches =
         sched === null ||
-        (Number(sched[1]) === info.season && sched[2] === srSeasonType(info.seasonType) && Number(sched[3]) === week)
+        (Number(sched[1]) === info.season &&
+          sched[2] === srSeasonType(info.seasonType) &&
+          Number(sched[3]) === week)
       send(
         200,
         JSON.stringify({
@@ -406,7 +460,15 @@ export class SportradarFake {
             sequence: week,
             title: String(week),
             games: matches
-              ? [{ id: doc.id, status: doc.status, scheduled: doc.scheduled, home: doc.summary.home, away: doc.summary.away }]
+              ? [
+                  {
+                    id: doc.id,
+                    status: doc.status,
+                    scheduled: doc.scheduled,
+                    home: doc.summary.home,
+                    away: doc.summary.away,
+                  },
+                ]
               : [],
           },
         }),

@@ -9,7 +9,9 @@ import { Rng } from '../../lib/rng.ts'
 export type BinnedData = {
   readonly nRows: number
   readonly nFeatures: number
-  /** Row-major bins: bins[row * nFeatures + feature]; missingBin(f) = nCuts(f) + 1 for NaN. */
+  /** Bytes per row in `bins`: nFeatures rounded up to whole 32-bit words, so rows move as words. */
+  readonly stride: number
+  /** Row-major bins: bins[row * stride + feature]; the missing bin of f is nValueBins[f] (NaN). */
   readonly bins: Uint8Array
   /** Cut points per feature, ascending; bin b holds values in [cuts[b-1], cuts[b]). */
   readonly cuts: readonly Float32Array[]
@@ -104,10 +106,42 @@ export function binData(
     histOffset[f] = totalBins
     totalBins += c.length + 2
   }
-  const bins = new Uint8Array(nRows * nFeatures)
-  for (let f = 0; f < nFeatures; f++) {
-    const c = cuts[f]!
-    for (let r = 0; r < nRows; r++) bins[r * nFeatures + f] = binOf(c, x[r * nFeatures + f]!)
+  const stride = (nFeatures + 3) & ~3
+  const bins = new Uint8Array(nRows * stride)
+  for (let f = 0; f < nFeatures; f++) fillBins(bins, stride, x, nRows, nFeatures, f, cuts[f]!)
+  return { nRows, nFeatures, stride, bins, cuts, nValueBins, histOffset, totalBins }
+}
+
+/** Widest integer range given a direct lookup table (most win-probability features are small integers). */
+const MAX_TABLE = 1 << 16
+
+/**
+ * Bins of one column. Speed trick: integer values within a small range are binned by a lookup table
+ * built from the cuts, other values by a binary search over the cuts padded to a power of two.
+ */
+function fillBins(
+  bins: Uint8Array,
+  stride: number,
+  x: Float32Array, nRows: number, nf: number, f: number, cuts: Float32Array): void {
+  const missing = cuts.length + 1
+  let size = 1
+  while (size < cuts.length + 1) size <<= 1
+  const padded = new Float64Array(size).fill(Infinity)
+  padded.set(cuts)
+  const lo = cuts.length > 0 ? Math.floor(cuts[0]!) - 1 : 0
+  const hi = cuts.length > 0 ? Math.ceil(cuts[cuts.length - 1]!) + 1 : 0
+  const table = hi - lo < MAX_TABLE ? new Uint8Array(hi - lo + 1) : null
+  if (table) for (let v = lo; v <= hi; v++) table[v - lo] = binOf(cuts, v)
+  const lastBin = cuts.length
+  for (let r = 0; r < nRows; r++) {
+    const v = x[r * nf + f]!
+    let b: number
+    if (v !== v) b = missing
+    else if (table !== null && v === Math.floor(v)) b = v < lo ? 0 : v > hi ? lastBin : table[v - lo]!
+    else {
+      b = 0
+      for (let step = size >> 1; step > 0; step >>= 1) if (padded[b + step - 1]! <= v) b += step
+    }
+    bins[r * stride + f] = b
   }
-  return { nRows, nFeatures, bins, cuts, nValueBins, histOffset, totalBins }
 }

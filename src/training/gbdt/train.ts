@@ -14,7 +14,17 @@ import { defineError } from '../../lib/errors.ts'
 import { Rng } from '../../lib/rng.ts'
 import type { GbdtModel } from '../../core/model/gbdt.ts'
 import { binData, type BinnedData } from './binning.ts'
+import {
+  gatherRecords,
+  labelLeaves,
+  makeHistKernel,
+  makePartitionKernel,
+  makeRecords,
+  type PartitionKernel,
+  type Records,
+} from './kernels.ts'
 import { validateGbdtParams, type GbdtParams } from './params.ts'
+import { parallelHistBuilder } from './parallel.ts'
 
 export type TrainData = {
   /** Row-major nRows * nFeatures; NaN = missing. */
@@ -48,8 +58,16 @@ export function trainGbdt(
   const pv = validateGbdtParams(params, train.nFeatures)
   if (!pv.ok) throw gbdtBadInput(`bad parameters: ${pv.error}`)
   const binned = binData(train.x, train.nRows, train.nFeatures, params.maxBins, params.seed)
-  const grower = new TreeGrower(binned, params)
-  return boost(train, binned, grower, params, opts)
+  const threads = params.nThreads ?? 1
+  const grower = new TreeGrower(binned, params, (bytes) =>
+    threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes),
+  )
+  const hb = threads > 1 ? parallelHistBuilder(binned, grower.rec, threads) : serialHistBuilder(binned, grower.rec)
+  try {
+    return boost(train, binned, grower, hb, params, opts)
+  } finally {
+    hb.close()
+  }
 }
 
 function checkData(d: TrainData, name: string): void {
@@ -106,6 +124,7 @@ function boost(
   train: TrainData,
   binned: BinnedData,
   grower: TreeGrower,
+  hb: HistBuilder,
   params: GbdtParams,
   opts: { valid?: TrainData; onRound?: (log: TrainLog) => void },
 ): GbdtModel {
@@ -141,13 +160,24 @@ function boost(
   // Bernoulli row sampling on 32-bit draws: a row is kept when its draw is below the threshold.
   const keepBelow = Math.min(4294967296, Math.round(subsample * 4294967296))
 
+  const unsampled = new Uint32Array(n)
   for (let round = 0; round < params.nRounds; round++) {
     let nSampled = 0
+    let nOut = 0
     if (subsample >= 1) {
       for (let i = 0; i < n; i++) sampled[i] = i
       nSampled = n
     } else {
-      for (let i = 0; i < n; i++) if (rng.nextU32() < keepBelow) sampled[nSampled++] = i
+      // Speed trick: an inline xorshift32 stream seeded from the Rng each round (a method call per row
+      // cost a tenth of the round); Bernoulli(subsample) per row on its 32-bit draws.
+      let st = rng.nextU32() | 1
+      for (let i = 0; i < n; i++) {
+        st ^= st << 13
+        st ^= st >>> 17
+        st ^= st << 5
+        if (st >>> 0 < keepBelow) sampled[nSampled++] = i
+        else unsampled[nOut++] = i
+      }
     }
     // Gradients only where a tree will read them.
     for (let k = 0; k < nSampled; k++) {
@@ -158,23 +188,20 @@ function boost(
       const h = p * (1 - p)
       hess[i] = (h > MIN_HESSIAN ? h : MIN_HESSIAN) * wi
     }
-    const tree = grower.grow(grad, hess, sampled, nSampled, rng, leafOfRow)
+    const tree = grower.grow(grad, hess, sampled, nSampled, rng, leafOfRow, hb)
     trees.push(tree)
 
     // Scores: sampled rows know their leaf from the partition; the rest walk the binned tree.
     const value = tree.value
-    if (nSampled === n) {
-      for (let i = 0; i < n; i++) score[i]! += value[leafOfRow[i]!]!
-    } else {
-      let k = 0
-      for (let i = 0; i < n; i++) {
-        if (k < nSampled && sampled[k] === i) {
-          score[i]! += value[leafOfRow[i]!]!
-          k++
-        } else {
-          score[i]! += value[leafOfBinnedRow(tree, binned, i)]!
-        }
-      }
+    for (let k = 0; k < nSampled; k++) {
+      const i = sampled[k]!
+      score[i]! += value[leafOfRow[i]!]!
+    }
+    for (let k = 0; k < nOut; k++) {
+      const i = unsampled[k]!
+      score[i]! += value[
+        leafOfBinnedRow(tree.feature, tree.splitBin, tree.missingLeft, tree.left, tree.right, binned, i)
+      ]!
     }
 
     let validLoss: number | null = null
@@ -200,18 +227,25 @@ function boost(
   return assemble(trees.slice(0, keep), nf, baseScore)
 }
 
-function leafOfBinnedRow(tree: BuiltTree, binned: BinnedData, row: number): number {
-  const nf = binned.nFeatures
+function leafOfBinnedRow(
+  feature: Int32Array,
+  splitBin: Int32Array,
+  missingLeft: Uint8Array,
+  left: Int32Array,
+  right: Int32Array,
+  binned: BinnedData,
+  row: number,
+): number {
+  const stride = binned.stride
   const bins = binned.bins
+  const nValueBins = binned.nValueBins
   let node = 0
-  let f = tree.feature[0]!
+  let f = feature[0]!
   while (f >= 0) {
-    const b = bins[row * nf + f]!
-    const missing = b === binned.nValueBins[f]
-    node = (missing ? tree.missingLeft[node] === 1 : b <= tree.splitBin[node]!)
-      ? tree.left[node]!
-      : tree.right[node]!
-    f = tree.feature[node]!
+    const b = bins[row * stride + f]!
+    const goLeft = b === nValueBins[f] ? missingLeft[node] === 1 : b <= splitBin[node]!
+    node = goLeft ? left[node]! : right[node]!
+    f = feature[node]!
   }
   return node
 }
@@ -275,7 +309,7 @@ function assemble(trees: readonly BuiltTree[], nFeatures: number, baseScore: num
 /** Best split of one node, found when the node is created. */
 type Split = { gain: number; feature: number; bin: number; missingLeft: boolean; gl: number; hl: number }
 
-/** A leaf that may still be split. */
+/** A leaf that may still be split. Its rows are ordered rows [start, end) unless `labelled`. */
 type OpenLeaf = {
   node: number
   start: number
@@ -285,18 +319,27 @@ type OpenLeaf = {
   h: number
   lo: number
   hi: number
-  hist: Float64Array
+  hist: Float64Array | null
   split: Split | null
+  /** Rows already given their leaf (a last-level split labels instead of moving rows). */
+  labelled: boolean
+}
+
+/** Builds one histogram over ordered rows [start, end); the parallel builder splits it by feature. */
+export type HistBuilder = {
+  build(hist: Float64Array, start: number, end: number): void
+  close(): void
 }
 
 /**
- * Grows one tree per call. Owns every buffer it needs (row partition, histograms), so a round
+ * Grows one tree per call. Owns every buffer it needs (ordered rows, histograms), so a round
  * allocates only the small per-tree arrays and leaf records.
  */
 class TreeGrower {
   private readonly nf: number
-  private readonly rows: Uint32Array
-  private readonly tmp: Uint32Array
+  readonly rec: Records
+  private readonly partition: PartitionKernel
+  private readonly binsW: Uint32Array
   private readonly histPool: Float64Array[] = []
   private readonly features: Int32Array
   private nSelected = 0
@@ -309,10 +352,13 @@ class TreeGrower {
   constructor(
     private readonly binned: BinnedData,
     private readonly params: GbdtParams,
+    makeBuffer: (bytes: number) => ArrayBufferLike,
   ) {
+    const n = binned.nRows
     this.nf = binned.nFeatures
-    this.rows = new Uint32Array(binned.nRows)
-    this.tmp = new Uint32Array(binned.nRows)
+    this.rec = makeRecords(n, binned.stride, makeBuffer)
+    this.partition = makePartitionKernel(this.rec.recWords)
+    this.binsW = new Uint32Array(binned.bins.buffer, binned.bins.byteOffset, n * this.rec.words)
     this.features = new Int32Array(this.nf)
     const depthLeaves = params.maxDepth >= 30 ? 2 ** 30 : 2 ** params.maxDepth
     this.maxLeaves = params.maxLeaves > 0 ? Math.min(params.maxLeaves, depthLeaves) : depthLeaves
@@ -352,10 +398,11 @@ class TreeGrower {
     nSampled: number,
     rng: Rng,
     leafOfRow: Int32Array,
+    hb: HistBuilder,
   ): BuiltTree {
     this.selectFeatures(rng)
-    const rows = this.rows
-    rows.set(sampled.subarray(0, nSampled))
+    const rec = this.rec
+    gatherRecords(rec, this.binsW, grad, hess, sampled, nSampled)
     const cap = 2 * this.maxLeaves - 1
     const tree: BuiltTree = {
       nNodes: 1,
@@ -370,12 +417,9 @@ class TreeGrower {
     let g = 0
     let h = 0
     for (let k = 0; k < nSampled; k++) {
-      const r = rows[k]!
-      g += grad[r]!
-      h += hess[r]!
+      g += rec.f32[k * rec.recWords + rec.words]!
+      h += rec.f32[k * rec.recWords + rec.words + 1]!
     }
-    const rootHist = this.takeHist()
-    this.buildHist(rootHist, grad, hess, 0, nSampled)
     const root: OpenLeaf = {
       node: 0,
       start: 0,
@@ -385,12 +429,17 @@ class TreeGrower {
       h,
       lo: -Infinity,
       hi: Infinity,
-      hist: rootHist,
+      hist: null,
       split: null,
+      labelled: false,
     }
-    root.split = this.findSplit(root)
+    if (this.params.maxDepth > 0 && this.maxLeaves > 1) {
+      const rootHist = this.takeHist()
+      hb.build(rootHist, 0, nSampled)
+      root.hist = rootHist
+      root.split = this.findSplit(root, rootHist)
+    }
     const open: OpenLeaf[] = [root]
-    const done: OpenLeaf[] = []
     let nLeaves = 1
     while (nLeaves < this.maxLeaves) {
       // Best-first: the open leaf with the largest gain (lowest node id on ties, for determinism).
@@ -402,17 +451,20 @@ class TreeGrower {
       if (best < 0) break
       const leaf = open[best]!
       open.splice(best, 1)
-      const [l, r] = this.splitLeaf(tree, leaf, grad, hess)
+      const [l, r] = this.splitLeaf(tree, leaf, leafOfRow, hb, nLeaves + 1 >= this.maxLeaves)
       open.push(l, r)
       nLeaves++
     }
-    for (const leaf of open) done.push(leaf)
     const lr = this.params.learningRate
-    for (const leaf of done) {
-      const wv = clamp(-leaf.g / (leaf.h + this.lambda), leaf.lo, leaf.hi)
+    for (const leaf of open) {
+      // An empty root (every row sampled out) with lambda 0 would divide 0 by 0: it is worth 0.
+      const wv = leaf.h + this.lambda > 0 ? clamp(-leaf.g / (leaf.h + this.lambda), leaf.lo, leaf.hi) : 0
       tree.value[leaf.node] = Math.fround(wv * lr)
-      for (let k = leaf.start; k < leaf.end; k++) leafOfRow[rows[k]!] = leaf.node
-      this.histPool.push(leaf.hist)
+      if (!leaf.labelled) {
+        const at = rec.words + 2
+        for (let k = leaf.start; k < leaf.end; k++) leafOfRow[rec.u32[k * rec.recWords + at]!] = leaf.node
+      }
+      if (leaf.hist) this.histPool.push(leaf.hist)
     }
     return tree
   }
@@ -420,30 +472,13 @@ class TreeGrower {
   private splitLeaf(
     tree: BuiltTree,
     leaf: OpenLeaf,
-    grad: Float32Array,
-    hess: Float32Array,
+    leafOfRow: Int32Array,
+    hb: HistBuilder,
+    lastSplit: boolean,
   ): [OpenLeaf, OpenLeaf] {
     const s = leaf.split!
     const f = s.feature
-    const nf = this.nf
-    const bins = this.binned.bins
     const missBin = this.binned.nValueBins[f]!
-    const rows = this.rows
-    const tmp = this.tmp
-    // Stable partition keeps each node's rows ascending, so histogram reads walk memory forwards.
-    const nl = partitionRows(
-      rows,
-      tmp,
-      bins,
-      nf,
-      f,
-      leaf.start,
-      leaf.end,
-      s.bin,
-      missBin,
-      s.missingLeft ? 1 : 0,
-    )
-
     const id = leaf.node
     const lid = tree.nNodes
     const rid = lid + 1
@@ -477,79 +512,51 @@ class TreeGrower {
       }
     }
     const depth = leaf.depth + 1
-    const left: OpenLeaf = {
-      node: lid,
-      start: leaf.start,
-      end: nl,
+    const final = depth >= this.params.maxDepth || lastSplit
+    const missLeftBin = s.missingLeft ? missBin : -1
+    const mk = (node: number, start: number, end: number, g: number, h: number, lo: number, hi: number): OpenLeaf => ({
+      node,
+      start,
+      end,
       depth,
-      g: gl,
-      h: hl,
-      lo: loL,
-      hi: hiL,
-      hist: leaf.hist,
+      g,
+      h,
+      lo,
+      hi,
+      hist: null,
       split: null,
+      labelled: final,
+    })
+    const parentHist = leaf.hist!
+    if (final) {
+      // Children that can never be split need neither moved rows nor histograms: label and stop.
+      labelLeaves(this.rec, f, leaf.start, leaf.end, s.bin, missLeftBin, leafOfRow, lid, rid)
+      this.histPool.push(parentHist)
+      return [mk(lid, 0, 0, gl, hl, loL, hiL), mk(rid, 0, 0, gr, hr, loR, hiR)]
     }
-    const right: OpenLeaf = {
-      node: rid,
-      start: nl,
-      end: leaf.end,
-      depth,
-      g: gr,
-      h: hr,
-      lo: loR,
-      hi: hiR,
-      hist: leaf.hist,
-      split: null,
-    }
+    const nl = this.partition(this.rec.u32, this.rec.u8, this.rec.tmp, f, leaf.start, leaf.end, s.bin, missLeftBin)
+    const left = mk(lid, leaf.start, nl, gl, hl, loL, hiL)
+    const right = mk(rid, nl, leaf.end, gr, hr, loR, hiR)
     // Histogram of the smaller child from its rows; the larger is the parent's minus it, in place.
     const small = nl - leaf.start <= leaf.end - nl ? left : right
     const large = small === left ? right : left
     const sh = this.takeHist()
-    this.buildHist(sh, grad, hess, small.start, small.end)
-    const ph = leaf.hist
-    for (let i = 0; i < ph.length; i++) ph[i]! -= sh[i]!
+    hb.build(sh, small.start, small.end)
+    for (let i = 0; i < parentHist.length; i++) parentHist[i]! -= sh[i]!
     small.hist = sh
-    large.hist = ph
-    if (depth < this.params.maxDepth) {
-      left.split = this.findSplit(left)
-      right.split = this.findSplit(right)
-    }
+    large.hist = parentHist
+    left.split = this.findSplit(left, left.hist!)
+    right.split = this.findSplit(right, right.hist!)
     return [left, right]
   }
 
-  private buildHist(
-    hist: Float64Array,
-    grad: Float32Array,
-    hess: Float32Array,
-    start: number,
-    end: number,
-  ): void {
-    hist.fill(0)
-    const rows = this.rows
-    const bins = this.binned.bins
-    const nf = this.nf
-    const off = this.binned.histOffset
-    for (let k = start; k < end; k++) {
-      const r = rows[k]!
-      const g = grad[r]!
-      const h = hess[r]!
-      const base = r * nf
-      for (let f = 0; f < nf; f++) {
-        const j = (off[f]! + bins[base + f]!) << 1
-        hist[j]! += g
-        hist[j + 1]! += h
-      }
-    }
-  }
-
-  private findSplit(leaf: OpenLeaf): Split | null {
-    const hist = leaf.hist
+  private findSplit(leaf: OpenLeaf, hist: Float64Array): Split | null {
     const lambda = this.lambda
     const mcw = this.mcw
     const { lo, hi } = leaf
     const G = leaf.g
     const H = leaf.h
-    if (H < 2 * mcw) return null
+    if (leaf.end - leaf.start < 2 || !(H > 0) || H < 2 * mcw) return null
     const parentGain = gainAt(G, H, clamp(-G / (H + lambda), lo, hi), lambda)
     const minGain = Math.max(this.gamma, 1e-10)
     let best: Split | null = null
@@ -596,32 +603,16 @@ class TreeGrower {
   }
 }
 
-/**
- * Stable in-place partition of rows[start..end) by one split; returns the end of the left part.
- * Kept a free function of primitives and typed arrays so V8 compiles it once, monomorphic.
- */
-function partitionRows(
-  rows: Uint32Array,
-  tmp: Uint32Array,
-  bins: Uint8Array,
-  nf: number,
-  f: number,
-  start: number,
-  end: number,
-  splitBin: number,
-  missBin: number,
-  missingLeft: number,
-): number {
-  let nl = start
-  let nr = 0
-  for (let k = start; k < end; k++) {
-    const r = rows[k]!
-    const b = bins[r * nf + f]!
-    if (b <= splitBin || (b === missBin && missingLeft === 1)) rows[nl++] = r
-    else tmp[nr++] = r
+function serialHistBuilder(binned: BinnedData, rec: Records): HistBuilder {
+  const all = Array.from({ length: binned.nFeatures }, (_, f) => f)
+  const kernel = makeHistKernel(all, rec.words, binned.histOffset)
+  return {
+    build(hist, start, end) {
+      hist.fill(0)
+      kernel(hist, rec.u8, rec.f32, start, end)
+    },
+    close() {},
   }
-  for (let k = 0; k < nr; k++) rows[nl + k] = tmp[k]!
-  return nl
 }
 
 /** Loss reduction of a leaf with sums G, H at value w: -(2 G w + (H + lambda) w^2); G^2/(H+lambda) at the optimum. */

@@ -1,0 +1,261 @@
+/**
+ * `KalshiVenue`: the ExecutionVenue for Kalshi (live or demo, or the local exchange, which speaks
+ * the same protocol). Orders go out through the REST client's exactly-once create; reports come
+ * from the REST answers and from the WebSocket user channels (fill, user_orders), de-duplicated so
+ * each order is accepted once, each fill reported once, and each order ends once.
+ *
+ * An order whose create outcome stays unknown is NOT reported as rejected straight away (it might
+ * be resting): it is looked up again a few times, and the WS user_orders stream can resolve it too;
+ * only when it is still absent is it reported rejected with code KALSHI_ORDER_UNKNOWN.
+ */
+import type { Logger } from 'pino'
+import type { ExecutionReport, Fill, OrderRequest } from '../../core/market.ts'
+import type { EventSink, ExecutionVenue, VenueSnapshot } from '../../core/ports.ts'
+import type { AppError } from '../../lib/errors.ts'
+import type { KalshiRestClient } from './rest-client.ts'
+import type { KalshiUserEvent, KalshiWsClient } from './ws-client.ts'
+
+type Tracked = {
+  readonly order: OrderRequest
+  venueOrderId: string | null
+  accepted: boolean
+  done: boolean
+  cancelRequested: boolean
+  filledCenti: number
+}
+
+export type KalshiVenueOptions = {
+  readonly rest: KalshiRestClient
+  /** Null: no WS (fills then only arrive through snapshot()). */
+  readonly ws: KalshiWsClient | null
+  readonly logger: Logger
+  readonly nowMs?: () => number
+  readonly sleep?: (ms: number) => Promise<void>
+  /** Shard of a market (spec §4.9); NFL is on 0. */
+  readonly exchangeIndexOf?: (ticker: string) => number
+  /** Lookups after an unknown create before giving up (default 5, 1 s apart). */
+  readonly unknownLookups?: number
+  /** Fills older than this are not part of snapshot() (Unix seconds; default: none). */
+  readonly fillsSinceTs?: number
+}
+
+export class KalshiVenue implements ExecutionVenue {
+  readonly name = 'kalshi'
+  private readonly o: KalshiVenueOptions
+  private readonly log: Logger
+  private readonly nowMs: () => number
+  private readonly sleep: (ms: number) => Promise<void>
+  private sink: EventSink<ExecutionReport> | null = null
+  private readonly byClientId = new Map<string, Tracked>()
+  private readonly byVenueId = new Map<string, Tracked>()
+  private readonly seenFills = new Set<string>()
+  private readonly pending = new Set<Promise<unknown>>()
+
+  constructor(o: KalshiVenueOptions) {
+    this.o = o
+    this.log = o.logger.child({ component: 'kalshi-venue' })
+    this.nowMs = o.nowMs ?? (() => Date.now())
+    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)))
+  }
+
+  async start(sink: EventSink<ExecutionReport>): Promise<void> {
+    this.sink = sink
+    if (this.o.ws) {
+      this.o.ws.onUserEvent((e) => this.onUserEvent(e))
+      this.o.ws.subscribeUser()
+    }
+  }
+
+  private emit(r: ExecutionReport): void {
+    this.sink?.(r)
+  }
+
+  private track<T>(p: Promise<T>): void {
+    this.pending.add(p)
+    void p.finally(() => this.pending.delete(p))
+  }
+
+  /** Resolves when every in-flight request has finished (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending])
+  }
+
+  submit(order: OrderRequest): void {
+    if (this.byClientId.has(order.clientOrderId)) {
+      this.emit({
+        type: 'order_rejected',
+        clientOrderId: order.clientOrderId,
+        code: 'KALSHI_DUPLICATE_CLIENT_ID',
+        reason: 'client order id already used in this session',
+        tsEventMs: this.nowMs(),
+      })
+      return
+    }
+    const t: Tracked = {
+      order,
+      venueOrderId: null,
+      accepted: false,
+      done: false,
+      cancelRequested: false,
+      filledCenti: 0,
+    }
+    this.byClientId.set(order.clientOrderId, t)
+    this.track(this.doSubmit(t))
+  }
+
+  private async doSubmit(t: Tracked): Promise<void> {
+    const idx = this.o.exchangeIndexOf?.(t.order.ticker) ?? 0
+    const r = await this.o.rest.createOrder(t.order, idx)
+    if (r.ok) {
+      this.accept(t, r.value.venueOrderId, r.value.tsEventMs)
+      // IOC / FOK leave nothing resting: whatever did not fill is cancelled by the exchange.
+      if (r.value.remainingCenti === 0 && t.order.timeInForce !== 'good_till_canceled' && !t.done) {
+        const filledAll = r.value.filledCenti >= t.order.sizeCentiContracts
+        if (!filledAll) this.finish(t, 'ioc_remainder', r.value.tsEventMs)
+      }
+      if (t.cancelRequested && !t.done) await this.doCancel(t)
+      return
+    }
+    if (r.error.code === 'KALSHI_ORDER_UNKNOWN') return this.resolveUnknown(t, r.error)
+    this.reject(t, r.error)
+  }
+
+  private async resolveUnknown(t: Tracked, cause: AppError): Promise<void> {
+    this.log.error(
+      { err: cause.toJSON(), clientOrderId: t.order.clientOrderId },
+      'order outcome unknown; resolving',
+    )
+    const n = this.o.unknownLookups ?? 5
+    for (let i = 0; i < n && !t.accepted && !t.done; i++) {
+      await this.sleep(1_000)
+      if (t.accepted || t.done) return // the WS user_orders stream resolved it
+      const r = await this.o.rest.findOrderByClientId(t.order.ticker, t.order.clientOrderId)
+      if (r.ok && r.value) {
+        this.accept(t, r.value.venueOrderId, this.nowMs())
+        if (r.value.status !== 'resting')
+          this.finish(t, r.value.status === 'executed' ? 'executed' : 'venue', this.nowMs())
+        return
+      }
+    }
+    if (!t.accepted && !t.done) this.reject(t, cause)
+  }
+
+  private accept(t: Tracked, venueOrderId: string, tsEventMs: number): void {
+    t.venueOrderId = venueOrderId
+    this.byVenueId.set(venueOrderId, t)
+    if (t.accepted) return
+    t.accepted = true
+    this.emit({ type: 'order_accepted', clientOrderId: t.order.clientOrderId, venueOrderId, tsEventMs })
+  }
+
+  private reject(t: Tracked, e: AppError): void {
+    if (t.done) return
+    t.done = true
+    const kalshiCode = e.context['kalshiCode']
+    this.emit({
+      type: 'order_rejected',
+      clientOrderId: t.order.clientOrderId,
+      code: typeof kalshiCode === 'string' ? kalshiCode : e.code,
+      reason: e.message,
+      tsEventMs: this.nowMs(),
+    })
+  }
+
+  private finish(t: Tracked, reason: string, tsEventMs: number): void {
+    if (t.done) return
+    t.done = true
+    if (reason === 'executed') return // fills already tell the story
+    this.emit({
+      type: 'order_cancelled',
+      clientOrderId: t.order.clientOrderId,
+      venueOrderId: t.venueOrderId ?? '',
+      reason,
+      tsEventMs,
+    })
+  }
+
+  cancel(clientOrderId: string): void {
+    const t = this.byClientId.get(clientOrderId)
+    if (!t || t.done) return
+    t.cancelRequested = true
+    if (t.venueOrderId !== null) this.track(this.doCancel(t))
+  }
+
+  private async doCancel(t: Tracked): Promise<void> {
+    const r = await this.o.rest.cancelOrder(t.venueOrderId!, t.order.ticker)
+    if (r.ok) this.finish(t, 'requested', this.nowMs())
+    else this.log.warn({ err: r.error.toJSON(), clientOrderId: t.order.clientOrderId }, 'cancel failed')
+  }
+
+  cancelAll(): void {
+    this.track(
+      this.o.rest.cancelAll().then((r) => {
+        if (!r.ok) return this.log.error({ err: r.error.toJSON() }, 'cancel all failed')
+        for (const t of this.byClientId.values())
+          if (t.accepted && !t.done && t.order.timeInForce === 'good_till_canceled')
+            this.finish(t, 'requested', this.nowMs())
+      }),
+    )
+  }
+
+  private onUserEvent(e: KalshiUserEvent): void {
+    switch (e.type) {
+      case 'fill':
+        return this.onFill(e.fill)
+      case 'order_update': {
+        const t =
+          (e.clientOrderId && this.byClientId.get(e.clientOrderId)) || this.byVenueId.get(e.venueOrderId)
+        if (!t) return // not ours in this session (manual trading, previous run): reconcile via snapshot
+        this.accept(t, e.venueOrderId, e.tsEventMs)
+        if (e.status === 'canceled') this.finish(t, t.cancelRequested ? 'requested' : 'venue', e.tsEventMs)
+        else if (e.status === 'executed') this.finish(t, 'executed', e.tsEventMs)
+        return
+      }
+      case 'position':
+        return
+    }
+  }
+
+  private onFill(f: Fill): void {
+    if (this.seenFills.has(f.fillId)) return
+    this.seenFills.add(f.fillId)
+    const t = (f.clientOrderId && this.byClientId.get(f.clientOrderId)) || this.byVenueId.get(f.venueOrderId)
+    const fill: Fill = t && !f.clientOrderId ? { ...f, clientOrderId: t.order.clientOrderId } : f
+    if (t) {
+      this.accept(t, f.venueOrderId, f.tsEventMs)
+      t.filledCenti += f.sizeCentiContracts
+    }
+    this.emit({ type: 'order_filled', fill })
+  }
+
+  /** What Kalshi says is true: resting orders, non-zero positions, fills, cash. Rejects on any failure. */
+  async snapshot(): Promise<VenueSnapshot> {
+    const [orders, positions, fills, balance] = await Promise.all([
+      this.o.rest.listOrders({ status: 'resting' }),
+      this.o.rest.listPositions(),
+      this.o.rest.listFills({ minTs: this.o.fillsSinceTs }),
+      this.o.rest.getBalance(),
+    ])
+    for (const r of [orders, positions, fills, balance]) if (!r.ok) throw r.error
+    if (!orders.ok || !positions.ok || !fills.ok || !balance.ok) throw new Error('unreachable')
+    return {
+      openOrders: orders.value.map((o) => ({
+        clientOrderId: o.clientOrderId,
+        venueOrderId: o.venueOrderId,
+        ticker: o.ticker,
+        side: o.side,
+        priceTicks: o.priceTicks,
+        remainingCentiContracts: o.remainingCentiContracts,
+        filledCentiContracts: o.filledCentiContracts,
+      })),
+      positions: positions.value,
+      fills: fills.value,
+      balanceMicros: balance.value,
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.idle()
+    this.sink = null
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Live and paper runs: real game feeds and market data push into the engine's ordered stream, stamped
+ * with the injected clock; a timer event every `timerMs` checks freshness and moves the paper venue.
+ * Start-up order matters for restart safety: recover orders and positions from the journal, then (live)
+ * reconcile with the venue's snapshot, and only then connect the sources that can trigger new orders.
+ */
+import type { Logger } from 'pino'
+import type { Clock } from '../../core/clock.ts'
+import type { ExecutionReport } from '../../core/market.ts'
+import type { ExecutionVenue, GameFeed, MarketDataSource } from '../../core/ports.ts'
+import { Engine, type GameRegistration, type RecoveryReport } from '../../engine/engine.ts'
+import type { EngineConfig } from '../../engine/engine-config.ts'
+import type { EngineJournal } from '../../engine/journal-port.ts'
+import { PaperVenue } from '../../engine/paper-venue.ts'
+import type { Pricer } from '../../engine/pricer.ts'
+import type { RecoveredState } from '../../adapters/journal/sqlite-journal.ts'
+
+export type LiveSessionDeps = {
+  readonly mode: 'paper' | 'live'
+  readonly clock: Clock
+  readonly config: EngineConfig
+  readonly pricer: Pricer
+  readonly journal: EngineJournal
+  /** What the journal holds for this run (empty on a fresh start). */
+  readonly recovered: RecoveredState
+  readonly logger: Logger
+  readonly games: readonly GameRegistration[]
+  readonly feeds: readonly GameFeed[]
+  readonly marketData: MarketDataSource
+  /** The live venue; null in paper mode (a paper venue over the engine's books is created). */
+  readonly venue: ExecutionVenue | null
+  readonly timerMs?: number
+  readonly setInterval?: (fn: () => void, ms: number) => unknown
+  readonly clearInterval?: (h: unknown) => void
+}
+
+export type LiveSession = {
+  readonly engine: Engine
+  readonly recovery: RecoveryReport
+  stop(): Promise<void>
+}
+
+export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession> {
+  const log = d.logger.child({ component: 'session', mode: d.mode })
+  let paper: PaperVenue | null = null
+  const venue: ExecutionVenue =
+    d.venue ??
+    ({
+      name: 'paper',
+      start: (s) => paper!.start(s),
+      submit: (o) => paper!.submit(o),
+      cancel: (id) => paper!.cancel(id),
+      cancelAll: () => paper!.cancelAll(),
+      snapshot: () => paper!.snapshot(),
+      stop: () => paper!.stop(),
+    } satisfies ExecutionVenue)
+  let seq = 0
+  const engine = new Engine({
+    clock: d.clock,
+    venue,
+    pricer: d.pricer,
+    journal: d.journal,
+    logger: d.logger,
+    config: d.config,
+    ...(d.venue === null ? { onMarketApplied: (ev) => paper!.onMarketData(ev) } : {}),
+  })
+  if (d.venue === null)
+    paper = new PaperVenue(d.clock, (t) => engine.book(t), {
+      latencyMs: d.config.paperLatencyMs,
+      startingBalanceMicros: d.config.startingCashMicros,
+      idPrefix: `paper${d.clock.nowMs()}`,
+    })
+  for (const g of d.games) engine.registerGame(g)
+  d.journal.runStarted({
+    runId: d.config.runId,
+    mode: d.mode,
+    modelHash: d.pricer.id,
+    configJson: JSON.stringify(d.config),
+    startedMs: d.clock.nowMs(),
+  })
+
+  // Reports that arrive before recovery is done wait here, then go through the stream in order.
+  const early: ExecutionReport[] = []
+  let recovered = false
+  await venue.start((r) => {
+    if (!recovered) early.push(r)
+    else engine.onExecutionReport(r)
+  })
+  const snapshot = d.venue === null ? null : await d.venue.snapshot()
+  const recovery = engine.recover(d.recovered, snapshot)
+  recovered = true
+  for (const r of early) engine.onExecutionReport(r)
+  if (recovery.ordersRestored > 0 || recovery.positionMismatches.length > 0)
+    log.warn(recovery, 'recovered from the journal')
+
+  const advance = (): number => {
+    const now = d.clock.nowMs()
+    paper?.advanceTo(now)
+    return now
+  }
+  await d.marketData.subscribe(d.games.flatMap((g) => [g.homeTicker, g.awayTicker]))
+  await d.marketData.start((event) => {
+    const tsMs = advance()
+    engine.enqueue({ kind: 'market', tsMs, seq: seq++, event })
+  })
+  for (const f of d.feeds)
+    await f.start((event) => {
+      const tsMs = advance()
+      engine.enqueue({ kind: 'game', tsMs, seq: seq++, event })
+    })
+  const setI = d.setInterval ?? ((fn, ms) => setInterval(fn, ms))
+  const clearI = d.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>))
+  const timer = setI(() => {
+    const tsMs = advance()
+    engine.enqueue({ kind: 'timer', tsMs, seq: seq++ })
+  }, d.timerMs ?? 1_000)
+  log.info({ games: d.games.map((g) => g.gameId), venue: venue.name }, 'session started')
+
+  return {
+    engine,
+    recovery,
+    stop: async () => {
+      clearI(timer)
+      for (const f of d.feeds) await f.stop()
+      await d.marketData.stop()
+      await venue.stop()
+      d.journal.flush()
+      log.info('session stopped')
+    },
+  }
+}
