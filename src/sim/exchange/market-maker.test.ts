@@ -72,6 +72,47 @@ describe('scripted market maker', () => {
     assert.equal(c2.topOfBook(buf.ticker)!.yesBidTicks, p10.yesBidTicks)
   })
 
+  it('replays the whole game deterministically, trades against the maker and settles on the winner', () => {
+    const replay = () => {
+      const { core, start } = setup()
+      core.createAccount('taker', 10_000 * DOLLAR)
+      const log: string[] = []
+      core.subscribe((n) => log.push(JSON.stringify(n)))
+      const buf = game.markets[1]!.ticker
+      let i = 0
+      for (let t = start; t <= game.lastCandleMs; t += 30_000, i++) {
+        core.advanceTo(t)
+        if (i % 20 === 0 && core.market(buf)!.state === 'active') {
+          // Alternate buying and selling 3 contracts at the touch.
+          const top = core.topOfBook(buf)!
+          const side = (i / 20) % 2 === 0 ? 'bid' : 'ask'
+          const price = side === 'bid' ? top.yesAskTicks : top.yesBidTicks
+          if (price > 0 && price < 10_000)
+            core.createOrder('taker', {
+              ticker: buf,
+              side,
+              priceTicks: price,
+              countCenti: 300,
+              timeInForce: 'immediate_or_cancel',
+              stp: 'taker_at_cross',
+            })
+        }
+      }
+      for (const m of game.markets) core.determine(m.ticker, m.team === game.winner ? 'yes' : 'no')
+      core.advanceTo(game.lastCandleMs + 120_000)
+      return { log, core }
+    }
+    const a = replay()
+    const b = replay()
+    assert.deepEqual(a.log, b.log)
+    const fills = a.core.fillsOf('taker')
+    assert.ok(fills.length >= 20, `${fills.length} fills`)
+    const s = a.core.settlementsOf('taker')
+    assert.equal(s.length, 1)
+    assert.equal(s[0]!.result, game.winner === 'BUF' ? 'yes' : 'no')
+    assert.equal(a.core.positions('taker')[0]!.positionCenti, 0)
+  })
+
   it('replenishes after being hit and quotes a ladder of levels', () => {
     const core = coreWithGame()
     const mm = new MarketMaker({ levels: 3, depthCentiPerLevel: 500 })
