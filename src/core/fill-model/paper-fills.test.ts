@@ -234,6 +234,18 @@ test('fill-or-kill without enough depth is cancelled with no fill; closed market
   assert.equal(reports.at(-1)!.type, 'order_rejected')
   sim.submit(order({ clientOrderId: 'v', priceTicks: 0 }), 2)
   assert.equal(reports.at(-1)!.type, 'order_rejected')
+  // A client order id is never accepted twice, even after the first order ended.
+  sim.onMarketData({
+    type: 'market_status',
+    ticker: T,
+    status: 'open',
+    settlementTicks: null,
+    tsEventMs: 3,
+    tsRecvMs: 3,
+  })
+  sim.submit(order({ clientOrderId: 'r' }), 3)
+  const last = reports.at(-1)!
+  assert.equal(last.type === 'order_rejected' && last.code, 'duplicate_client_order_id')
 })
 
 test('property: deterministic, never fills beyond size or limit, never gives the same liquidity twice', () => {

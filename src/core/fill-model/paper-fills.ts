@@ -69,6 +69,8 @@ export class PaperFillModel {
   private readonly orders = new Map<string, PaperOrder>()
   private readonly consumed = new Map<string, Consumed>()
   private readonly status = new Map<string, MarketStatus>()
+  /** Every client order id ever submitted: the exchange refuses a reused id even after the order ended. */
+  private readonly usedIds = new Set<string>()
   private orderSeq = 0
   private fillSeq = 0
   private nowMs = -Infinity
@@ -100,8 +102,9 @@ export class PaperFillModel {
     const ts = nowMs + this.cfg.latencyMs
     const bad = validate(req)
     if (bad !== null) return this.emit(rejected(req.clientOrderId, 'invalid_order', bad, ts))
-    if (this.orders.has(req.clientOrderId))
+    if (this.usedIds.has(req.clientOrderId))
       return this.emit(rejected(req.clientOrderId, 'duplicate_client_order_id', 'order id in use', ts))
+    this.usedIds.add(req.clientOrderId)
     this.orders.set(req.clientOrderId, {
       req,
       venueOrderId: `${this.cfg.idPrefix}-o${++this.orderSeq}`,

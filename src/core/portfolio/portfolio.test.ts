@@ -121,13 +121,18 @@ const trade = fc.record({
   fee: fc.integer({ min: 0, max: 500_000 }),
 })
 
-test('property: accounting identity and final settlement P&L equal the cash change', () => {
+test('property: accounting identity, cash + position value conservation, settlement P&L equals the cash change', () => {
   fc.assert(
     fc.property(fc.array(trade, { maxLength: 40 }), fc.constantFrom(0, 5000, 10_000), (trades, settle) => {
       const p = fresh()
       let flows = 0
       for (const x of trades) {
+        // Cash + position value (at any fixed mark M) moves by exactly the trade's edge vs M minus the fee.
+        const M = 3700
+        const before = p.equityMicros(() => M)
         p.applyTrade(x.t, x.side, x.price, x.size, x.fee, 0)
+        const expected = (x.side === 'bid' ? M - x.price : x.price - M) * x.size - x.fee
+        assert.equal(p.equityMicros(() => M) - before, expected)
         assert.equal(identity(p), START)
         for (const pos of p.allPositions()) {
           assert.equal(true, pos.costBasisMicros >= 0)

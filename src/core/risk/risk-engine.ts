@@ -149,6 +149,18 @@ export class RiskEngine {
   }
 
   /**
+   * Exposure a new position may still add (micros) given the game's and the total worst-case exposure
+   * now: what the strategy may spend on an entry (`EntryInput.maxCostMicros`). Never negative.
+   */
+  exposureHeadroomMicros(gameExposureMicros: number, totalExposureMicros: number): number {
+    const c = this.config
+    return Math.max(
+      0,
+      Math.min(c.maxGameExposureMicros - gameExposureMicros, c.maxTotalExposureMicros - totalExposureMicros),
+    )
+  }
+
+  /**
    * The pre-trade check. An approved order counts towards the rate limit (the caller sends it).
    * Cancels never come here: they are always allowed.
    */

@@ -242,3 +242,12 @@ test('worst-case exposure: positions at cost, open orders as if filled, reducing
   assert.equal(c.totalExposureAfterMicros, c.gameExposureAfterMicros)
   assert.equal(ex.totalMicros(), 4_000_000 + 6_000_000)
 })
+
+test('exposure headroom for entries: the tighter of game and total, never negative', () => {
+  const r = new RiskEngine(
+    parseRiskConfig({ maxGameExposureMicros: 10_000_000, maxTotalExposureMicros: 15_000_000 }),
+  )
+  assert.equal(r.exposureHeadroomMicros(4_000_000, 4_000_000), 6_000_000)
+  assert.equal(r.exposureHeadroomMicros(4_000_000, 12_000_000), 3_000_000)
+  assert.equal(r.exposureHeadroomMicros(11_000_000, 12_000_000), 0)
+})

@@ -133,7 +133,7 @@ export function targetSizeCenti(cfg: StrategyConfig, netEdge: number, allInPrice
   // Binary contract bought at c with win probability q: full Kelly stake fraction f* = (q − c) / (1 − c).
   const f = (sizing.fraction * netEdge) / (1 - allInPriceProb)
   const stakeMicros = f * sizing.bankrollMicros
-  // One centi-contract at c costs c x 10_000 micros per contract / 100 = c x 10_000 ticks-micros.
+  // A centi-contract at probability-price c costs c x $0.01 = c x 10_000 micros.
   const size = Math.floor(stakeMicros / (allInPriceProb * PAYOUT_TICKS))
   return Math.min(size, sizing.maxSizeCentiContracts)
 }
@@ -158,13 +158,19 @@ function buildTakerSignal(
     firstContract / PAYOUT_TICKS + feePerContractProb(firstContract, false),
   )
   target = Math.min(target, input.maxSizeCentiContracts)
-  // Pass 1: depth available at levels whose marginal net edge still clears the threshold.
+  // Pass 1: depth available at levels whose marginal net edge still clears the threshold, within the
+  // cost budget risk leaves (each contract costs c; fees are not exposure).
   let available = 0
+  let budget = input.maxCostMicros ?? Infinity
   for (let p = first; p > 0 && available < target; p = nextLevelTicks(book, takeSide, p)) {
     const c = side === 'bid' ? p : PAYOUT_TICKS - p
     if (c > cfg.maxEntryPriceTicks || c < cfg.minEntryPriceTicks) break
     if (!(marginalEdge(prob, c, false) > cfg.minNetEdge)) break
-    available += book.sizeAt(takeSide, p)
+    const affordable = Math.floor(budget / c)
+    const take = Math.min(book.sizeAt(takeSide, p), affordable)
+    available += take
+    budget -= take * c
+    if (take < book.sizeAt(takeSide, p)) break
   }
   const step = cfg.sizeStepCentiContracts
   const size = Math.floor(Math.min(target, available) / step) * step
@@ -225,7 +231,7 @@ function buildMakerSignal(
   const topEdge = marginalEdge(prob, c, true)
   if (!(topEdge > cfg.minNetEdge)) return HOLDS.no_edge
   let target = targetSizeCenti(cfg, topEdge, c / PAYOUT_TICKS + feePerContractProb(c, true))
-  target = Math.min(target, input.maxSizeCentiContracts)
+  target = Math.min(target, input.maxSizeCentiContracts, Math.floor((input.maxCostMicros ?? Infinity) / c))
   const step = cfg.sizeStepCentiContracts
   const size = Math.floor(target / step) * step
   if (size <= 0) return HOLDS.size_zero

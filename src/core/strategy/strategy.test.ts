@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { feePerContractProb, tradeFeeMicros } from '../fees.ts'
+import { OrderBook } from '../book/order-book.ts'
 import { ArrayBook } from './array-book.ts'
+import type { BookView } from './book-view.ts'
 import { evaluateEntry, targetSizeCenti } from './entry.ts'
 import { entryYesPriceTicks, evaluateExit } from './exit.ts'
 import { entryOrderRequest, exitOrderRequest } from './order-request.ts'
@@ -306,5 +308,78 @@ test('property: every signal clears the net edge threshold after fees, stays wit
       },
     ),
     { numRuns: 400, endOnFailure: true },
+  )
+})
+
+test('the cost budget risk leaves (maxCostMicros) caps the entry size', () => {
+  // Ask 0.51: $3.00 buys floor(3_000_000 / 5100) = 588 centi -> 500 after rounding to whole contracts.
+  const d = evaluateEntry(entry({ homeWinProb: 0.7, maxCostMicros: 3_000_000 }), CFG)
+  assert.equal(d.kind === 'enter' && d.sizeCentiContracts, 500)
+  const none = evaluateEntry(entry({ homeWinProb: 0.7, maxCostMicros: 50_000 }), CFG)
+  assert.equal(none.kind === 'hold' && none.reason, 'no_liquidity')
+})
+
+test('the core OrderBook satisfies BookView and gives the same decision as the array book', () => {
+  const ob = new OrderBook(HOME)
+  ob.applySnapshot(
+    [
+      { priceTicks: 4900, sizeCentiContracts: 1000 },
+      { priceTicks: 4800, sizeCentiContracts: 1000 },
+    ],
+    [
+      { priceTicks: 5100, sizeCentiContracts: 400 },
+      { priceTicks: 5200, sizeCentiContracts: 1000 },
+    ],
+  )
+  const view: BookView = ob
+  const ab = ArrayBook.of(
+    [
+      { priceTicks: 4900, sizeCentiContracts: 1000 },
+      { priceTicks: 4800, sizeCentiContracts: 1000 },
+    ],
+    [
+      { priceTicks: 5100, sizeCentiContracts: 400 },
+      { priceTicks: 5200, sizeCentiContracts: 1000 },
+    ],
+  )
+  const a = evaluateEntry(entry({ homeWinProb: 0.75 }, market(HOME, 'BUF', ab)), CFG)
+  const b = evaluateEntry(entry({ homeWinProb: 0.75 }, { ...market(HOME, 'BUF', ab), book: view }), CFG)
+  assert.deepEqual(b, a)
+  assert.equal(a.kind === 'enter' && a.limitPriceTicks, 5200)
+  assert.equal(a.kind === 'enter' && a.sizeCentiContracts, 1000)
+})
+
+test('property: an exit never trades more than the position, always against it, inside the price range', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: -5000, max: 5000 }),
+      fc.integer({ min: 1, max: 99 }),
+      fc.integer({ min: 1, max: 98 }),
+      fc.integer({ min: 1, max: 10 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.integer({ min: 0, max: 6000 }),
+      fc.integer({ min: 0, max: 1_000_000 }),
+      (pos, entryCents, bidCents, spread, q, pending, heldMs) => {
+        const bid = bidCents * 100
+        const ask = Math.min(9900, bid + spread * 100)
+        const cost = Math.abs(pos) * (pos >= 0 ? entryCents * 100 : 10_000 - entryCents * 100)
+        const d = evaluateExit(
+          exitInput(
+            { yesProb: q, book: ladderBook(bid, ask, 1000, 1), nowMs: 90_000 + heldMs },
+            { positionCentiContracts: pos, costBasisMicros: cost, pendingExitCentiContracts: pending },
+          ),
+          CFG,
+        )
+        if (d.kind !== 'exit') return
+        assert.equal(
+          true,
+          d.sizeCentiContracts > 0 && d.sizeCentiContracts + pending <= Math.abs(pos),
+          'size',
+        )
+        assert.equal(d.side, pos > 0 ? 'ask' : 'bid')
+        assert.equal(true, d.limitPriceTicks >= 100 && d.limitPriceTicks <= 9900, 'limit')
+      },
+    ),
+    { numRuns: 500, endOnFailure: true },
   )
 })

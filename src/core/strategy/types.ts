@@ -35,6 +35,11 @@ export type EntryInput = {
   readonly away: MarketInput
   /** Largest size risk leaves room for (centi-contracts); use Infinity for no cap. */
   readonly maxSizeCentiContracts: number
+  /**
+   * Most the entry may cost (micros, contracts at their price, fees excluded): the exposure headroom
+   * risk leaves in this game and in total (`RiskEngine.exposureHeadroomMicros`). Omitted = no cap.
+   */
+  readonly maxCostMicros?: number
 }
 
 export type EntryHoldReason =
