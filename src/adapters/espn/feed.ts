@@ -94,8 +94,12 @@ type Tracked = {
   /** Emitted row id -> fingerprint. */
   readonly emitted: Map<string, string>
   readonly missing: Map<string, number>
+  /** ESPN sequence number of each emitted row, to recognise a row ESPN re-keyed under a new id. */
+  readonly seqById: Map<string, number>
   /** Parsed rows by id, reused while their content is unchanged. */
   readonly rowCache: Map<string, EspnPlay>
+  /** The last timeline built, reused for its unchanged prefix. */
+  timeline: readonly TimelineEntry[] | undefined
   /** Raw summary text of the last response applied cleanly (to skip identical repeats). */
   lastSummaryText: string | null
   lastSequence: number
@@ -117,7 +121,9 @@ function newTracked(): Tracked {
     ref: null,
     emitted: new Map(),
     missing: new Map(),
+    seqById: new Map(),
     rowCache: new Map(),
+    timeline: undefined,
     lastSummaryText: null,
     lastSequence: -Infinity,
     lastPeriod: 0,
@@ -209,15 +215,23 @@ export class EspnFeed implements GameFeed {
     const sb = await this.client.scoreboard(this.opts.dates)
     let failure: AppError | null = sb.ok ? null : sb.error
     if (!sb.ok) this.log.warn({ err: sb.error.toJSON() }, 'espn scoreboard failed')
-    for (const eventId of this.games.keys()) {
+    for (const [eventId, g] of this.games) {
+      // Finished games need no more polling; games not started need only the scoreboard.
+      if (g.final) continue
+      if (sb.ok && g.scheduled) {
+        const r = parseScoreboardEvent(sb.value.body, eventId)
+        if (r.ok && r.value.competitions[0]!.status.type.state === 'pre') {
+          this.health(g, eventId, null, null, sb.value.recvMs)
+          continue
+        }
+      }
       const sum = await this.client.summary(eventId)
       if (!sum.ok) {
         this.log.warn({ err: sum.error.toJSON(), eventId }, 'espn summary failed')
         failure ??= sum.error
-        this.health(this.games.get(eventId)!, eventId, sum.error, null, this.clock.nowMs())
+        this.health(g, eventId, sum.error, null, this.clock.nowMs())
         continue
       }
-      const g = this.games.get(eventId)!
       const sbText = sb.ok ? sb.value.text : null
       if (sbText !== null && sbText === this.lastScoreboardText && sum.value.text === g.lastSummaryText) {
         // ESPN repeated both documents byte for byte: nothing can have changed; only report health.
@@ -332,13 +346,27 @@ export class EspnFeed implements GameFeed {
     }
 
     // Hold a response that lacks rows we emitted until the drop is seen N times in a row.
-    const present = new Set<string>()
-    for (const p of s.plays) present.add(p.id)
+    const present = new Map<string, number>()
+    for (const p of s.plays) present.set(p.id, p.sequence)
     const removed: string[] = []
     let held = false
-    for (const id of g.emitted.keys()) {
+    let idBySeq: Map<number, string> | null = null
+    for (const [id, fp] of g.emitted) {
       if (present.has(id)) {
         g.missing.delete(id)
+        continue
+      }
+      // ESPN ids are made up and can change: the same sequence number under a new id is the same row.
+      idBySeq ??= new Map([...present].map(([pid, seq]) => [seq, pid] as const))
+      const seq = g.seqById.get(id)
+      const newId = seq === undefined ? undefined : idBySeq.get(seq)
+      if (newId !== undefined && !g.emitted.has(newId)) {
+        g.emitted.delete(id)
+        g.seqById.delete(id)
+        g.missing.delete(id)
+        g.emitted.set(newId, fp)
+        g.seqById.set(newId, seq!)
+        this.log.info({ eventId, oldId: id, newId }, 'espn re-keyed a play')
         continue
       }
       const n = (g.missing.get(id) ?? 0) + 1
@@ -356,7 +384,8 @@ export class EspnFeed implements GameFeed {
     }
 
     const statusNow = ev?.competitions[0]?.status ?? s.status
-    const timeline = buildTimeline(s.plays, ref, { homeSpreadLine, statusNow })
+    const timeline = buildTimeline(s.plays, ref, { homeSpreadLine, statusNow }, g.timeline)
+    g.timeline = timeline
     const last = timeline[timeline.length - 1]
     const ctx = {
       homeSpreadLine,
@@ -423,6 +452,7 @@ export class EspnFeed implements GameFeed {
     for (const id of removed) {
       g.emitted.delete(id)
       g.missing.delete(id)
+      g.seqById.delete(id)
       changed = true
       this.emit({
         gameId,
@@ -457,6 +487,7 @@ export class EspnFeed implements GameFeed {
         continue
       }
       g.emitted.set(p.id, p.fingerprint)
+      g.seqById.set(p.id, p.sequence)
       changed = true
       const tsEventMs = p.wallclockMs ?? recvMs
       if (p.wallclockMs !== null && (g.newestWallMs === null || p.wallclockMs > g.newestWallMs))

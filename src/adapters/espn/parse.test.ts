@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import {
   buildTimeline,
   fieldPosition,
@@ -11,6 +12,7 @@ import {
   parseSummary,
   snapshotFromEvent,
   gameRefFromEvent,
+  liveEventIds,
   yardline100FromPossessionText,
   yardline100FromYardLine,
   type EspnGameRef,
@@ -389,4 +391,41 @@ test('a malformed summary is a typed error naming the path', () => {
   assert.ok(!r.ok)
   assert.equal(r.error.code, 'ESPN_BAD_PAYLOAD')
   assert.match(String(r.error.context['path']), /drives\.previous\.0\.plays\.1\.homeScore/)
+})
+
+test('liveEventIds lists only valid events in state "in"', () => {
+  const pre = structuredClone(scoreboardEvent)
+  pre.id = '2'
+  pre.competitions[0]!.status.type = { name: 'STATUS_SCHEDULED', state: 'pre', completed: false }
+  assert.deepEqual(liveEventIds({ events: [scoreboardEvent, pre, { id: '3' }] }), ['401772918'])
+  assert.deepEqual(liveEventIds('nope'), [])
+})
+
+test('property: every spot encoded the ESPN way (yardLine, possessionText, yardsToEndzone) decodes back', () => {
+  fc.assert(
+    fc.property(
+      fc.boolean(),
+      fc.integer({ min: 1, max: 99 }),
+      fc.integer({ min: 0, max: 2 }),
+      (home, yl, drop) => {
+        const pos = home ? 'BUF' : 'BAL'
+        const opp = home ? 'BAL' : 'BUF'
+        const text = yl === 50 ? '50' : yl > 50 ? `${pos} ${100 - yl}` : `${opp} ${yl}`
+        const wire = { yardLine: home ? 100 - yl : yl, possessionText: text, yardsToEndzone: yl }
+        // Any one encoding may be absent; the rest must still agree and give the same answer.
+        const f = { ...wire }
+        if (drop === 0) delete (f as { yardsToEndzone?: number }).yardsToEndzone
+        if (drop === 1) delete (f as { possessionText?: string }).possessionText
+        const r = fieldPosition(f, home ? '2' : '33', REF)
+        assert.equal(r.yardline100, yl)
+        assert.equal(r.possession, pos)
+        assert.equal(r.inconsistent, false)
+        // Reading yardLine as "yards to goal" (the common third-party mistake) is caught for the home side.
+        if (home && yl !== 50) {
+          const wrong = fieldPosition({ yardLine: yl, possessionText: text }, '2', REF)
+          assert.equal(wrong.inconsistent, true)
+        }
+      },
+    ),
+  )
 })

@@ -618,9 +618,19 @@ export function parseSummary(
       plays.push(pr.value)
     }
   }
-  plays.sort((a, b) => a.sequence - b.sequence)
+  // ESPN lists rows in order almost always; check before paying for a sort.
+  let sorted = true
+  for (let i = 1; i < plays.length && sorted; i++) sorted = plays[i - 1]!.sequence <= plays[i]!.sequence
+  if (!sorted) plays.sort((a, b) => a.sequence - b.sequence)
   const winProbByPlayId = new Map<string, number>()
-  for (const w of s.winprobability ?? []) winProbByPlayId.set(w.playId, w.homeWinPercentage)
+  // An extra signal only: malformed entries are skipped rather than failing the document.
+  for (const w of s.winprobability ?? []) {
+    if (typeof w !== 'object' || w === null) continue
+    const e = w as Loose
+    const id = e['playId']
+    const p = e['homeWinPercentage']
+    if (typeof id === 'string' && typeof p === 'number' && p >= 0 && p <= 1) winProbByPlayId.set(id, p)
+  }
   const comp = s.header.competitions[0]!
   return ok({ ref: ref.value, status: comp.status, competitors: comp.competitors, plays, winProbByPlayId })
 }
@@ -719,7 +729,8 @@ export function homeReceives2h(plays: readonly EspnPlay[], ref: EspnGameRef): bo
   for (const p of plays) {
     if (p.period > 2) return null
     if (p.playType !== 'kickoff') continue
-    const receiver = p.start.possession ?? p.end?.possession ?? null
+    // The team with the ball after the kick received it; ESPN's `start.team` on kickoffs may be the kicker.
+    const receiver = p.end?.possession ?? p.start.possession ?? null
     return receiver === null ? null : receiver !== ref.homeTeam
   }
   return null
@@ -735,6 +746,8 @@ export function buildTimeline(
   plays: readonly EspnPlay[],
   ref: EspnGameRef,
   base: { readonly homeSpreadLine: number; readonly statusNow: StatusWire | null },
+  /** The previous poll's timeline: entries whose row and next row are unchanged are reused as they are. */
+  prev?: readonly TimelineEntry[],
 ): TimelineEntry[] {
   const receives = homeReceives2h(plays, ref)
   const out: TimelineEntry[] = []
@@ -744,7 +757,32 @@ export function buildTimeline(
   let homeTo = 3
   let awayTo = 3
   let tryPending = false
-  for (let i = 0; i < plays.length; i++) {
+  let start = 0
+  if (prev !== undefined && prev.length > 1) {
+    const p0 = prev[0]!.before
+    if (
+      p0.homeReceives2hKickoff === receives &&
+      p0.homeSpreadLine === base.homeSpreadLine &&
+      p0.gameId === ref.gameId
+    ) {
+      // Rows come back as the same objects while unchanged (row cache), so identity is the test.
+      const n = Math.min(prev.length, plays.length) - 1
+      while (start < n && prev[start]!.play === plays[start] && prev[start + 1]!.play === plays[start + 1]) {
+        out.push(prev[start]!)
+        start++
+      }
+      if (start > 0) {
+        const a = prev[start - 1]!.after
+        homeScore = a.homeScore
+        awayScore = a.awayScore
+        homeTo = a.homeTimeouts
+        awayTo = a.awayTimeouts
+        tryPending = a.tryPending
+        half = halfIndex(Math.max(1, plays[start - 1]!.period))
+      }
+    }
+  }
+  for (let i = start; i < plays.length; i++) {
     const p = plays[i]!
     const next = plays[i + 1]
     const q = Math.max(1, p.period)

@@ -142,10 +142,7 @@ export const summaryWire = z.object({
       .min(1),
   }),
   drives: z.object({ previous: z.array(driveWire).optional(), current: driveWire.optional() }).optional(),
-  winprobability: z
-    .array(
-      z.object({ homeWinPercentage: z.number(), tiePercentage: z.number().optional(), playId: z.string() }),
-    )
-    .optional(),
+  /** `{ homeWinPercentage, tiePercentage, playId }` per row; read field by field by the parser (optional signal). */
+  winprobability: z.array(z.unknown()).optional(),
 })
 export type SummaryWire = z.infer<typeof summaryWire>

@@ -83,16 +83,30 @@ function pick(s: object): Record<string, unknown> {
 const skip = DATA_DIR === undefined ? 'GRIDEDGE_DATA_DIR not set' : false
 
 test('plays from the ESPN fake equal the real game script, play for play', { skip }, async () => {
-  const { clock, feed, events } = await rig()
+  const { clock, feed, events, fake } = await rig()
   await feed.pollOnce()
   assert.ok(events.some((e) => e.type === 'game_scheduled'))
   assert.equal(events.filter((e) => e.type === 'play').length, 0)
+  // Before kickoff only the scoreboard is polled.
+  const before = fake.requests.length
+  await feed.pollOnce()
+  assert.deepEqual(
+    fake.requests.slice(before).map((r) => r.path.split('/').pop()),
+    ['scoreboard'],
+  )
   for (const p of game.plays) {
     clock.advanceTo(p.publishMs)
     await feed.pollOnce()
   }
   clock.advanceTo(game.finalMs + 1000)
   await feed.pollOnce()
+  // After the final, the game's summary is no longer polled.
+  const n = fake.requests.length
+  await feed.pollOnce()
+  assert.deepEqual(
+    fake.requests.slice(n).map((r) => r.path.split('/').pop()),
+    ['scoreboard'],
+  )
   const plays = events.filter((e): e is Extract<GameEvent, { type: 'play' }> => e.type === 'play')
   assert.equal(plays.length, game.plays.length)
   for (let i = 0; i < plays.length; i++) {
@@ -111,6 +125,12 @@ test('plays from the ESPN fake equal the real game script, play for play', { ski
     events.filter((e) => e.type === 'period_end').map((e) => (e as { quarter: number }).quarter),
     [1, 2, 3, 4],
   )
+  // ESPN's break statuses were served between quarters and seen as states; boundaries precede the next rows.
+  const statuses = new Set(ofType(events, 'state_update').map((e) => e.state.status))
+  assert.ok(statuses.has('halftime') && statuses.has('end_of_period'), [...statuses].join(','))
+  const firstQ3 = events.findIndex((e) => e.type === 'play' && e.before.quarter === 3)
+  const half = events.findIndex((e) => e.type === 'halftime')
+  assert.ok(half >= 0 && half < firstQ3)
   const final = events.find((e) => e.type === 'game_final') as Extract<GameEvent, { type: 'game_final' }>
   assert.equal(final.state.homeScore, script.finalState.homeScore)
   assert.equal(final.state.homeScore, 41)
@@ -385,4 +405,23 @@ test('start() polls on its own timer until stop(); nothing runs after stop', { s
   await new Promise((r) => setTimeout(r, 150))
   assert.equal(fake.requests.length, n)
   assert.equal(ofType(events, 'play').length, 5)
+})
+
+test('a play ESPN re-keys under a new made-up id is neither a new play nor a removal', { skip }, async () => {
+  const { fake, feed, clock, events } = await rig()
+  clock.advanceTo(game.plays[5]!.publishMs)
+  await feed.pollOnce()
+  fake.rekeyPlay(game.plays[5]!.playId, '999001')
+  fake.rekeyPlay(game.plays[2]!.playId, '999002')
+  for (let i = 0; i < 3; i++) await feed.pollOnce()
+  assert.equal(ofType(events, 'play').length, 6)
+  assert.equal(ofType(events, 'play_corrected').length, 0)
+  assert.ok(
+    ofType(events, 'feed_health')
+      .slice(-3)
+      .every((e) => e.healthy),
+  )
+  clock.advanceTo(game.plays[7]!.publishMs)
+  await feed.pollOnce()
+  assert.equal(ofType(events, 'play').length, 8)
 })

@@ -173,6 +173,7 @@ export class EspnFake {
   private readonly missing = new Set<string>()
   private readonly edits = new Map<string, Edit>()
   private readonly deleted = new Set<string>()
+  private readonly rekeyed = new Map<string, string>()
   private frozenAtMs: number | null = null
   /** Requests seen, newest last (path and user agent), for assertions. */
   readonly requests: { path: string; userAgent: string; status: number }[] = []
@@ -226,9 +227,14 @@ export class EspnFake {
     this.frozenAtMs = null
   }
 
+  /** Serves a published play under a new made-up id from now on (ESPN ids are not stable). */
+  rekeyPlay(playId: string, newSuffix: string): void {
+    this.rekeyed.set(playId, `${this.game.eventId}${newSuffix}`)
+  }
+
   /** The ESPN play id the fake gives to a source play. */
   espnPlayId(playId: string): string {
-    return `${this.game.eventId}${playId}`
+    return this.rekeyed.get(playId) ?? `${this.game.eventId}${playId}`
   }
 
   // ------------------------------------------------------------------------------------------
@@ -326,7 +332,11 @@ export class EspnFake {
   private status(asOfMs: number, last: GameState | null): Record<string, unknown> {
     const final = asOfMs >= this.game.finalMs
     const pre = last === null && !final
-    const st = last?.status ?? 'in_progress'
+    // Between the last row of a quarter (clock 0:00) and the first row of the next: ESPN's break statuses.
+    const next = this.game.plays.find((p) => p.publishMs > asOfMs)
+    const brk =
+      last !== null && last.clockSeconds === 0 && next !== undefined && next.before.quarter > last.quarter
+    const st = brk ? (last.quarter === 2 ? 'halftime' : 'end_of_period') : (last?.status ?? 'in_progress')
     const type = final
       ? {
           id: '3',
