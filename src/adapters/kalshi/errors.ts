@@ -45,3 +45,9 @@ export function httpStatusOf(e: unknown): number | undefined {
   const s = e.context['status']
   return typeof s === 'number' ? s : undefined
 }
+
+/** A submit reused a client order id already seen in this session (refused locally, never sent). */
+export const kalshiDuplicateClientId = defineError(
+  'KALSHI_DUPLICATE_CLIENT_ID',
+  'client order id already used in this session',
+)

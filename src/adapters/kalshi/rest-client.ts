@@ -44,7 +44,8 @@ import {
   type KalshiSettlement,
   type KalshiTrade,
 } from './parse.ts'
-import { KalshiRateLimiter, requestCost, type BucketKind } from './rate-limiter.ts'
+import type { KalshiRateLimiter } from './rate-limiter.ts'
+import { requestCost, type BucketKind } from './rate-limiter.ts'
 import * as W from './wire.ts'
 
 export const KALSHI_PROD_REST = 'https://external-api.kalshi.com/trade-api/v2'

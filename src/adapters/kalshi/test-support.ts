@@ -259,7 +259,6 @@ export class FakeKalshiWs {
 
 export const FAKE_TICKER = 'KXNFLGAME-26NOV26KCDAL-DAL'
 
-/** A Kalshi-shaped REST server: verifies signatures, paginates, and misbehaves on request. */
 export type Behaviour = 'ok' | 'drop' | '429' | '500' | 'reset' | '400'
 
 /** A Kalshi-shaped REST server: verifies signatures, paginates, and misbehaves on request. */

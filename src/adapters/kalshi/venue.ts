@@ -12,6 +12,7 @@ import type { Logger } from 'pino'
 import type { ExecutionReport, Fill, OrderRequest } from '../../core/market.ts'
 import type { EventSink, ExecutionVenue, VenueSnapshot } from '../../core/ports.ts'
 import type { AppError } from '../../lib/errors.ts'
+import { kalshiDuplicateClientId } from './errors.ts'
 import type { KalshiRestClient } from './rest-client.ts'
 import type { KalshiUserEvent, KalshiWsClient } from './ws-client.ts'
 
@@ -82,11 +83,13 @@ export class KalshiVenue implements ExecutionVenue {
 
   submit(order: OrderRequest): void {
     if (this.byClientId.has(order.clientOrderId)) {
+      const e = kalshiDuplicateClientId(`client order id ${order.clientOrderId} already used in this session`)
+      this.log.warn({ err: e.toJSON() }, e.message)
       this.emit({
         type: 'order_rejected',
         clientOrderId: order.clientOrderId,
-        code: 'KALSHI_DUPLICATE_CLIENT_ID',
-        reason: 'client order id already used in this session',
+        code: e.code,
+        reason: e.message,
         tsEventMs: this.nowMs(),
       })
       return

@@ -91,6 +91,19 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     await c.stop()
   })
 
+  it('covers markets added while a subscribe is in flight, and removes markets', async () => {
+    const { logger } = captureLogger()
+    const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
+    await c.start(() => {})
+    await until(() => c.isConnected(), 3_000, 'connected')
+    await c.subscribe([T1])
+    await c.subscribe([T2]) // the first subscribe has not been answered yet
+    await until(() => c.isBookValid(T1) && c.isBookValid(T2), 3_000, 'both books')
+    c.unsubscribeMarkets([T2])
+    assert.equal(c.book(T2), undefined)
+    await until(() => server.received.some((r) => r['cmd'] === 'unsubscribe'), 3_000, 'unsubscribe sent')
+  })
+
   it('resubscribes after a sequence gap and ends equal to the server book', async () => {
     const { logger, lines } = captureLogger()
     const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))

@@ -16,12 +16,12 @@ import WebSocket from 'ws'
 import { OrderBook } from '../../core/book/order-book.ts'
 import type { BookSide, Fill, MarketDataEvent, MarketStatus } from '../../core/market.ts'
 import type { EventSink, MarketDataSource } from '../../core/ports.ts'
-import { parseCountToCenti, parseDollarsToTicks, PAYOUT_TICKS } from '../../core/units.ts'
+import { PAYOUT_TICKS } from '../../core/units.ts'
 import { isAppError } from '../../lib/errors.ts'
 import { Rng } from '../../lib/rng.ts'
 import type { KalshiSigner } from './auth.ts'
 import { kalshiBadFrame, kalshiBookDesync, kalshiWsCommandError } from './errors.ts'
-import { centiOf, levelsOf, microsOf, takerSideOf, ticksOf } from './parse.ts'
+import { centiOf, fixedOrNaN, levelsOf, microsOf, takerSideOf, ticksOf } from './parse.ts'
 import * as W from './wire.ts'
 
 export type KalshiChannel =
@@ -167,34 +167,31 @@ export class KalshiWsClient implements MarketDataSource {
     const fresh = tickers.filter((t) => !this.watched.has(t))
     if (fresh.length === 0) return
     for (const t of fresh) this.watched.add(t)
-    const bookSub = this.firstSub('orderbook_delta')
-    if (bookSub && bookSub.sid > 0 && this.connected) {
-      for (const t of fresh) bookSub.tickers!.add(t)
-      this.send({
-        id: this.nextCmdId++,
-        cmd: 'update_subscription',
-        params: { sid: bookSub.sid, action: 'add_markets', market_tickers: fresh },
-      })
-    } else if (bookSub) {
-      // Not live yet: the (re)subscribe sent on open will carry the whole set.
-      for (const t of fresh) bookSub.tickers!.add(t)
-    } else {
-      this.addSub('orderbook_delta', fresh)
-    }
-    const tradeSub = this.firstSub('trade')
-    if (tradeSub && tradeSub.sid > 0 && this.connected) {
-      for (const t of fresh) tradeSub.tickers!.add(t)
-      this.send({
-        id: this.nextCmdId++,
-        cmd: 'update_subscription',
-        params: { sid: tradeSub.sid, action: 'add_markets', market_tickers: fresh },
-      })
-    } else if (tradeSub) {
-      for (const t of fresh) tradeSub.tickers!.add(t)
-    } else {
-      this.addSub('trade', fresh)
-    }
+    this.addMarkets('orderbook_delta', fresh)
+    this.addMarkets('trade', fresh)
     if (!this.firstSub('market_lifecycle_v2')) this.addSub('market_lifecycle_v2', null)
+  }
+
+  /**
+   * Adds markets to the channel's live subscription (update_subscription add_markets), or to the
+   * set sent on the next (re)connect, or, while a subscribe is in flight, as a subscription of its own.
+   */
+  private addMarkets(channel: KalshiChannel, fresh: readonly string[]): void {
+    const sub = this.firstSub(channel)
+    if (!sub) {
+      this.addSub(channel, fresh)
+    } else if (!this.connected) {
+      for (const t of fresh) sub.tickers!.add(t)
+    } else if (sub.sid > 0) {
+      for (const t of fresh) sub.tickers!.add(t)
+      this.send({
+        id: this.nextCmdId++,
+        cmd: 'update_subscription',
+        params: { sid: sub.sid, action: 'add_markets', market_tickers: fresh },
+      })
+    } else {
+      this.addSub(channel, fresh)
+    }
   }
 
   /** Stops following these markets: removed from the book and trade subscriptions, books dropped. */
@@ -203,11 +200,14 @@ export class KalshiWsClient implements MarketDataSource {
       this.watched.delete(t)
       this.books.delete(t)
     }
-    for (const ch of ['orderbook_delta', 'trade'] as const) {
-      const sub = this.firstSub(ch)
-      if (!sub) continue
-      for (const t of tickers) sub.tickers!.delete(t)
-      if (sub.sid > 0 && this.connected)
+    for (const sub of this.subs.values()) {
+      if ((sub.channel !== 'orderbook_delta' && sub.channel !== 'trade') || !sub.tickers) continue
+      if (!tickers.some((t) => sub.tickers!.has(t))) continue
+      for (const t of tickers) sub.tickers.delete(t)
+      if (sub.tickers.size === 0) {
+        this.subs.delete(sub.key)
+        this.dropSid(sub)
+      } else if (sub.sid > 0 && this.connected)
         this.send({
           id: this.nextCmdId++,
           cmd: 'update_subscription',
@@ -390,6 +390,7 @@ export class KalshiWsClient implements MarketDataSource {
   }
 
   private sendSubscribe(sub: Sub): void {
+    if (sub.tickers !== null && sub.tickers.size === 0) return // nothing to ask for
     sub.sid = 0
     sub.lastSeq = 0
     sub.cmdId = this.nextCmdId++
@@ -471,11 +472,16 @@ export class KalshiWsClient implements MarketDataSource {
           this.log.debug({ type }, 'ignored message type')
       }
     } catch (e) {
-      this.badFrame(isAppError(e) ? e.message : 'handler failed', {
-        cause: e,
-        type,
-        sample: text.slice(0, 200),
-      })
+      const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues
+      const why = isAppError(e)
+        ? e.message
+        : issues
+          ? `${String(type)} failed validation: ${issues
+              .slice(0, 3)
+              .map((i) => `${i.path.map(String).join('.')}: ${i.message}`)
+              .join('; ')}`
+          : 'handler failed'
+      this.badFrame(why, { cause: e, type, sample: text.slice(0, 200) })
     }
   }
 
@@ -504,8 +510,8 @@ export class KalshiWsClient implements MarketDataSource {
       return this.resync(sub, 'malformed book frame', { seq })
     }
     const msg = m as Record<string, unknown>
-    const nowMs = this.nowMs()
     if (isSnapshot) {
+      const nowMs = this.nowMs()
       const parsed = W.wsSnapshotMsg.safeParse(msg)
       if (!parsed.success) {
         this.badFrame('bad orderbook_snapshot', { sid, seq, issues: parsed.error.issues.slice(0, 3) })
@@ -556,17 +562,26 @@ export class KalshiWsClient implements MarketDataSource {
       this.badFrame('bad orderbook_delta fields', { sid, seq })
       return this.resync(sub, 'malformed delta', { seq })
     }
-    const p = parseDollarsToTicks(priceS)
-    const d = parseCountToCenti(deltaS, true)
-    if (!p.ok || !d.ok) {
+    const priceTicks = fixedOrNaN(priceS, 4, false)
+    const deltaCenti = fixedOrNaN(deltaS, 2, true)
+    if (priceTicks !== priceTicks || deltaCenti !== deltaCenti) {
+      // NaN check (x !== x) keeps the hot path free of Result objects.
       this.badFrame('bad orderbook_delta number', { sid, seq, ticker })
       return this.resync(sub, 'malformed delta', { seq, ticker })
     }
     const tsMs = msg['ts_ms']
-    this.applyDelta(sub, seq, ticker, sideS === 'yes', p.value, d.value, typeof tsMs === 'number' ? tsMs : -1)
+    this.applyDelta(
+      sub,
+      seq,
+      ticker,
+      sideS === 'yes',
+      priceTicks,
+      deltaCenti,
+      typeof tsMs === 'number' ? tsMs : -1,
+    )
   }
 
-  /** Seq check, book update and event for one delta (both parse paths end here). */
+  /** Book update and event for one delta whose seq is next in its subscription. */
   private applyDelta(
     sub: Sub,
     seq: number,
@@ -576,11 +591,7 @@ export class KalshiWsClient implements MarketDataSource {
     deltaCenti: number,
     tsMs: number,
   ): void {
-    if (sub.lastSeq > 0 && seq <= sub.lastSeq) return // duplicate
-    if (sub.lastSeq > 0 && seq !== sub.lastSeq + 1) {
-      this.stats.gaps++
-      return this.resync(sub, 'sequence gap', { expected: sub.lastSeq + 1, got: seq })
-    }
+    // The seq was checked by the caller (duplicates dropped, gaps resynced).
     const book = this.books.get(ticker)
     if (!book || !book.valid) return this.resync(sub, 'delta for unknown book', { seq, ticker })
     const side: BookSide = isYes ? 'bid' : 'ask'
