@@ -49,7 +49,9 @@ test('no new position when the game state is older than the freshness limit', ()
   feed(bookAround(T + 11_000, HOME, 50, 52))
   feed(bookAround(T + 11_000, AWAY, 48, 50))
   assert.equal(venue.submitted.length, 0)
-  const holds = journal.records.filter((r) => r.type === 'hold').map((r) => (r.type === 'hold' ? r.reason : ''))
+  const holds = journal.records
+    .filter((r) => r.type === 'hold')
+    .map((r) => (r.type === 'hold' ? r.reason : ''))
   assert.ok(holds.includes('stale_state'), `holds: ${holds.join(',')}`)
 })
 
@@ -64,8 +66,22 @@ test('no new position when the book is older than the freshness limit', () => {
 
 test('a crossed snapshot invalidates the book: no trading on it', () => {
   const { venue, feed, engine } = makeEngine({ prob: 0.8 })
-  feed(snapshotEv(T, HOME, [{ priceTicks: 6000, sizeCentiContracts: 100 }], [{ priceTicks: 5000, sizeCentiContracts: 100 }]))
-  feed(snapshotEv(T, AWAY, [{ priceTicks: 6000, sizeCentiContracts: 100 }], [{ priceTicks: 5000, sizeCentiContracts: 100 }]))
+  feed(
+    snapshotEv(
+      T,
+      HOME,
+      [{ priceTicks: 6000, sizeCentiContracts: 100 }],
+      [{ priceTicks: 5000, sizeCentiContracts: 100 }],
+    ),
+  )
+  feed(
+    snapshotEv(
+      T,
+      AWAY,
+      [{ priceTicks: 6000, sizeCentiContracts: 100 }],
+      [{ priceTicks: 5000, sizeCentiContracts: 100 }],
+    ),
+  )
   feed(gameEv(T + 10))
   assert.equal(venue.submitted.length, 0)
   assert.equal(engine.metrics.get('bad_market_events'), 2)
@@ -103,7 +119,12 @@ test('fills are booked once: a duplicated fill report changes nothing', () => {
   feed(bookAround(T, AWAY, 48, 50))
   feed(gameEv(T + 100))
   const o = venue.submitted[0]!
-  venue.emit({ type: 'order_accepted', clientOrderId: o.clientOrderId, venueOrderId: 'v1', tsEventMs: T + 150 })
+  venue.emit({
+    type: 'order_accepted',
+    clientOrderId: o.clientOrderId,
+    venueOrderId: 'v1',
+    tsEventMs: T + 150,
+  })
   const fill = {
     fillId: 'f1',
     clientOrderId: o.clientOrderId,
@@ -150,9 +171,32 @@ test('settlement books the payout and closes the position', () => {
     kind: 'market',
     tsMs: T + 300,
     seq: 1,
-    event: { type: 'market_status', ticker: HOME, status: 'determined', settlementTicks: 10_000, tsEventMs: T + 300, tsRecvMs: T + 300 },
+    event: {
+      type: 'market_status',
+      ticker: HOME,
+      status: 'determined',
+      settlementTicks: 10_000,
+      tsEventMs: T + 300,
+      tsRecvMs: T + 300,
+    },
   })
   assert.equal(engine.portfolio.positionCenti(HOME), 0)
   // 10 contracts bought at 0.52 pay 1.00: +$4.80.
   assert.equal(engine.portfolio.position(HOME)!.realizedPnlMicros, 4_800_000)
+})
+
+test('a repeated risk denial is journaled once, then noted as a hold (no id burnt per tick)', () => {
+  const { venue, feed, journal } = makeEngine({
+    prob: 0.8,
+    config: { risk: { maxGameExposureMicros: 1_000_000 } },
+  })
+  feed(bookAround(T, HOME, 50, 52))
+  feed(bookAround(T, AWAY, 48, 50))
+  feed(gameEv(T + 100))
+  for (let i = 1; i <= 20; i++) feed(bookAround(T + 100 + i * 10, HOME, 50, 52))
+  assert.equal(venue.submitted.length, 0)
+  const denials = journal.records.filter((r) => r.type === 'denial')
+  assert.equal(denials.length, 1)
+  assert.equal(denials[0]!.type === 'denial' && denials[0]!.code, 'MAX_GAME_EXPOSURE')
+  assert.ok(journal.records.some((r) => r.type === 'hold' && r.reason === 'risk_denied:MAX_GAME_EXPOSURE'))
 })

@@ -43,11 +43,23 @@ export function state(over: Partial<GameState> = {}): GameState {
 
 let seq = 0
 export function gameEv(tsMs: number, s: GameState = state()): EngineEvent {
-  const event: GameEvent = { type: 'state_update', gameId: s.gameId, source: 'nflverse', tsEventMs: tsMs, tsRecvMs: tsMs, state: s }
+  const event: GameEvent = {
+    type: 'state_update',
+    gameId: s.gameId,
+    source: 'nflverse',
+    tsEventMs: tsMs,
+    tsRecvMs: tsMs,
+    state: s,
+  }
   return { kind: 'game', tsMs, seq: seq++, event }
 }
 
-export function snapshotEv(tsMs: number, ticker: string, bids: PriceLevel[], asks: PriceLevel[]): EngineEvent {
+export function snapshotEv(
+  tsMs: number,
+  ticker: string,
+  bids: PriceLevel[],
+  asks: PriceLevel[],
+): EngineEvent {
   const event: MarketDataEvent = {
     type: 'book_snapshot',
     ticker,

@@ -93,7 +93,14 @@ test('paper session: feed + books -> order -> paper fill -> journal; restart rec
     })
     a.books.sink!(snap(HOME, 5000, 5200))
     a.books.sink!(snap(AWAY, 4800, 5000))
-    a.feed.sink!({ type: 'state_update', gameId: GAME, source: 'espn', tsEventMs: now, tsRecvMs: clock.nowMs(), state: state() })
+    a.feed.sink!({
+      type: 'state_update',
+      gameId: GAME,
+      source: 'espn',
+      tsEventMs: now,
+      tsRecvMs: clock.nowMs(),
+      state: state(),
+    })
     // The paper venue acts on the next clock step (the session timer).
     for (let i = 0; i < 100 && a.session.engine.portfolio.positionCenti(HOME) === 0; i++)
       await new Promise((r) => setTimeout(r, 10))

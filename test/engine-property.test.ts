@@ -33,7 +33,11 @@ const step = fc.oneof(
     clock: fc.integer({ min: 0, max: 900 }),
     dt: fc.integer({ min: 0, max: 12_000 }),
   }),
-  fc.record({ k: fc.constant('cmd' as const), c: fc.constantFrom('kill', 'pause', 'resume'), dt: fc.constant(0) }),
+  fc.record({
+    k: fc.constant('cmd' as const),
+    c: fc.constantFrom('kill', 'pause', 'resume'),
+    dt: fc.constant(0),
+  }),
   fc.record({ k: fc.constant('timer' as const), dt: fc.integer({ min: 0, max: 20_000 }) }),
 )
 
@@ -88,7 +92,13 @@ test('random event streams never exceed a risk limit', () => {
       })
       paper = new PaperVenue(clock, (t) => engine!.book(t), { latencyMs: 10, startingBalanceMicros: 1e12 })
       void paper.start(engine.onExecutionReport)
-      engine.registerGame({ gameId: GAME, homeTeam: 'BUF', awayTeam: 'BAL', homeTicker: HOME, awayTicker: AWAY })
+      engine.registerGame({
+        gameId: GAME,
+        homeTeam: 'BUF',
+        awayTeam: 'BAL',
+        homeTicker: HOME,
+        awayTicker: AWAY,
+      })
       let seq = 0
       for (const s of steps) {
         const t = clock.nowMs() + s.dt
@@ -118,7 +128,14 @@ test('random event streams never exceed a risk limit', () => {
             kind: 'game',
             tsMs: t,
             seq: seq++,
-            event: { type: 'state_update', gameId: GAME, source: 'espn', tsEventMs: t, tsRecvMs: t, state: state({ quarter: s.quarter, clockSeconds: s.clock }) },
+            event: {
+              type: 'state_update',
+              gameId: GAME,
+              source: 'espn',
+              tsEventMs: t,
+              tsRecvMs: t,
+              state: state({ quarter: s.quarter, clockSeconds: s.clock }),
+            },
           }
         } else if (s.k === 'timer') {
           ev = { kind: 'timer', tsMs: t, seq: seq++ }
@@ -139,7 +156,9 @@ test('random event streams never exceed a risk limit', () => {
         const s = sent[i]!
         assert.ok(s.order.sizeCentiContracts <= risk.maxOrderSizeCentiContracts)
         assert.ok(!s.halted || s.order.reduceOnly, 'a new position was sent while HALTED')
-        const inWindow = sent.filter((x) => x.tsMs > s.tsMs - risk.orderRateWindowMs && x.tsMs <= s.tsMs).length
+        const inWindow = sent.filter(
+          (x) => x.tsMs > s.tsMs - risk.orderRateWindowMs && x.tsMs <= s.tsMs,
+        ).length
         assert.ok(inWindow <= risk.maxOrdersPerWindow, `${inWindow} orders in one window`)
       }
     }),

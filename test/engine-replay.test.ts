@@ -46,11 +46,23 @@ test('replaying the same game twice gives byte-identical journals (memory and SQ
       assert.equal(g.away.positionCentiContracts, 0)
     }
     // Every fill belongs to an order whose intent was journaled before it.
-    const recs = a.memory.trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string; clientOrderId?: string; fill?: { clientOrderId: string } })
+    const recs = a.memory
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string
+            status?: string
+            clientOrderId?: string
+            fill?: { clientOrderId: string }
+          },
+      )
     const intents = new Set<string>()
     for (const r of recs) {
       if (r.type === 'order' && r.status === 'intent') intents.add(r.clientOrderId!)
-      if (r.type === 'fill') assert.ok(intents.has(r.fill!.clientOrderId), `fill before intent for ${r.fill!.clientOrderId}`)
+      if (r.type === 'fill')
+        assert.ok(intents.has(r.fill!.clientOrderId), `fill before intent for ${r.fill!.clientOrderId}`)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

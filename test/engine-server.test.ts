@@ -11,7 +11,10 @@ import { AWAY, HOME, bookAround, gameEv, makeEngine } from './engine-helpers.ts'
 const T = 1_000_000
 const webDir = join(import.meta.dirname, '..', 'web')
 
-function post(url: string, headers: Record<string, string> = { 'x-gridedge-operator': '1' }): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  headers: Record<string, string> = { 'x-gridedge-operator': '1' },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers }, (res) => {
       let body = ''
@@ -25,7 +28,11 @@ function post(url: string, headers: Record<string, string> = { 'x-gridedge-opera
 
 test('operator server: status, metrics, SSE events, pause / resume / kill over loopback HTTP', async () => {
   const { engine, feed, venue } = makeEngine({ prob: 0.8 })
-  const server = await startOperatorServer({ handle: engineHandle(engine), logger: pino({ level: 'silent' }), webDir })
+  const server = await startOperatorServer({
+    handle: engineHandle(engine),
+    logger: pino({ level: 'silent' }),
+    webDir,
+  })
   try {
     // Subscribe to the event stream before anything happens.
     const ctrl = new AbortController()
@@ -84,31 +91,43 @@ test('operator server: status, metrics, SSE events, pause / resume / kill over l
   }
 })
 
-test('dashboard in a headless browser shows the state and pauses trading', { skip: browserSkipReason() }, async () => {
-  const { engine, feed } = makeEngine({ prob: 0.8 })
-  feed(bookAround(T, HOME, 50, 52))
-  feed(bookAround(T, AWAY, 48, 50))
-  feed(gameEv(T + 100))
-  const server = await startOperatorServer({ handle: engineHandle(engine), logger: pino({ level: 'silent' }), webDir })
-  // Imported by name at run time: playwright-core is optional and not a declared dependency.
-  const pwName = 'playwright-core'
-  const pw = (await import(pwName)) as {
-    chromium: { launch(o: object): Promise<{ newPage(): Promise<BrowserPage>; close(): Promise<void> }> }
-  }
-  const browser = await pw.chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] })
-  try {
-    const page = await browser.newPage()
-    await page.goto(server.url)
-    await page.waitForFunction(() => document.getElementById('trading-state')?.textContent === 'ACTIVE')
-    assert.match((await page.textContent('#games')) ?? '', /2025_01_BAL_BUF/)
-    await page.click('#pause')
-    await page.waitForFunction(() => document.getElementById('trading-state')?.textContent === 'REDUCING')
-    assert.equal(engine.tradingState(), 'REDUCING')
-  } finally {
-    await browser.close()
-    await server.close()
-  }
-})
+test(
+  'dashboard in a headless browser shows the state and pauses trading',
+  { skip: browserSkipReason() },
+  async () => {
+    const { engine, feed } = makeEngine({ prob: 0.8 })
+    feed(bookAround(T, HOME, 50, 52))
+    feed(bookAround(T, AWAY, 48, 50))
+    feed(gameEv(T + 100))
+    const server = await startOperatorServer({
+      handle: engineHandle(engine),
+      logger: pino({ level: 'silent' }),
+      webDir,
+    })
+    // Imported by name at run time: playwright-core is optional and not a declared dependency.
+    const pwName = 'playwright-core'
+    const pw = (await import(pwName)) as {
+      chromium: { launch(o: object): Promise<{ newPage(): Promise<BrowserPage>; close(): Promise<void> }> }
+    }
+    const browser = await pw.chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox'],
+    })
+    try {
+      const page = await browser.newPage()
+      await page.goto(server.url)
+      await page.waitForFunction(() => document.getElementById('trading-state')?.textContent === 'ACTIVE')
+      assert.match((await page.textContent('#games')) ?? '', /2025_01_BAL_BUF/)
+      await page.click('#pause')
+      await page.waitForFunction(() => document.getElementById('trading-state')?.textContent === 'REDUCING')
+      assert.equal(engine.tradingState(), 'REDUCING')
+    } finally {
+      await browser.close()
+      await server.close()
+    }
+  },
+)
 
 type BrowserPage = {
   goto(url: string): Promise<unknown>

@@ -12,11 +12,21 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { pino } from 'pino'
+import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
+import { parseEngineConfig } from '../src/engine/engine-config.ts'
+import { createReplaySession, loadReplayInputs } from '../src/app/runtime/replay-session.ts'
+import { loadPricer } from '../src/app/runtime/pricer-loader.ts'
 
 const root = join(import.meta.dirname, '..')
 const bin = join(root, 'bin', 'gridedge.js')
 
-function replay(args: string[]): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+function replay(args: string[]): {
+  status: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+} {
   const r = spawnSync(process.execPath, [bin, 'replay', '--game', '2025_01_BAL_BUF', '--json', ...args], {
     cwd: root,
     env: { ...process.env, GRIDEDGE_LOG_LEVEL: 'error' },
@@ -26,7 +36,14 @@ function replay(args: string[]): { status: number | null; signal: NodeJS.Signals
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }
 }
 
-type FillRow = { fill_id: string; client_order_id: string; ticker: string; side: string; price_ticks: number; size_centi: number }
+type FillRow = {
+  fill_id: string
+  client_order_id: string
+  ticker: string
+  side: string
+  price_ticks: number
+  size_centi: number
+}
 
 function journalFacts(path: string, runId: string) {
   const db = new Database(path, { readonly: true })
@@ -34,7 +51,10 @@ function journalFacts(path: string, runId: string) {
     const fills = db.prepare('SELECT * FROM fills WHERE run_id = ? ORDER BY rowid').all(runId) as FillRow[]
     const positions = new Map<string, number>()
     for (const f of fills)
-      positions.set(f.ticker, (positions.get(f.ticker) ?? 0) + (f.side === 'bid' ? f.size_centi : -f.size_centi))
+      positions.set(
+        f.ticker,
+        (positions.get(f.ticker) ?? 0) + (f.side === 'bid' ? f.size_centi : -f.size_centi),
+      )
     const sent = db
       .prepare(
         `SELECT json_extract(json, '$.clientOrderId') AS id, COUNT(*) AS n FROM records
@@ -42,10 +62,19 @@ function journalFacts(path: string, runId: string) {
       )
       .all(runId) as { id: string; n: number }[]
     const open = db
-      .prepare(`SELECT client_order_id FROM orders WHERE run_id = ? AND status IN ('intent', 'sent', 'acknowledged', 'partially_filled')`)
+      .prepare(
+        `SELECT client_order_id FROM orders WHERE run_id = ? AND status IN ('intent', 'sent', 'acknowledged', 'partially_filled')`,
+      )
       .all(runId) as { client_order_id: string }[]
-    const progress = db.prepare('SELECT next_index FROM progress WHERE run_id = ?').get(runId) as { next_index: number } | undefined
-    return { fills, positions, sent, open: open.map((o) => o.client_order_id).sort(), progress: progress?.next_index ?? 0 }
+    const progress = db.prepare('SELECT next_index FROM progress WHERE run_id = ?').get(runId) as
+      { next_index: number } | undefined
+    return {
+      fills,
+      positions,
+      sent,
+      open: open.map((o) => o.client_order_id).sort(),
+      progress: progress?.next_index ?? 0,
+    }
   } finally {
     db.close()
   }
@@ -57,59 +86,78 @@ const nonZero = (m: Map<string, number>) =>
     .map(([ticker, positionCentiContracts]) => ({ ticker, positionCentiContracts }))
     .sort((a, b) => (a.ticker < b.ticker ? -1 : 1))
 
-test('kill -9 at several points, restart, recover identically, never place an order twice', { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gridedge-recovery-'))
-  try {
-    const clean = join(dir, 'clean.sqlite')
-    const crashy = join(dir, 'crashy.sqlite')
-    const base = replay(['--journal', clean, '--run-id', 'rec'])
-    assert.equal(base.status, 0, base.stderr)
-    const baseFacts = journalFacts(clean, 'rec')
-    assert.ok(baseFacts.fills.length > 0, 'the uninterrupted run should trade')
+test(
+  'kill -9 at several points, restart, recover identically, never place an order twice',
+  { timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridedge-recovery-'))
+    try {
+      const clean = join(dir, 'clean.sqlite')
+      const crashy = join(dir, 'crashy.sqlite')
+      // The uninterrupted reference run, in this process (same inputs, config and model as the CLI).
+      const inputs = await loadReplayInputs(process.env['GRIDEDGE_DATA_DIR'] ?? '', '2025_01_BAL_BUF')
+      const logger = pino({ level: 'silent' })
+      const cleanJournal = SqliteJournal.open(clean, { synchronous: 'NORMAL' })
+      createReplaySession(inputs, {
+        config: parseEngineConfig({ runId: 'rec' }),
+        pricer: await loadPricer(join(root, 'models', 'wp-default.json'), logger),
+        journal: cleanJournal,
+        logger,
+        progress: cleanJournal,
+      }).run()
+      cleanJournal.close()
+      const baseFacts = journalFacts(clean, 'rec')
+      assert.ok(baseFacts.fills.length > 0, 'the uninterrupted run should trade')
 
-    const crashPoints = [3_100, 6_700, 10_300]
-    let inFlightAtSomeCrash = false
-    let before: ReturnType<typeof journalFacts> | null = null
-    // Run k crashes at crashPoints[k]; run k > 0 (and the final run) first recovers from crash k - 1.
-    for (let k = 0; k <= crashPoints.length; k++) {
-      const final = k === crashPoints.length
-      const r = replay([
-        '--journal',
-        crashy,
-        '--run-id',
-        'rec',
-        ...(k > 0 ? ['--resume'] : []),
-        ...(final ? [] : ['--crash-after', String(crashPoints[k])]),
-      ])
-      if (final) assert.equal(r.status, 0, r.stderr)
-      else assert.equal(r.signal, 'SIGKILL', `run ${k} should die by SIGKILL: ${r.stderr}`)
-      if (before !== null) {
-        const m = /resumed at event (\d+): (\{.*\})/.exec(r.stderr)
-        assert.ok(m, `no recovery report in: ${r.stderr}`)
-        assert.equal(Number(m[1]), crashPoints[k - 1])
-        const report = JSON.parse(m[2]!) as { positions: unknown; unknownAtVenue: string[]; nextClientOrderCounter: number }
-        // Positions recovered = positions implied by the fills journaled before the crash.
-        assert.deepEqual(report.positions, nonZero(before.positions))
-        // Orders in flight at the crash are closed as unknown at the venue, never re-sent.
-        assert.deepEqual([...report.unknownAtVenue].sort(), before.open)
-        const maxUsed = Math.max(0, ...before.sent.map((s) => Number(s.id.split('-')[2])))
-        assert.ok(report.nextClientOrderCounter > maxUsed)
+      const crashPoints = [3_100, 6_700, 10_300]
+      let inFlightAtSomeCrash = false
+      let before: ReturnType<typeof journalFacts> | null = null
+      // Run k crashes at crashPoints[k]; run k > 0 (and the final run) first recovers from crash k - 1.
+      for (let k = 0; k <= crashPoints.length; k++) {
+        const final = k === crashPoints.length
+        const r = replay([
+          '--journal',
+          crashy,
+          '--run-id',
+          'rec',
+          ...(k > 0 ? ['--resume'] : []),
+          ...(final ? [] : ['--crash-after', String(crashPoints[k])]),
+        ])
+        if (final) assert.equal(r.status, 0, r.stderr)
+        else assert.equal(r.signal, 'SIGKILL', `run ${k} should die by SIGKILL: ${r.stderr}`)
+        if (before !== null) {
+          const m = /resumed at event (\d+): (\{.*\})/.exec(r.stderr)
+          assert.ok(m, `no recovery report in: ${r.stderr}`)
+          assert.equal(Number(m[1]), crashPoints[k - 1])
+          const report = JSON.parse(m[2]!) as {
+            positions: unknown
+            unknownAtVenue: string[]
+            nextClientOrderCounter: number
+          }
+          // Positions recovered = positions implied by the fills journaled before the crash.
+          assert.deepEqual(report.positions, nonZero(before.positions))
+          // Orders in flight at the crash are closed as unknown at the venue, never re-sent.
+          assert.deepEqual([...report.unknownAtVenue].sort(), before.open)
+          const maxUsed = Math.max(0, ...before.sent.map((s) => Number(s.id.split('-')[2])))
+          assert.ok(report.nextClientOrderCounter > maxUsed)
+        }
+        if (!final) {
+          before = journalFacts(crashy, 'rec')
+          assert.equal(before.progress, crashPoints[k])
+          if (before.open.length > 0) inFlightAtSomeCrash = true
+        }
       }
-      if (!final) {
-        before = journalFacts(crashy, 'rec')
-        assert.equal(before.progress, crashPoints[k])
-        if (before.open.length > 0) inFlightAtSomeCrash = true
+      const end = journalFacts(crashy, 'rec')
+      for (const s of end.sent) assert.equal(s.n, 1, `${s.id} sent ${s.n} times`)
+      assert.deepEqual(nonZero(end.positions), [], 'flat after settlement')
+      assert.equal(end.open.length, 0)
+      if (!inFlightAtSomeCrash) {
+        const key = (f: FillRow) =>
+          `${f.client_order_id} ${f.ticker} ${f.side} ${f.price_ticks} ${f.size_centi}`
+        assert.deepEqual(end.fills.map(key), baseFacts.fills.map(key))
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
-    const end = journalFacts(crashy, 'rec')
-    for (const s of end.sent) assert.equal(s.n, 1, `${s.id} sent ${s.n} times`)
-    assert.deepEqual(nonZero(end.positions), [], 'flat after settlement')
-    assert.equal(end.open.length, 0)
-    if (!inFlightAtSomeCrash) {
-      const key = (f: FillRow) => `${f.client_order_id} ${f.ticker} ${f.side} ${f.price_ticks} ${f.size_centi}`
-      assert.deepEqual(end.fills.map(key), baseFacts.fills.map(key))
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
+  },
+)

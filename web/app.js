@@ -20,14 +20,22 @@ async function refresh() {
     st.className = 'state ' + s.tradingState
     text(st, s.tradingState)
     text($('trading-reason'), s.tradingStateReason)
-    text($('pnl'), `realized ${usd(s.pnl.realizedPnlMicros)} · fees ${usd(s.pnl.feesMicros)} · net (marked) ${usd(s.pnl.netPnlMicros)} · cash ${usd(s.pnl.cashMicros)}`)
+    text(
+      $('pnl'),
+      `realized ${usd(s.pnl.realizedPnlMicros)} · fees ${usd(s.pnl.feesMicros)} · net (marked) ${usd(s.pnl.netPnlMicros)} · cash ${usd(s.pnl.cashMicros)}`,
+    )
     const games = $('games').querySelector('tbody')
     games.replaceChildren(
       ...s.games.map((g) => {
         const st = g.state
-        const clock = st ? `Q${st.quarter} ${Math.floor(st.clockSeconds / 60)}:${String(st.clockSeconds % 60).padStart(2, '0')}` : '-'
-        const score = st ? `${g.awayTeam} ${st.awayScore} - ${st.homeScore} ${g.homeTeam}` : `${g.awayTeam} @ ${g.homeTeam}`
-        const book = (m) => `${cents(m.bestBidTicks)} / ${cents(m.bestAskTicks)} (${m.status}${m.bookAgeMs === null ? '' : ', ' + (m.bookAgeMs / 1000).toFixed(1) + 's'})`
+        const clock = st
+          ? `Q${st.quarter} ${Math.floor(st.clockSeconds / 60)}:${String(st.clockSeconds % 60).padStart(2, '0')}`
+          : '-'
+        const score = st
+          ? `${g.awayTeam} ${st.awayScore} - ${st.homeScore} ${g.homeTeam}`
+          : `${g.awayTeam} @ ${g.homeTeam}`
+        const book = (m) =>
+          `${cents(m.bestBidTicks)} / ${cents(m.bestAskTicks)} (${m.status}${m.bookAgeMs === null ? '' : ', ' + (m.bookAgeMs / 1000).toFixed(1) + 's'})`
         const pos = `${g.home.team} ${g.home.positionCentiContracts / 100} · ${g.away.team} ${g.away.positionCentiContracts / 100}`
         return row([
           g.gameId,
@@ -44,9 +52,20 @@ async function refresh() {
         ])
       }),
     )
-    $('orders').querySelector('tbody').replaceChildren(
-      ...s.openOrders.map((o) => row([o.clientOrderId, o.ticker, o.side, cents(o.priceTicks), o.remainingCentiContracts / 100, o.status])),
-    )
+    $('orders')
+      .querySelector('tbody')
+      .replaceChildren(
+        ...s.openOrders.map((o) =>
+          row([
+            o.clientOrderId,
+            o.ticker,
+            o.side,
+            cents(o.priceTicks),
+            o.remainingCentiContracts / 100,
+            o.status,
+          ]),
+        ),
+      )
   } catch (e) {
     text($('trading-reason'), 'status unavailable: ' + e.message)
   }
@@ -78,7 +97,10 @@ function follow() {
   for (const type of ['signal', 'denial', 'order', 'fill', 'settlement', 'trading_state', 'alert']) {
     es.addEventListener(type, (e) => {
       const r = JSON.parse(e.data)
-      const li = text(document.createElement('li'), new Date(r.tsMs).toISOString().slice(11, 19) + '  ' + describe(type, r))
+      const li = text(
+        document.createElement('li'),
+        new Date(r.tsMs).toISOString().slice(11, 19) + '  ' + describe(type, r),
+      )
       li.className = type
       const list = $('events')
       list.insertBefore(li, list.firstChild)
@@ -88,7 +110,11 @@ function follow() {
 }
 
 async function post(path) {
-  const res = await fetch(path, { method: 'POST', headers: { 'x-gridedge-operator': '1', 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'dashboard' }) })
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'x-gridedge-operator': '1', 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'dashboard' }),
+  })
   if (!res.ok) alert(`${path} failed: ${res.status}`)
   refresh()
 }

@@ -64,6 +64,8 @@ type GameSlot = {
   stateTsMs: number | null
   pricing: Pricing | null
   lastHold: string
+  /** Code of the last risk denial for this game: the same denial is not re-journaled on every tick. */
+  lastDenialCode: string | null
   feedHealthy: boolean
   feedError: string | null
   staleAlerted: boolean
@@ -185,6 +187,7 @@ export class Engine {
       stateTsMs: null,
       pricing: null,
       lastHold: '',
+      lastDenialCode: null,
       feedHealthy: true,
       feedError: null,
       staleAlerted: false,
@@ -244,7 +247,7 @@ export class Engine {
   }
 
   private handleOne(ev: EngineEvent): void {
-    const t0 = process.hrtime.bigint()
+    const t0 = performance.now() // float clock: no BigInt allocated per event
     switch (ev.kind) {
       case 'game':
         this.metrics.inc('events_game')
@@ -269,7 +272,7 @@ export class Engine {
       default:
         assertNever(ev)
     }
-    this.metrics.decisionLatency.observe(Number(process.hrtime.bigint() - t0) / 1000)
+    this.metrics.decisionLatency.observe((performance.now() - t0) * 1000)
   }
 
   // ---- game events ---------------------------------------------------------------------------------
@@ -499,9 +502,11 @@ export class Engine {
 
   private evaluateGame(game: GameSlot, nowMs: number): void {
     const state = game.state
-    // Exits first: they only ever reduce risk.
-    this.evaluateExitFor(game, game.home, nowMs)
-    this.evaluateExitFor(game, game.away, nowMs)
+    // Exits first: they only ever reduce risk. HALTED allows nothing but cancels, so none are tried.
+    if (this.risk.tradingState() !== 'HALTED') {
+      this.evaluateExitFor(game, game.home, nowMs)
+      this.evaluateExitFor(game, game.away, nowMs)
+    }
     if (state === null) return
     if (this.risk.tradingState() !== 'ACTIVE') return this.noteHold(game, 'trading_not_active', nowMs)
     if (game.pricing === null) return this.noteHold(game, 'no_model_price', nowMs)
@@ -577,6 +582,7 @@ export class Engine {
   }
 
   private enter(game: GameSlot, s: EntrySignal, nowMs: number): void {
+    if (this.repeatDenial(game, this.markets.get(s.ticker)!, entryOrderRequest(s, ''), nowMs)) return
     this.metrics.inc('signals')
     game.lastHold = ''
     this.write({
@@ -606,6 +612,7 @@ export class Engine {
   }
 
   private exit(game: GameSlot, m: MarketSlot, s: ExitSignal, nowMs: number): void {
+    if (this.repeatDenial(game, m, exitOrderRequest(s, ''), nowMs)) return
     this.metrics.inc('signals')
     this.write({
       type: 'signal',
@@ -626,16 +633,28 @@ export class Engine {
     this.orderContext.set(req.clientOrderId, {
       gameId: game.reg.gameId,
       kind: 'exit',
-      modelProb: s.yesProb,
+      // Probability that the contract being closed pays (YES for a long, NO for a short).
+      modelProb: s.side === 'ask' ? s.yesProb : 1 - s.yesProb,
       netEdge: null,
       state: game.state,
     })
     this.place(game, m, req, nowMs)
   }
 
-  /** Risk check, then intent (journaled and flushed) -> send -> sent. Denials are journaled with reasons. */
-  private place(game: GameSlot, m: MarketSlot, req: OrderRequest, nowMs: number): void {
-    const ctx = buildRiskContext(
+  /**
+   * True when risk would deny `req` for the same reason as the game's last denial: the signal is then
+   * noted as a hold instead of journaling the same signal + denial (and burning an order id) per tick.
+   */
+  private repeatDenial(game: GameSlot, m: MarketSlot, req: OrderRequest, nowMs: number): boolean {
+    if (game.lastDenialCode === null) return false
+    const d = this.risk.wouldApprove(req, this.riskContextFor(game, m, req, nowMs))
+    if (d.approved || d.code !== game.lastDenialCode) return false
+    this.noteHold(game, `risk_denied:${d.code}`, nowMs)
+    return true
+  }
+
+  private riskContextFor(game: GameSlot, m: MarketSlot, req: OrderRequest, nowMs: number) {
+    return buildRiskContext(
       req,
       {
         nowMs,
@@ -650,6 +669,11 @@ export class Engine {
       this.exposure,
       this.riskCtx,
     )
+  }
+
+  /** Risk check, then intent (journaled and flushed) -> send -> sent. Denials are journaled with reasons. */
+  private place(game: GameSlot, m: MarketSlot, req: OrderRequest, nowMs: number): void {
+    const ctx = this.riskContextFor(game, m, req, nowMs)
     const wasState = this.risk.tradingState()
     const decision = this.risk.check(req, ctx)
     if (this.risk.tradingState() !== wasState) {
@@ -663,6 +687,7 @@ export class Engine {
     }
     if (!decision.approved) {
       this.metrics.inc('orders_denied')
+      game.lastDenialCode = decision.code
       this.orders.registerDenied(req, decision.code, nowMs)
       this.write({
         type: 'denial',
@@ -674,6 +699,7 @@ export class Engine {
       })
       return
     }
+    game.lastDenialCode = null
     this.orders.register(req, nowMs)
     this.write({
       type: 'order',

@@ -107,7 +107,10 @@ export class PaperVenue implements ExecutionVenue {
       })
     return {
       openOrders,
-      positions: [...this.positions].map(([ticker, positionCentiContracts]) => ({ ticker, positionCentiContracts })),
+      positions: [...this.positions].map(([ticker, positionCentiContracts]) => ({
+        ticker,
+        positionCentiContracts,
+      })),
       fills: [...this.fills],
       balanceMicros: this.balanceMicros,
     }

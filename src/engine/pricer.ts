@@ -50,12 +50,19 @@ export class BaselinePricer implements Pricer {
       return { homeWinProb: margin > 0 ? 1 : margin < 0 ? 0 : 0.5, confidence: 1, source: 'decided' }
     }
     if (state.status === 'scheduled') return null
-    const left = state.quarter > 4 ? Math.min(600, state.clockSeconds) : gameSecondsRemaining(state.quarter, state.clockSeconds)
+    const left =
+      state.quarter > 4
+        ? Math.min(600, state.clockSeconds)
+        : gameSecondsRemaining(state.quarter, state.clockSeconds)
     const frac = Math.max(left, 1) / 3600
     const mean = margin + state.homeSpreadLine * frac
     const sd = 13.45 * Math.sqrt(frac)
     const p = normCdf(mean / sd)
-    return { homeWinProb: Math.min(0.999, Math.max(0.001, p)), confidence: this.confidence, source: 'baseline' }
+    return {
+      homeWinProb: Math.min(0.999, Math.max(0.001, p)),
+      confidence: this.confidence,
+      source: 'baseline',
+    }
   }
 }
 
@@ -64,6 +71,9 @@ export function normCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2
   const t = 1 / (1 + 0.3275911 * x)
   const y =
-    1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x)
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-x * x)
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y)
 }

@@ -70,7 +70,9 @@ export class SqliteJournal implements EngineJournal {
 
   private constructor(readonly db: Database.Database) {
     db.exec(SCHEMA)
-    this.insRecord = db.prepare('INSERT INTO records (run_id, type, ts_ms, game_id, json) VALUES (?, ?, ?, ?, ?)')
+    this.insRecord = db.prepare(
+      'INSERT INTO records (run_id, type, ts_ms, game_id, json) VALUES (?, ?, ?, ?, ?)',
+    )
     this.insOrder = db.prepare(
       `INSERT INTO orders (client_order_id, run_id, game_id, ticker, side, price_ticks, size_centi, request_json,
          status, venue_order_id, reason, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -100,7 +102,10 @@ export class SqliteJournal implements EngineJournal {
    * Opens (creating if needed) the journal. `FULL` syncs every commit to disk (live trading); `NORMAL`
    * in WAL mode survives a process crash (kill -9) and loses at most the last commits on power loss.
    */
-  static open(path: string, opts: { synchronous: 'NORMAL' | 'FULL' } = { synchronous: 'FULL' }): SqliteJournal {
+  static open(
+    path: string,
+    opts: { synchronous: 'NORMAL' | 'FULL' } = { synchronous: 'FULL' },
+  ): SqliteJournal {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
       const db = new Database(path)
@@ -109,7 +114,10 @@ export class SqliteJournal implements EngineJournal {
       db.pragma('busy_timeout = 2000')
       return new SqliteJournal(db)
     } catch (cause) {
-      throw journalUnavailable(`cannot open journal ${path}: ${(cause as Error).message}`, { cause, context: { path } })
+      throw journalUnavailable(`cannot open journal ${path}: ${(cause as Error).message}`, {
+        cause,
+        context: { path },
+      })
     }
   }
 
@@ -146,8 +154,7 @@ export class SqliteJournal implements EngineJournal {
 
   progress(runId: string): number | null {
     const row = this.db.prepare('SELECT next_index FROM progress WHERE run_id = ?').get(runId) as
-      | { next_index: number }
-      | undefined
+      { next_index: number } | undefined
     return row === undefined ? null : row.next_index
   }
 
@@ -222,7 +229,12 @@ export class SqliteJournal implements EngineJournal {
         .prepare(
           'SELECT request_json, game_id, status, venue_order_id FROM orders WHERE run_id = ? ORDER BY created_ms, rowid',
         )
-        .all(runId) as { request_json: string; game_id: string; status: string; venue_order_id: string | null }[]
+        .all(runId) as {
+        request_json: string
+        game_id: string
+        status: string
+        venue_order_id: string | null
+      }[]
     ).map((o) => ({
       request: JSON.parse(o.request_json) as OrderRequest,
       gameId: o.game_id,
@@ -230,7 +242,9 @@ export class SqliteJournal implements EngineJournal {
       venueOrderId: o.venue_order_id,
     }))
     const fills = (
-      this.db.prepare('SELECT json FROM fills WHERE run_id = ? ORDER BY rowid').all(runId) as { json: string }[]
+      this.db.prepare('SELECT json FROM fills WHERE run_id = ? ORDER BY rowid').all(runId) as {
+        json: string
+      }[]
     ).map((f) => JSON.parse(f.json) as Fill)
     return { orders, fills }
   }

@@ -12,7 +12,12 @@ import type { Command } from '../cli.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { parseEngineConfig } from '../../engine/engine-config.ts'
-import { MemoryJournal, TeeJournal, type EngineJournal, type JournalRecord } from '../../engine/journal-port.ts'
+import {
+  MemoryJournal,
+  TeeJournal,
+  type EngineJournal,
+  type JournalRecord,
+} from '../../engine/journal-port.ts'
 import type { Engine } from '../../engine/engine.ts'
 import { formatUsd } from '../../core/units.ts'
 import { createReplaySession, loadReplayInputs } from '../runtime/replay-session.ts'
@@ -57,7 +62,11 @@ export type ReplaySummary = {
   readonly finalScore: string
 }
 
-export function summarize(engine: Engine, records: readonly JournalRecord[], meta: { gameId: string; pricer: string; events: number; engineMs: number; finalScore: string }): ReplaySummary {
+export function summarize(
+  engine: Engine,
+  records: readonly JournalRecord[],
+  meta: { gameId: string; pricer: string; events: number; engineMs: number; finalScore: string },
+): ReplaySummary {
   const trades: TradeLine[] = []
   let signals = 0
   let denials = 0
@@ -103,10 +112,14 @@ export function summarize(engine: Engine, records: readonly JournalRecord[], met
 
 function renderText(s: ReplaySummary): string {
   const lines: string[] = []
-  lines.push(`gridedge replay ${s.gameId}  (pricer ${s.pricer}, ${s.events} events, engine ${s.engineMs.toFixed(1)} ms)`)
+  lines.push(
+    `gridedge replay ${s.gameId}  (pricer ${s.pricer}, ${s.events} events, engine ${s.engineMs.toFixed(1)} ms)`,
+  )
   lines.push(`final score: ${s.finalScore}`)
   lines.push('')
-  lines.push('time(UTC) game-clock  score              trade  side      ticker                          price   size    fee      model  edge')
+  lines.push(
+    'time(UTC) game-clock  score              trade  side      ticker                          price   size    fee      model  edge',
+  )
   for (const t of s.trades) {
     lines.push(
       [
@@ -171,7 +184,10 @@ export const command: Command = {
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
     const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? 'replay', ...cfg.engine })
     const crashAfter = v['crash-after'] === undefined ? null : Number(v['crash-after'])
-    const pricer = await loadPricer(cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'), logger)
+    const pricer = await loadPricer(
+      cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
+      logger,
+    )
     const inputs = await loadReplayInputs(cfg.dataDir, gameId)
     const memory = new MemoryJournal()
     const journals: EngineJournal[] = [memory]
@@ -183,7 +199,9 @@ export const command: Command = {
       const done = sqlite.progress(engineCfg.runId)
       if (done !== null && !v.resume) {
         sqlite.close()
-        process.stderr.write(`journal ${v.journal} already holds run "${engineCfg.runId}": add --resume or pick another --run-id\n`)
+        process.stderr.write(
+          `journal ${v.journal} already holds run "${engineCfg.runId}": add --resume or pick another --run-id\n`,
+        )
         return 2
       }
       if (done !== null) {
@@ -253,7 +271,7 @@ async function runPaced(
   let engineNs = 0n
   const start = events[0]?.tsMs ?? 0
   const wallStart = Date.now()
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const due = wallStart + (events[i]!.tsMs - start) / speed
     const wait = due - Date.now()
     if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 1_000)))

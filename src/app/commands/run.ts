@@ -20,10 +20,18 @@ import { parseEngineConfig } from '../../engine/engine-config.ts'
 import { SystemClock } from '../../adapters/system/system-clock.ts'
 import { SqliteJournal } from '../../adapters/journal/sqlite-journal.ts'
 import { KalshiSigner } from '../../adapters/kalshi/auth.ts'
-import { KalshiRestClient, KALSHI_DEMO_REST, KALSHI_DEMO_WS, KALSHI_PROD_REST, KALSHI_PROD_WS } from '../../adapters/kalshi/rest-client.ts'
+import {
+  KalshiRestClient,
+  KALSHI_DEMO_REST,
+  KALSHI_DEMO_WS,
+  KALSHI_PROD_REST,
+  KALSHI_PROD_WS,
+} from '../../adapters/kalshi/rest-client.ts'
 import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
+import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
+import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { startLiveSession } from '../runtime/live-session.ts'
@@ -31,8 +39,9 @@ import { startOperatorServer } from '../server/operator-server.ts'
 import { engineHandle } from '../runtime/operator-handle.ts'
 
 const USAGE = [
-  'usage: gridedge run (--paper | --live) --game <nflverse id>=<Kalshi event>[@<ESPN event id>] [--game ...]',
-  '                    [--run-id id] [--journal path] [--config file] [--port n]',
+  'usage: gridedge run (--paper | --live) (--game <nflverse id>=<Kalshi event>[@<ESPN event id>] ... | --discover)',
+  '                    [--date YYYY-MM-DD] [--run-id id] [--journal path] [--config file] [--port n]',
+  '  --discover  find the KXNFLGAME markets of the scheduled games around --date (default today) on Kalshi',
   '  e.g. gridedge run --paper --game 2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920',
 ].join('\n')
 
@@ -86,6 +95,67 @@ const LIVE_BANNER = [
   '',
 ].join('\n')
 
+/** Scheduled games (nflverse schedule) within a day of `date`, matched to Kalshi's KXNFLGAME events. */
+async function discoverGames(
+  cfg: Config,
+  signer: KalshiSigner | null,
+  logger: ReturnType<typeof createLogger>,
+  date: string | undefined,
+): Promise<GameArg[] | string> {
+  const day = date ?? new Date().toISOString().slice(0, 10)
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return `bad --date ${day}`
+  const centerMs = Date.parse(`${day}T12:00:00Z`)
+  const sched = await readGames(cfg.dataDir, [
+    'game_id',
+    'gameday',
+    'gametime',
+    'away_team',
+    'home_team',
+    'espn',
+  ])
+  const col = (n: string) => sched.columns.get(n)!
+  const schedule: (ScheduledGame & { espn: string })[] = []
+  for (let i = 0; i < sched.rowCount; i++) {
+    const gameday = col('gameday')[i]!
+    if (Math.abs(Date.parse(`${gameday}T12:00:00Z`) - centerMs) > 86_400_000) continue
+    const home = toTeam(col('home_team')[i]!, 'nflverse')
+    const away = toTeam(col('away_team')[i]!, 'nflverse')
+    if (home === undefined || away === undefined) continue
+    schedule.push({
+      gameId: col('game_id')[i]!,
+      homeTeam: home,
+      awayTeam: away,
+      kickoffMs: easternToUtcMs(gameday, col('gametime')[i]! || '13:00'),
+      espn: col('espn')[i]!,
+    })
+  }
+  const rest = new KalshiRestClient({ baseUrl: kalshiUrls(cfg).rest, signer, logger })
+  const r = await discoverNflGames(
+    rest,
+    { fromMs: centerMs - 86_400_000, toMs: centerMs + 86_400_000 },
+    schedule,
+  )
+  if (!r.ok) return r.error.message
+  const out: GameArg[] = []
+  for (const g of r.value.games) {
+    const home = g.markets.find((m) => m.team === g.homeTeam)
+    const away = g.markets.find((m) => m.team === g.awayTeam)
+    if (home === undefined || away === undefined) continue
+    const espn = schedule.find((s) => s.gameId === g.gameId)?.espn ?? ''
+    out.push({
+      registration: {
+        gameId: g.gameId,
+        homeTeam: g.homeTeam,
+        awayTeam: g.awayTeam,
+        homeTicker: home.ticker,
+        awayTicker: away.ticker,
+      },
+      espnEventId: /^\d+$/.test(espn) ? espn : null,
+    })
+  }
+  return out
+}
+
 export const command: Command = {
   summary: 'trade live games on paper or for real',
   run: async (argv) => {
@@ -97,6 +167,8 @@ export const command: Command = {
           paper: { type: 'boolean', default: false },
           live: { type: 'boolean', default: false },
           game: { type: 'string', multiple: true, default: [] },
+          discover: { type: 'boolean', default: false },
+          date: { type: 'string' },
           'run-id': { type: 'string' },
           journal: { type: 'string' },
           config: { type: 'string' },
@@ -126,8 +198,8 @@ export const command: Command = {
       }
       games.push(r)
     }
-    if (games.length === 0) {
-      process.stderr.write(`at least one --game is needed\n${USAGE}\n`)
+    if (games.length === 0 && !v.discover) {
+      process.stderr.write(`at least one --game (or --discover) is needed\n${USAGE}\n`)
       return 2
     }
     const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
@@ -140,7 +212,9 @@ export const command: Command = {
       return 2
     }
     if (signer === null && cfg.kalshi.environment !== 'local') {
-      process.stderr.write(`Kalshi market data needs credentials ($${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile)\n`)
+      process.stderr.write(
+        `Kalshi market data needs credentials ($${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile)\n`,
+      )
       return 2
     }
     if (v.live) process.stderr.write(LIVE_BANNER + `environment: ${cfg.kalshi.environment}\n\n`)
@@ -148,6 +222,21 @@ export const command: Command = {
     const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? mode, ...cfg.engine })
     const clock = new SystemClock()
     const urls = kalshiUrls(cfg)
+    if (v.discover) {
+      const found = await discoverGames(cfg, signer, logger, v.date)
+      if (typeof found === 'string') {
+        process.stderr.write(`discovery failed: ${found}\n`)
+        return 1
+      }
+      games.push(...found.filter((f) => !games.some((g) => g.registration.gameId === f.registration.gameId)))
+      if (games.length === 0) {
+        process.stderr.write('discovery found no NFL game markets around that date\n')
+        return 1
+      }
+      process.stderr.write(
+        `discovered: ${games.map((g) => `${g.registration.gameId} (${g.registration.homeTicker})`).join(', ')}\n`,
+      )
+    }
     const ws = new KalshiWsClient({ url: urls.ws, signer, logger, nowMs: () => clock.nowMs() })
     const venue = v.live
       ? new KalshiVenue({ rest: new KalshiRestClient({ baseUrl: urls.rest, signer, logger }), ws, logger })
@@ -160,15 +249,25 @@ export const command: Command = {
             new EspnFeed(
               {
                 eventIds: espnIds,
+                baseUrl: cfg.feeds.espn.baseUrl,
                 pollIntervalMs: cfg.feeds.espn.pollIntervalMs,
-                gameIds: Object.fromEntries(games.flatMap((g) => (g.espnEventId === null ? [] : [[g.espnEventId, g.registration.gameId]]))),
+                gameIds: Object.fromEntries(
+                  games.flatMap((g) =>
+                    g.espnEventId === null ? [] : [[g.espnEventId, g.registration.gameId]],
+                  ),
+                ),
               },
               { clock, logger },
             ),
           ]
     if (feeds.length === 0) logger.warn('no ESPN event ids given (--game ...@<id>): no game feed, no entries')
-    const journal = SqliteJournal.open(v.journal ?? cfg.journalPath, { synchronous: v.live ? 'FULL' : 'NORMAL' })
-    const pricer = await loadPricer(cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'), logger)
+    const journal = SqliteJournal.open(v.journal ?? cfg.journalPath, {
+      synchronous: v.live ? 'FULL' : 'NORMAL',
+    })
+    const pricer = await loadPricer(
+      cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
+      logger,
+    )
     const session = await startLiveSession({
       mode,
       clock,

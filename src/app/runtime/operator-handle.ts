@@ -2,7 +2,10 @@
 import type { Engine } from '../../engine/engine.ts'
 import type { OperatorHandle } from '../server/operator-server.ts'
 
-export function engineHandle(engine: Engine, extraGauges: () => Readonly<Record<string, number>> = () => ({})): OperatorHandle {
+export function engineHandle(
+  engine: Engine,
+  extraGauges: () => Readonly<Record<string, number>> = () => ({}),
+): OperatorHandle {
   return {
     status: () => engine.status(),
     command: (c) => engine.command(c),

@@ -1,0 +1,107 @@
+/**
+ * `gridedge run` as a child process: --live refuses to start without credentials; with credentials it
+ * prints the LIVE banner and trades against the local exchange (base URLs overridden by config), serves
+ * the operator API, and stops cleanly on SIGTERM.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { listNflGame, startLocalExchange } from '../src/sim/exchange/index.ts'
+
+const root = join(import.meta.dirname, '..')
+const bin = join(root, 'bin', 'gridedge.js')
+
+test('run --live without credentials refuses to start', () => {
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'run', '--live', '--game', '2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF'],
+    {
+      cwd: root,
+      env: { ...process.env, KALSHI_API_KEY_ID: '', GRIDEDGE_CONFIG: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  )
+  assert.equal(r.status, 2)
+  assert.match(r.stderr, /--live needs Kalshi credentials/)
+  assert.doesNotMatch(r.stderr, /LIVE TRADING/)
+})
+
+test(
+  'run --live --discover against the local exchange: banner, markets found, operator API, clean stop',
+  { timeout: 90_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridedge-run-'))
+    const ex = await startLocalExchange({ rateLimits: false, logger: pino({ level: 'silent' }) })
+    try {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      ex.registerKey('cli-key', publicKey.export({ type: 'spki', format: 'pem' }).toString())
+      const keyFile = join(dir, 'key.pem')
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+      const { eventTicker } = listNflGame(ex.core, {
+        away: 'BAL',
+        home: 'BUF',
+        kickoffMs: Date.parse('2025-09-08T00:20:00Z'),
+        // Still open now (the exchange runs on the wall clock).
+        closeMs: Date.now() + 86_400_000,
+        season: 2025,
+      })
+      const cfgFile = join(dir, 'config.json')
+      writeFileSync(
+        cfgFile,
+        JSON.stringify({
+          journalPath: join(dir, 'journal.sqlite'),
+          logLevel: 'warn',
+          // The ESPN feed of the discovered game points at a closed loopback port: no test reaches the internet.
+          feeds: { espn: { baseUrl: 'http://127.0.0.1:9/espn', pollIntervalMs: 60_000 } },
+          kalshi: {
+            environment: 'local',
+            restBaseUrl: ex.restUrl,
+            wsUrl: ex.wsUrl,
+            keyIdEnv: 'TEST_KALSHI_KEY',
+            privateKeyFile: keyFile,
+          },
+        }),
+      )
+      const child = spawn(
+        process.execPath,
+        [bin, 'run', '--live', '--config', cfgFile, '--port', '0', '--discover', '--date', '2025-09-07'],
+        {
+          cwd: root,
+          env: { ...process.env, TEST_KALSHI_KEY: 'cli-key' },
+        },
+      )
+      let stderr = ''
+      let stdout = ''
+      child.stderr.on('data', (c) => (stderr += String(c)))
+      child.stdout.on('data', (c) => (stdout += String(c)))
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+      const end = Date.now() + 60_000
+      while (!/dashboard (http:\/\/\S+)\//.test(stderr)) {
+        if (Date.now() > end || child.exitCode !== null)
+          throw new Error(`run did not start (exit ${child.exitCode}): ${stderr}${stdout}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      assert.match(stderr, /LIVE TRADING: REAL ORDERS/)
+      assert.match(stderr, /discovered: 2025_01_BAL_BUF \(KXNFLGAME-25SEP07BALBUF-BUF\)/)
+      const url = /dashboard (http:\/\/\S+)\//.exec(stderr)![1]!
+      const status = (await (await fetch(`${url}/api/status`)).json()) as {
+        tradingState: string
+        games: { gameId: string; home: { ticker: string } }[]
+      }
+      assert.equal(status.tradingState, 'ACTIVE')
+      assert.equal(status.games[0]!.gameId, '2025_01_BAL_BUF')
+      assert.equal(status.games[0]!.home.ticker, `${eventTicker}-BUF`)
+      child.kill('SIGTERM')
+      assert.equal(await exited, 0, stderr)
+    } finally {
+      await ex.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
