@@ -320,3 +320,38 @@ test('property: deterministic, never fills beyond size or limit, never gives the
     { numRuns: 200, endOnFailure: true },
   )
 })
+
+test('a caller that submits from inside its report callback does not re-enter the model mid-update', () => {
+  const book = ArrayBook.of(
+    [{ priceTicks: 4900, sizeCentiContracts: 1000 }],
+    [{ priceTicks: 5100, sizeCentiContracts: 1000 }],
+  )
+  const reports: ExecutionReport[] = []
+  let submittedSecond = false
+  const sim: PaperFillModel = new PaperFillModel(
+    (t) => (t === T ? book : undefined),
+    (r) => {
+      reports.push(r)
+      if (r.type === 'order_accepted' && !submittedSecond) {
+        submittedSecond = true
+        sim.submit(order({ clientOrderId: 'o2', sizeCentiContracts: 100 }), 0)
+      }
+    },
+    {
+      latencyMs: 0,
+      feeSchedule: { feeType: 'quadratic_with_maker_fees', multiplierMilli: 1000 },
+      idPrefix: 'p',
+    },
+  )
+  sim.submit(order({ clientOrderId: 'o1', sizeCentiContracts: 500 }), 0)
+  const accepted = reports.filter((r) => r.type === 'order_accepted').map((r) => r.clientOrderId)
+  assert.deepEqual(accepted, ['o1', 'o2'])
+  // o1 took 5 contracts at 51; o2 got the next 1 contract from what was left, never the same liquidity twice.
+  assert.deepEqual(
+    fills(reports).map((f) => [f.clientOrderId, f.priceTicks, f.sizeCentiContracts]),
+    [
+      ['o1', 5100, 500],
+      ['o2', 5100, 100],
+    ],
+  )
+})

@@ -74,6 +74,10 @@ export class PaperFillModel {
   private orderSeq = 0
   private fillSeq = 0
   private nowMs = -Infinity
+  private readonly outbox: ExecutionReport[] = []
+  private readonly deliver: (report: ExecutionReport) => void
+  private depth = 0
+  private delivering = false
 
   constructor(
     getBook: (ticker: string) => BookView | undefined,
@@ -83,7 +87,25 @@ export class PaperFillModel {
     if (!(cfg.latencyMs >= 0)) throw new Error('latencyMs must be >= 0')
     this.cfg = cfg
     this.getBook = getBook
-    this.emit = emit
+    // Reports are queued and delivered when the outermost public call returns, so a caller that
+    // submits a new order from inside its report callback never re-enters the model mid-update.
+    this.emit = (report) => {
+      this.outbox.push(report)
+    }
+    this.deliver = emit
+  }
+
+  private leave(): void {
+    this.depth--
+    if (this.depth > 0 || this.delivering) return
+    this.delivering = true
+    try {
+      // Reports emitted by re-entrant calls from inside a callback are appended and delivered in order.
+      for (let i = 0; i < this.outbox.length; i++) this.deliver(this.outbox[i]!)
+    } finally {
+      this.outbox.length = 0
+      this.delivering = false
+    }
   }
 
   /** Orders not yet terminal (in flight or resting). */
@@ -98,6 +120,15 @@ export class PaperFillModel {
   }
 
   submit(req: OrderRequest, nowMs: number): void {
+    this.depth++
+    try {
+      this.submitInner(req, nowMs)
+    } finally {
+      this.leave()
+    }
+  }
+
+  private submitInner(req: OrderRequest, nowMs: number): void {
     this.advanceTo(nowMs)
     const ts = nowMs + this.cfg.latencyMs
     const bad = validate(req)
@@ -120,6 +151,15 @@ export class PaperFillModel {
 
   /** Requests a cancel; it takes effect after the latency (the order may fill meanwhile). */
   cancel(clientOrderId: string, nowMs: number): void {
+    this.depth++
+    try {
+      this.cancelInner(clientOrderId, nowMs)
+    } finally {
+      this.leave()
+    }
+  }
+
+  private cancelInner(clientOrderId: string, nowMs: number): void {
     this.advanceTo(nowMs)
     const o = this.orders.get(clientOrderId)
     if (o === undefined) return
@@ -128,11 +168,29 @@ export class PaperFillModel {
   }
 
   cancelAll(nowMs: number): void {
+    this.depth++
+    try {
+      this.cancelAllInner(nowMs)
+    } finally {
+      this.leave()
+    }
+  }
+
+  private cancelAllInner(nowMs: number): void {
     for (const id of [...this.orders.keys()]) this.cancel(id, nowMs)
   }
 
   /** Moves simulated time: activates orders, applies cancels and expiries due at or before `nowMs`, in time order. */
   advanceTo(nowMs: number): void {
+    this.depth++
+    try {
+      this.advanceToInner(nowMs)
+    } finally {
+      this.leave()
+    }
+  }
+
+  private advanceToInner(nowMs: number): void {
     if (nowMs < this.nowMs) return
     this.nowMs = nowMs
     for (;;) {
@@ -172,6 +230,15 @@ export class PaperFillModel {
 
   /** Reacts to market data already applied to the book: status changes, trade prints, crossing books, queue moves. */
   onMarketData(ev: MarketDataEvent): void {
+    this.depth++
+    try {
+      this.onMarketDataInner(ev)
+    } finally {
+      this.leave()
+    }
+  }
+
+  private onMarketDataInner(ev: MarketDataEvent): void {
     switch (ev.type) {
       case 'market_status': {
         this.status.set(ev.ticker, ev.status)
