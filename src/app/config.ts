@@ -28,6 +28,8 @@ export const KalshiConfigSchema = z
     keyIdEnv: z.string().default('KALSHI_API_KEY_ID'),
     /** Path of the PEM private key file (PKCS#1 or PKCS#8). */
     privateKeyFile: z.string().optional(),
+    /** Rate-limit tier of the account (spec §6.1): sizes the client's token buckets. */
+    tier: z.enum(['basic', 'advanced', 'premier', 'paragon', 'prime']).default('basic'),
   })
   .strict()
 

@@ -29,6 +29,7 @@ import {
 } from '../../adapters/kalshi/rest-client.ts'
 import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
+import { KalshiRateLimiter } from '../../adapters/kalshi/rate-limiter.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
 import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
@@ -129,7 +130,12 @@ async function discoverGames(
       espn: col('espn')[i]!,
     })
   }
-  const rest = new KalshiRestClient({ baseUrl: kalshiUrls(cfg).rest, signer, logger })
+  const rest = new KalshiRestClient({
+    baseUrl: kalshiUrls(cfg).rest,
+    signer,
+    logger,
+    limiter: kalshiLimiter(cfg),
+  })
   const r = await discoverNflGames(
     rest,
     { fromMs: centerMs - 86_400_000, toMs: centerMs + 86_400_000 },
@@ -239,7 +245,11 @@ export const command: Command = {
     }
     const ws = new KalshiWsClient({ url: urls.ws, signer, logger, nowMs: () => clock.nowMs() })
     const venue = v.live
-      ? new KalshiVenue({ rest: new KalshiRestClient({ baseUrl: urls.rest, signer, logger }), ws, logger })
+      ? new KalshiVenue({
+          rest: new KalshiRestClient({ baseUrl: urls.rest, signer, logger, limiter: kalshiLimiter(cfg) }),
+          ws,
+          logger,
+        })
       : null
     const espnIds = games.flatMap((g) => (g.espnEventId === null ? [] : [g.espnEventId]))
     const feeds =
@@ -299,4 +309,12 @@ export const command: Command = {
     logger.flush()
     return 0
   },
+}
+
+/** Token buckets for the account's tier (config `kalshi.tier`), so live traffic stays inside Kalshi's limits. */
+function kalshiLimiter(cfg: Config): KalshiRateLimiter {
+  return new KalshiRateLimiter(cfg.kalshi.tier, {
+    nowMs: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  })
 }
