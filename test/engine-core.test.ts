@@ -87,6 +87,27 @@ test('a crossed snapshot invalidates the book: no trading on it', () => {
   assert.equal(engine.metrics.get('bad_market_events'), 2)
 })
 
+test('a book the source reports out of sync is not traded until its next snapshot', () => {
+  const { venue, feed } = makeEngine({ prob: 0.8 })
+  feed(bookAround(T, HOME, 50, 52))
+  feed(bookAround(T, AWAY, 48, 50))
+  const invalid = (ticker: string): EngineEvent => ({
+    kind: 'market',
+    tsMs: T + 5,
+    seq: 0,
+    event: { type: 'book_invalid', ticker, reason: 'sequence gap', tsEventMs: T + 5, tsRecvMs: T + 5 },
+  })
+  feed(invalid(HOME))
+  feed(invalid(AWAY))
+  feed(gameEv(T + 10))
+  assert.equal(venue.submitted.length, 0)
+  // A fresh snapshot makes the book usable again.
+  feed(bookAround(T + 20, HOME, 50, 52))
+  feed(bookAround(T + 20, AWAY, 48, 50))
+  feed(gameEv(T + 30))
+  assert.equal(venue.submitted.length, 1)
+})
+
 test('kill switch: HALTED, cancel-all sent, and no new orders afterwards', () => {
   const { venue, feed, engine, journal, clock } = makeEngine({ prob: 0.8 })
   clock.advanceTo(T)

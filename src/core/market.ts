@@ -109,6 +109,17 @@ export type MarketDataEvent =
       readonly tsRecvMs: number
     }
   | {
+      /**
+       * The source lost sync with this book (sequence gap, refused delta, dropped connection): do not
+       * trade on it until the next `book_snapshot`.
+       */
+      readonly type: 'book_invalid'
+      readonly ticker: string
+      readonly reason: string
+      readonly tsEventMs: number
+      readonly tsRecvMs: number
+    }
+  | {
       readonly type: 'trade_print'
       readonly ticker: string
       readonly priceTicks: number

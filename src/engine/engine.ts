@@ -358,6 +358,9 @@ export class Engine {
           this.settle(m, ev.settlementTicks, nowMs)
         }
         break
+      case 'book_invalid':
+        this.badMarketEvent(m, ev.reason)
+        break
       case 'trade_print':
         break
       default:

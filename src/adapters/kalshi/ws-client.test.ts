@@ -107,7 +107,8 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
   it('resubscribes after a sequence gap and ends equal to the server book', async () => {
     const { logger, lines } = captureLogger()
     const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
-    await c.start(() => {})
+    const events: MarketDataEvent[] = []
+    await c.start((e) => events.push(e))
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
     server.delta(T1, 'bid', 4000, 1_000, true) // dropped: the client never sees it
@@ -117,6 +118,13 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     assert.equal(c.book(T1)!.sizeAt('bid', 4000), server.book(T1).bids.get(4000))
     assert.ok(lines.some((l) => (l['err'] as { code?: string })?.code === 'KALSHI_BOOK_DESYNC'))
     assert.ok(server.received.some((r) => r['cmd'] === 'unsubscribe'))
+    // The engine is told the book is unusable, then gets a fresh snapshot.
+    const invalidAt = events.findIndex((e) => e.type === 'book_invalid' && e.ticker === T1)
+    assert.notEqual(invalidAt, -1)
+    assert.equal(
+      events.slice(invalidAt).some((e) => e.type === 'book_snapshot' && e.ticker === T1),
+      true,
+    )
     await c.stop()
   })
 

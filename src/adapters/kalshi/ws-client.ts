@@ -75,6 +75,15 @@ export type KalshiWsOptions = {
   readonly silentTimeoutMs?: number
   /** Ladder step per market (from the market's price_ranges); default 100 ticks. */
   readonly tickTicksOf?: (ticker: string) => number
+  /** Recording tap: every inbound text frame before parsing, with the receive time the client uses. Off when absent. */
+  readonly onRawFrame?: (tsRecvMs: number, text: string) => void
+  /** Recording tap: the connection opened (true) or was lost (false), so a replay can mirror reconnects. */
+  readonly onConnectionChange?: (tsMs: number, connected: boolean) => void
+  /**
+   * Driven by recorded frames, never connected: a `subscribed` reply binds to the subscription of
+   * its channel (the recorded command ids belong to the live session, not to this instance).
+   */
+  readonly replay?: boolean
 }
 
 type Sub = {
@@ -102,6 +111,9 @@ export class KalshiWsClient implements MarketDataSource {
   private readonly opts: KalshiWsOptions
   private readonly log: Logger
   private readonly nowMs: () => number
+  private readonly clockMs: () => number
+  /** Receive time of the frame being handled (>= 0), so events carry the time a recording stored. */
+  private frameTsMs = -1
   private readonly timers: WsTimers
   private readonly rng: Rng
   private readonly useYesPrice: boolean
@@ -129,7 +141,9 @@ export class KalshiWsClient implements MarketDataSource {
   constructor(opts: KalshiWsOptions) {
     this.opts = opts
     this.log = opts.logger.child({ component: 'kalshi-ws' })
-    this.nowMs = opts.nowMs ?? (() => Date.now())
+    const clockMs = opts.nowMs ?? (() => Date.now())
+    this.clockMs = clockMs
+    this.nowMs = () => (this.frameTsMs >= 0 ? this.frameTsMs : clockMs())
     this.timers = opts.timers ?? {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -286,6 +300,7 @@ export class KalshiWsClient implements MarketDataSource {
       this.attempt = 0
       this.lastInboundMs = this.nowMs()
       this.log.info({ url: this.opts.url }, 'connected')
+      this.opts.onConnectionChange?.(this.lastInboundMs, true)
       // No session resume (spec §5.1): every subscription and book starts over.
       this.subBySid.clear()
       this.subByCmd.clear()
@@ -295,8 +310,11 @@ export class KalshiWsClient implements MarketDataSource {
     })
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (this.ws !== ws) return
-      this.lastInboundMs = this.nowMs()
-      this.handleFrame(isBinary ? data.toString('utf8') : data.toString())
+      const tsRecvMs = this.clockMs()
+      this.lastInboundMs = tsRecvMs
+      const text = isBinary ? data.toString('utf8') : data.toString()
+      this.opts.onRawFrame?.(tsRecvMs, text)
+      this.handleFrame(text, tsRecvMs)
     })
     ws.on('ping', () => {
       this.lastInboundMs = this.nowMs() // `ws` answers the pong itself
@@ -311,10 +329,22 @@ export class KalshiWsClient implements MarketDataSource {
       if (this.ws !== ws) return
       this.ws = null
       this.connected = false
-      for (const b of this.books.values()) b.valid = false
+      this.opts.onConnectionChange?.(this.clockMs(), false)
+      for (const [ticker, b] of this.books) {
+        b.valid = false
+        this.emitInvalid(ticker, 'connection closed')
+      }
       if (this.stopped) return
       this.scheduleReconnect(code)
     })
+  }
+
+  /** Tells the engine a book is out of sync until its next snapshot. */
+  private emitInvalid(ticker: string, reason: string): void {
+    const sink = this.mdSink
+    if (sink === null) return
+    const nowMs = this.nowMs()
+    sink({ type: 'book_invalid', ticker, reason, tsEventMs: nowMs, tsRecvMs: nowMs })
   }
 
   private scheduleReconnect(code: number): void {
@@ -417,7 +447,11 @@ export class KalshiWsClient implements MarketDataSource {
       context: { sid: sub.sid, channel: sub.channel, ...context },
     })
     this.log.warn({ err: e.toJSON() }, e.message)
-    if (sub.tickers) for (const t of sub.tickers) this.books.get(t)?.markInvalid()
+    if (sub.tickers)
+      for (const t of sub.tickers) {
+        this.books.get(t)?.markInvalid()
+        this.emitInvalid(t, reason)
+      }
     this.dropSid(sub)
     if (this.subs.has(sub.key)) this.sendSubscribe(sub)
   }
@@ -428,7 +462,39 @@ export class KalshiWsClient implements MarketDataSource {
    * Handles one text frame. Public so recordings and benchmarks can drive the client without a
    * socket. Never throws.
    */
-  handleFrame(text: string): void {
+  handleFrame(text: string, tsRecvMs = -1): void {
+    this.frameTsMs = tsRecvMs
+    try {
+      this.handleFrameText(text)
+    } finally {
+      this.frameTsMs = -1
+    }
+  }
+
+  /**
+   * Replays a recorded connection change (`replay` mode): on open every subscription starts over as
+   * after a live (re)connect; on loss every book becomes invalid, as the live close handler does.
+   */
+  replayConnectionChange(tsMs: number, connected: boolean): void {
+    this.frameTsMs = tsMs
+    try {
+      if (connected) {
+        this.subBySid.clear()
+        this.subByCmd.clear()
+        for (const b of this.books.values()) b.valid = false
+        for (const sub of this.subs.values()) this.sendSubscribe(sub)
+      } else {
+        for (const [ticker, b] of this.books) {
+          b.valid = false
+          this.emitInvalid(ticker, 'connection closed')
+        }
+      }
+    } finally {
+      this.frameTsMs = -1
+    }
+  }
+
+  private handleFrameText(text: string): void {
     this.stats.frames++
     let frame: unknown
     try {
@@ -621,9 +687,10 @@ export class KalshiWsClient implements MarketDataSource {
     const id = f['id']
     const parsed = W.wsSubscribedMsg.safeParse(f['msg'])
     if (typeof id !== 'number' || !parsed.success) return this.badFrame('bad subscribed reply', {})
-    const sub = this.subByCmd.get(id)
+    const sub = this.subByCmd.get(id) ?? (this.opts.replay ? this.replaySubFor(parsed.data.channel) : undefined)
     if (!sub) return
-    this.subByCmd.delete(id)
+    this.subByCmd.delete(sub.cmdId)
+    if (sub.sid > 0) this.subBySid.delete(sub.sid)
     if (!this.subs.has(sub.key)) {
       // Unsubscribed while the command was in flight.
       this.send({ id: this.nextCmdId++, cmd: 'unsubscribe', params: { sids: [parsed.data.sid] } })
@@ -632,6 +699,17 @@ export class KalshiWsClient implements MarketDataSource {
     sub.sid = parsed.data.sid
     sub.lastSeq = 0
     this.subBySid.set(sub.sid, sub)
+  }
+
+  /** Replay: the subscription of this channel awaiting a sid (else the first one, being replaced). */
+  private replaySubFor(channel: string): Sub | undefined {
+    let first: Sub | undefined
+    for (const s of this.subs.values()) {
+      if (s.channel !== channel) continue
+      if (s.sid === 0 && this.subByCmd.get(s.cmdId) === s) return s
+      first ??= s
+    }
+    return first
   }
 
   private onError(f: Record<string, unknown>): void {

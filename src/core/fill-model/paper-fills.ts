@@ -248,6 +248,9 @@ export class PaperFillModel {
               this.finish(o, { type: 'order_cancelled', reason: `market ${ev.status}` }, ev.tsEventMs)
         return
       }
+      case 'book_invalid':
+        // Resting paper orders keep their place; nothing fills until the book is rebuilt.
+        return
       case 'trade_print':
         if (this.orders.size > 0)
           this.onTrade(ev.ticker, ev.priceTicks, ev.sizeCentiContracts, ev.takerSide, ev.tsEventMs)
