@@ -15,6 +15,7 @@ import type { Clock } from '../../core/clock.ts'
 import type { Timers } from '../../core/game/timers.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
 import { err, ok, type Result } from '../../lib/result.ts'
+import { Rng } from '../../lib/rng.ts'
 
 export const srForbidden = defineError(
   'SPORTRADAR_FORBIDDEN',
@@ -57,10 +58,15 @@ export type SportradarClientOptions = {
   /** Backoff after a retryable failure: base and cap, ms. */
   readonly backoffBaseMs?: number
   readonly backoffMaxMs?: number
+  /** Seed of the backoff jitter (deterministic, so replays of a session retry at the same times). */
+  readonly seed?: number
 }
 
 export type SrResponse = {
+  /** Parsed JSON; null when `unchanged`. */
   readonly body: unknown
+  /** The body is byte-identical to the previous good response for the same path (not re-parsed). */
+  readonly unchanged: boolean
   readonly recvMs: number
   /** The response's own cache age hint (`max-age`), seconds, when present. */
   readonly maxAgeSec: number | null
@@ -114,6 +120,9 @@ export class SportradarClient {
   private readonly scheduler: TokenScheduler
   private stopped: AppError | null = null
   private failures = 0
+  private readonly lastBodies = new Map<string, string>()
+  private readonly rng: Rng
+  private jitter = 1
   /** Requests sent (for tests and the health line). */
   requestCount = 0
 
@@ -123,6 +132,7 @@ export class SportradarClient {
     this.base = root.includes('/nfl/official/') ? root : `${root}/nfl/official/${opts.accessLevel}/v7/en`
     this.fetchFn = opts.fetch ?? fetch
     this.scheduler = new TokenScheduler(opts.qps, opts.clock, opts.timers)
+    this.rng = new Rng(opts.seed ?? 1)
   }
 
   /** The stop-class error that ended polling (403 / quota), or null. */
@@ -134,7 +144,8 @@ export class SportradarClient {
   backoffMs(): number {
     const base = this.opts.backoffBaseMs ?? 1000
     const max = this.opts.backoffMaxMs ?? 30_000
-    return this.failures === 0 ? 0 : Math.min(max, base * 2 ** (this.failures - 1))
+    // Exponential with ±20 % jitter (drawn once per failure) so several processes do not retry in step.
+    return this.failures === 0 ? 0 : Math.round(Math.min(max, base * 2 ** (this.failures - 1)) * this.jitter)
   }
 
   weeklySchedule(year: number, seasonType: 'PRE' | 'REG' | 'PST', week: number) {
@@ -174,6 +185,13 @@ export class SportradarClient {
     }
     const status = res.status
     if (status === 200) {
+      const m = /max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')
+      const maxAgeSec = m === null ? null : Number(m[1])
+      // Polling faster than the cache TTL returns the same bytes: skip parsing them again.
+      if (this.lastBodies.get(path) === text) {
+        this.failures = 0
+        return ok({ body: null, unchanged: true, recvMs, maxAgeSec })
+      }
       let body: unknown
       try {
         body = JSON.parse(text)
@@ -181,13 +199,14 @@ export class SportradarClient {
         return this.fail(srBadJson(`GET ${path}: body is not JSON`, { cause, context: ctx }))
       }
       this.failures = 0
-      const m = /max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')
-      return ok({ body, recvMs, maxAgeSec: m === null ? null : Number(m[1]) })
+      this.lastBodies.set(path, text)
+      return ok({ body, unchanged: false, recvMs, maxAgeSec })
     }
     const detail = text.slice(0, 200)
     const sctx = { ...ctx, status, body: detail }
     if (status === 429 || (status === 403 && /over\s*(qps|rate)/i.test(text))) {
       this.failures++
+      this.jitter = 0.8 + 0.4 * this.rng.next()
       const ra = retryAfterMs(res.headers.get('retry-after'), recvMs)
       const waitMs = Math.max(ra ?? 0, this.backoffMs(), status === 403 ? 1000 : 0)
       this.scheduler.blockUntil(recvMs + waitMs)
@@ -207,6 +226,7 @@ export class SportradarClient {
 
   private fail(e: AppError): Result<SrResponse, AppError> {
     this.failures++
+    this.jitter = 0.8 + 0.4 * this.rng.next()
     this.scheduler.blockUntil(this.opts.clock.nowMs() + this.backoffMs())
     this.opts.logger?.warn({ code: e.code, ...e.context }, 'sportradar request failed')
     return err(e)

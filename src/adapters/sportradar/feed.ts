@@ -50,6 +50,9 @@ type GameSlot = {
   tracker: SportradarGameTracker | null
   lastChangeMs: number | null
   lastUpdateMs: number | null
+  /** From the last handled document, for stall detection on unchanged responses. */
+  lastStatus: string | null
+  reviewPending: boolean
   done: boolean
 }
 
@@ -74,6 +77,8 @@ export class SportradarFeed implements GameFeed {
         tracker: null,
         lastChangeMs: null,
         lastUpdateMs: null,
+        lastStatus: null,
+        reviewPending: false,
         done: false,
       })
   }
@@ -136,13 +141,15 @@ export class SportradarFeed implements GameFeed {
     if (!this.running) return
     this.timer = this.opts.timers.setTimeout(() => {
       this.timer = null
-      void this.pollOnce().then(() => {
-        if (this.opts.client.stoppedBy() !== null || this.allDone()) {
-          this.running = false
-          return
-        }
-        this.schedule(Math.max(this.opts.pollIntervalMs, this.opts.client.backoffMs()))
-      })
+      void this.pollOnce()
+        .catch((cause: unknown) => this.log?.error({ err: cause }, 'sportradar poll failed'))
+        .then(() => {
+          if (this.opts.client.stoppedBy() !== null || this.allDone()) {
+            this.running = false
+            return
+          }
+          this.schedule(Math.max(this.opts.pollIntervalMs, this.opts.client.backoffMs()))
+        })
     }, delayMs)
   }
 
@@ -167,7 +174,21 @@ export class SportradarFeed implements GameFeed {
       this.health(gameId, r.error, slot.lastUpdateMs, null)
       return
     }
-    this.ingest(slot, r.value.body, r.value.recvMs)
+    if (r.value.unchanged) {
+      this.unchanged(slot, r.value.recvMs)
+      return
+    }
+    try {
+      this.ingest(slot, r.value.body, r.value.recvMs)
+    } catch (cause) {
+      // A document we cannot handle must never take the process down: report it and keep polling.
+      const e = srBadResponse(`pbp ${slot.game.srGameId}: ${(cause as Error).message}`, {
+        cause,
+        context: { srGameId: slot.game.srGameId },
+      })
+      this.log?.error({ code: e.code, err: cause }, 'sportradar document not handled')
+      this.health(gameId, e, slot.lastUpdateMs, r.value.recvMs)
+    }
   }
 
   /**
@@ -211,21 +232,32 @@ export class SportradarFeed implements GameFeed {
     if (sink !== null) for (const e of out.events) sink(e)
     if (out.newestUpdateMs !== null) slot.lastUpdateMs = out.newestUpdateMs
     if (out.changed || slot.lastChangeMs === null) slot.lastChangeMs = recvMs
-    let error: AppError | null = out.errors[out.errors.length - 1] ?? null
-    const stallAfter = this.opts.stallAfterMs ?? 90_000
-    if (
-      error === null &&
-      doc.status === 'inprogress' &&
-      !out.reviewPending &&
-      recvMs - slot.lastChangeMs > stallAfter
-    ) {
-      error = srStalled(`game ${doc.id}: no change for ${recvMs - slot.lastChangeMs} ms`, {
-        context: { srGameId: doc.id, sinceMs: recvMs - slot.lastChangeMs },
-      })
-    }
+    slot.lastStatus = doc.status
+    slot.reviewPending = out.reviewPending
+    const error: AppError | null = out.errors[out.errors.length - 1] ?? this.stallError(slot, recvMs)
     for (const e of out.errors) this.log?.warn({ code: e.code, ...e.context }, e.message)
     this.health(slot.tracker.ctx.gameId, error, slot.lastUpdateMs, recvMs)
     if (slot.tracker.isFinished() && (doc.status === 'closed' || doc.status === 'complete')) slot.done = true
+  }
+
+  // Same bytes as last time: nothing to apply, but the data keeps ageing (stall detection, latency).
+  private unchanged(slot: GameSlot, recvMs: number): void {
+    if (slot.tracker === null) return
+    this.health(slot.tracker.ctx.gameId, this.stallError(slot, recvMs), slot.lastUpdateMs, recvMs)
+  }
+
+  /** No change for too long while in progress and not under review (§5.2). */
+  private stallError(slot: GameSlot, recvMs: number): AppError | null {
+    const sinceMs = recvMs - (slot.lastChangeMs ?? recvMs)
+    if (
+      slot.lastStatus !== 'inprogress' ||
+      slot.reviewPending ||
+      sinceMs <= (this.opts.stallAfterMs ?? 90_000)
+    )
+      return null
+    return srStalled(`game ${slot.game.srGameId}: no change for ${sinceMs} ms`, {
+      context: { srGameId: slot.game.srGameId, sinceMs },
+    })
   }
 
   private health(

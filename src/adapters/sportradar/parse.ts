@@ -115,7 +115,6 @@ export function contextOf(
 type Item = {
   readonly kind: 'play' | 'timeout'
   readonly raw: WirePlay | WireEvent
-  readonly entry: Entry
   readonly quarter: number
 }
 
@@ -213,6 +212,7 @@ type Derived = {
   /** updated_at (else wall_clock) of the play when it was derived. */
   readonly tsText: string | undefined
   readonly raw: WirePlay | WireEvent
+  readonly entry: Entry
   readonly before: GameState
   readonly after: GameState
   readonly play: PlayInfo
@@ -248,6 +248,8 @@ export class SportradarGameTracker {
   /** Per play id: what was emitted, the poll that last saw it, and the cached derivation. */
   private readonly entries = new Map<string, Entry>()
   private knownCount = 0
+  /** Timeouts charged on a play without a timeout event (from the summary), by play id. */
+  private readonly timeoutCharges = new Map<string, { home: number; away: number }>()
 
   constructor(readonly ctx: GameContext) {}
 
@@ -310,7 +312,28 @@ export class SportradarGameTracker {
     }
     this.newestSeq = newestSeq
 
-    const derived = this.derive(items, status === 'final')
+    let derived = this.derive(items, status === 'final')
+    // The summary's timeout counts are authoritative (§4.4). A timeout charged without a timeout
+    // event (a lost challenge) shows up only there: book it on the newest play and re-derive.
+    const lastD = derived[derived.length - 1]
+    const sumHome = doc.summary.home.remaining_timeouts
+    const sumAway = doc.summary.away.remaining_timeouts
+    if (
+      status === 'in_progress' &&
+      lastD !== undefined &&
+      lastD.raw.type === 'play' &&
+      sumHome !== undefined &&
+      sumAway !== undefined &&
+      !this.timeoutCharges.has(lastD.id) &&
+      (sumHome !== lastD.after.homeTimeouts || sumAway !== lastD.after.awayTimeouts)
+    ) {
+      this.timeoutCharges.set(lastD.id, {
+        home: sumHome - lastD.after.homeTimeouts,
+        away: sumAway - lastD.after.awayTimeouts,
+      })
+      lastD.entry.cache = null
+      derived = this.derive(items, false)
+    }
     let changed = false
     // Each known id is stamped with the poll that last saw it; no per-poll set of ids is built.
     const poll = ++this.pollNo
@@ -329,9 +352,9 @@ export class SportradarGameTracker {
           }),
         )
       const prevRaw = entry.known
-      if (prevRaw !== undefined) knownSeen++
+      if (prevRaw !== null) knownSeen++
       else newCount++
-      if (prevRaw === undefined) {
+      if (prevRaw === null) {
         entry.known = d.raw
         this.knownCount++
         changed = true
@@ -468,7 +491,7 @@ export class SportradarGameTracker {
       }
       const cached = entry.cache
       if (
-        cached !== undefined &&
+        cached !== null &&
         sameContent(cached.derived.raw, raw0) &&
         cached.prevAfter === prevAfter &&
         cached.nextKind === nextKind &&
@@ -557,6 +580,11 @@ export class SportradarGameTracker {
         const newAway = ap ?? awayScore
         const a = situationState(raw.end_situation, undefined)
         if (a.missing !== null) missing ??= `end_situation.${a.missing}`
+        const charge = this.timeoutCharges.get(raw.id)
+        if (charge !== undefined) {
+          homeTo = Math.min(3, Math.max(0, homeTo + charge.home))
+          awayTo = Math.min(3, Math.max(0, awayTo + charge.away))
+        }
         const touchdown = newHome - homeScore === 6 || newAway - awayScore === 6
         const next = nextPlay(items, i)
         const isTry = TRY_TYPES.has(raw.play_type ?? '')
@@ -574,6 +602,8 @@ export class SportradarGameTracker {
           ...a.fields,
           homeScore: newHome,
           awayScore: newAway,
+          homeTimeouts: homeTo,
+          awayTimeouts: awayTo,
           tryPending: pending,
           stale: a.missing !== null || hp === undefined || ap === undefined,
         }

@@ -156,7 +156,6 @@ async function makeFeed(args: Args, config: Readonly<Config>, log: Logger): Prom
       })
     }
     case 'espn':
-      // Wiring for the ESPN client lives with its adapter owner; see makeEspnFeed below.
       return makeEspnFeed(args, config, log)
     default:
       return `unknown --source "${args.source}" (nflverse, sportradar, espn)`

@@ -215,7 +215,12 @@ test('a stalled feed is reported after 90 s without change', async () => {
   r.fake.repeatLast(3)
   await r.pollAt(t + 30_000)
   const evs = await r.pollAt(t + 120_000)
-  assert.equal(health(evs)[0]?.type === 'feed_health' && health(evs)[0]?.errorCode, 'SPORTRADAR_STALLED')
+  const h = health(evs)[0]
+  assert.ok(h?.type === 'feed_health')
+  assert.equal(h.errorCode, 'SPORTRADAR_STALLED')
+  // The data's age keeps growing while the feed repeats itself.
+  assert.ok(h.latencyMs !== null && h.latencyMs >= 120_000, `latency ${h.latencyMs}`)
+  assert.equal(h.lastUpdateMs, t)
 })
 
 test('edited play -> play_corrected edited; deleted play -> removed after two documents', async () => {
@@ -233,7 +238,14 @@ test('edited play -> play_corrected edited; deleted play -> removed after two do
   r.fake.deletePlay(gone.playId)
   evs = await r.poll()
   assert.equal(evs.filter((e) => e.type === 'play_corrected').length, 0, 'one missing document is not enough')
+  // The same bytes again (a cached copy) confirm nothing; the next, different document does.
   evs = await r.poll()
+  assert.equal(
+    evs.filter((e) => e.type === 'play_corrected').length,
+    0,
+    'an identical copy is no confirmation',
+  )
+  evs = await r.pollAt(script.plays[41]!.tsEventMs)
   const removed = evs.filter((e) => e.type === 'play_corrected')
   assert.equal(removed.length, 1)
   assert.ok(removed[0]!.type === 'play_corrected' && removed[0]!.kind === 'removed')
@@ -301,4 +313,150 @@ test('the weekly schedule finds the game', async () => {
   const evs = await r.pollAt(script.plays[2]!.tsEventMs)
   assert.equal(evs.filter((e) => e.type === 'play').length, 3)
   assert.equal(evs.find((e) => e.type === 'play')?.gameId, '2025_01_BAL_BUF')
+})
+
+test('playoff overtime through the fake (2023_22_SF_KC): overtime period, walk-off final, states equal the script', async () => {
+  const r = await loadGameScript(dataDir, '2023_22_SF_KC')
+  if (!r.ok) throw r.error
+  const ot = r.value
+  const timers = new ManualTimers(ot.startMs - 60_000)
+  const fake = new SportradarFake({ script: ot, clock: timers, apiKey: KEY })
+  const baseUrl = await fake.start()
+  try {
+    const client = new SportradarClient({
+      apiKey: KEY,
+      accessLevel: 'trial',
+      baseUrl,
+      qps: 1000,
+      clock: timers,
+      timers,
+    })
+    const feed = new SportradarFeed({
+      client,
+      clock: timers,
+      timers,
+      pollIntervalMs: 2000,
+      games: [{ srGameId: fake.srGameId, homeSpreadLine: ot.info.homeSpreadLine }],
+    })
+    const events: GameEvent[] = []
+    feed.attach((e) => events.push(e))
+    // Poll only around overtime (the first poll sees the whole game up to there).
+    const firstOt = ot.plays.findIndex((p) => p.before.quarter === 5)
+    for (const p of ot.plays.slice(firstOt - 2)) {
+      timers.advanceTo(p.tsEventMs)
+      const pr = feed.pollOnce()
+      const due = timers.nextDueMs()
+      if (due !== null) timers.advanceTo(due)
+      await pr
+    }
+    const plays = events.filter((e) => e.type === 'play')
+    assert.equal(plays.length, ot.plays.length)
+    for (let i = 0; i < plays.length; i++) {
+      const got = plays[i]!
+      assert.ok(got.type === 'play')
+      assert.deepEqual(got.after, ot.plays[i]!.after, `play ${ot.plays[i]!.playId}`)
+    }
+    assert.equal(
+      plays[0]!.gameId,
+      '2023_22_SF_KC',
+      'nflverse id derived from the document (PST week 4 -> 22)',
+    )
+    const otStart = events.find((e) => e.type === 'overtime_start')
+    assert.ok(otStart?.type === 'overtime_start')
+    assert.equal(otStart.state.clockSeconds, 900)
+    const final = events.find((e) => e.type === 'game_final')
+    assert.ok(final?.type === 'game_final')
+    assert.deepEqual([final.state.quarter, final.state.homeScore, final.state.awayScore], [5, 25, 22])
+  } finally {
+    await fake.stop()
+  }
+})
+
+test('status path: delayed is a state update; closed ends polling for the game', async () => {
+  const r = await rig()
+  await r.pollAt(script.plays[50]!.tsEventMs)
+  r.fake.setStatus('delayed')
+  let evs = await r.poll()
+  const upd = evs.find((e) => e.type === 'state_update')
+  assert.ok(upd?.type === 'state_update')
+  assert.equal(upd.state.status, 'delayed')
+  assert.deepEqual(
+    [upd.state.homeScore, upd.state.awayScore],
+    [script.plays[50]!.after.homeScore, script.plays[50]!.after.awayScore],
+  )
+  r.fake.setStatus(null)
+  await r.pollAt(script.endMs + 2 * 3_600_000)
+  assert.ok(r.events.some((e) => e.type === 'game_final'))
+  const n = r.fake.requests.length
+  evs = await r.poll()
+  assert.equal(r.fake.requests.length, n, 'a closed game is not polled again')
+  assert.equal(evs.length, 0)
+})
+
+test('start() polls on its own timer every pollIntervalMs; stop() ends the loop', async () => {
+  const r = await rig()
+  r.timers.advanceTo(script.plays[5]!.tsEventMs)
+  await r.feed.start((e) => r.events.push(e))
+  const waitForTimer = async (): Promise<void> => {
+    for (let i = 0; i < 500 && r.timers.pendingCount === 0; i++)
+      await new Promise((res) => setTimeout(res, 5))
+  }
+  r.timers.advanceBy(0)
+  await waitForTimer()
+  assert.equal(r.events.filter((e) => e.type === 'play').length, 6)
+  assert.equal(r.timers.nextDueMs(), script.plays[5]!.tsEventMs + 2000)
+  r.timers.advanceTo(script.plays[8]!.tsEventMs)
+  await waitForTimer()
+  assert.ok(r.events.filter((e) => e.type === 'play').length >= 7)
+  await r.feed.stop()
+  assert.equal(r.timers.pendingCount, 0)
+})
+
+test('a timeout charged by a lost challenge (no timeout event) is taken from the summary (2024_01_CAR_NO)', async () => {
+  const r = await loadGameScript(dataDir, '2024_01_CAR_NO')
+  if (!r.ok) throw r.error
+  const g = r.value
+  const c = g.plays.findIndex((p) => p.playId === '2799')
+  const charged = g.plays[c]!
+  assert.equal(charged.play.playType, 'pass')
+  assert.equal(charged.after.homeTimeouts, charged.before.homeTimeouts - 1)
+  const timers = new ManualTimers(g.startMs - 60_000)
+  const fake = new SportradarFake({ script: g, clock: timers, apiKey: KEY })
+  const baseUrl = await fake.start()
+  try {
+    const client = new SportradarClient({
+      apiKey: KEY,
+      accessLevel: 'trial',
+      baseUrl,
+      qps: 1000,
+      clock: timers,
+      timers,
+    })
+    const feed = new SportradarFeed({
+      client,
+      clock: timers,
+      timers,
+      pollIntervalMs: 2000,
+      games: [{ srGameId: fake.srGameId, gameId: g.info.gameId, homeSpreadLine: g.info.homeSpreadLine }],
+    })
+    const events: GameEvent[] = []
+    feed.attach((e) => events.push(e))
+    for (const p of g.plays.slice(c - 1, c + 4)) {
+      timers.advanceTo(p.tsEventMs)
+      const pr = feed.pollOnce()
+      const due = timers.nextDueMs()
+      if (due !== null) timers.advanceTo(due)
+      await pr
+    }
+    const plays = events.filter((e) => e.type === 'play')
+    assert.equal(plays.length, c + 4)
+    for (let i = c; i < plays.length; i++) {
+      const got = plays[i]!
+      assert.ok(got.type === 'play')
+      assert.deepEqual(got.before, g.plays[i]!.before, `before ${g.plays[i]!.playId}`)
+      assert.deepEqual(got.after, g.plays[i]!.after, `after ${g.plays[i]!.playId}`)
+    }
+  } finally {
+    await fake.stop()
+  }
 })

@@ -342,6 +342,7 @@ export class SportradarFake {
   private readonly dropped = new Map<string, DroppableField[]>()
   private reviewPlayId: string | null = null
   private dropHomeIdOnce = false
+  private statusOverride: string | null = null
 
   constructor(private readonly opts: SportradarFakeOptions) {
     this.script = opts.script
@@ -394,6 +395,10 @@ export class SportradarFake {
   }
   dropField(playId: string, field: DroppableField): void {
     this.dropped.set(playId, [...(this.dropped.get(playId) ?? []), field])
+  }
+  /** Forces the game status (e.g. `delayed`, `postponed`, `suspended`); null restores the scripted one. */
+  setStatus(status: string | null): void {
+    this.statusOverride = status
   }
   /** The next game document lacks `summary.home.id` (a document the client must reject). */
   breakNextDocument(): void {
@@ -499,6 +504,7 @@ export class SportradarFake {
       return
     }
     doc = renderPbp(this.script, now, this.mods())
+    if (this.statusOverride !== null) doc = { ...doc, status: this.statusOverride }
     let body = JSON.stringify(doc)
     if (this.dropHomeIdOnce) {
       this.dropHomeIdOnce = false
