@@ -118,3 +118,10 @@ test('property: base64 round-trips any bytes and matches Node', () => {
     { numRuns: 200 },
   )
 })
+
+test('a NaN metric hashes the same before writing and after reading back (written as null)', () => {
+  const file = encodeModelFile(model, { ...meta, metrics: { auc: NaN, logLoss: 0.4 } }, sha256)
+  const r = decodeModelFile(JSON.parse(JSON.stringify(file)), sha256)
+  assert.ok(r.ok, r.ok ? '' : r.error)
+  assert.equal(r.value.meta.metrics?.auc, null)
+})

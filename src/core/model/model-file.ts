@@ -65,12 +65,13 @@ export type Sha256Hex = (text: string) => string
 
 /**
  * JSON with object keys sorted at every level and no whitespace: the text the content hash covers,
- * so re-ordering keys or re-indenting a file does not change its hash.
+ * so re-ordering keys or re-indenting a file does not change its hash. Same values as JSON.stringify
+ * (undefined properties dropped, NaN and infinities as null).
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value))
-      throw new Error('canonicalJson: non-finite number')
+    // Non-finite numbers become null exactly as JSON.stringify writes them, so a metric that is NaN
+    // hashes the same before writing and after reading back.
     return JSON.stringify(value) ?? 'null'
   }
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`

@@ -114,6 +114,8 @@ export function binData(
 
 /** Widest integer range given a direct lookup table (most win-probability features are small integers). */
 const MAX_TABLE = 1 << 16
+/** Integers up to 2^24 are exact in float32. */
+const F32_EXACT = 1 << 24
 
 /**
  * Bins of one column. Speed trick: integer values within a small range are binned by a lookup table
@@ -122,15 +124,22 @@ const MAX_TABLE = 1 << 16
 function fillBins(
   bins: Uint8Array,
   stride: number,
-  x: Float32Array, nRows: number, nf: number, f: number, cuts: Float32Array): void {
+  x: Float32Array,
+  nRows: number,
+  nf: number,
+  f: number,
+  cuts: Float32Array,
+): void {
   const missing = cuts.length + 1
   let size = 1
   while (size < cuts.length + 1) size <<= 1
-  const padded = new Float64Array(size).fill(Infinity)
+  // NaN padding: "NaN <= v" is false even for v = +Infinity.
+  const padded = new Float64Array(size).fill(NaN)
   padded.set(cuts)
   const lo = cuts.length > 0 ? Math.floor(cuts[0]!) - 1 : 0
   const hi = cuts.length > 0 ? Math.ceil(cuts[cuts.length - 1]!) + 1 : 0
-  const table = hi - lo < MAX_TABLE ? new Uint8Array(hi - lo + 1) : null
+  // Only where every integer is a float32 value, so the table loop and the lookups are exact.
+  const table = hi - lo < MAX_TABLE && lo > -F32_EXACT && hi < F32_EXACT ? new Uint8Array(hi - lo + 1) : null
   if (table) for (let v = lo; v <= hi; v++) table[v - lo] = binOf(cuts, v)
   const lastBin = cuts.length
   for (let r = 0; r < nRows; r++) {

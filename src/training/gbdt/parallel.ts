@@ -12,7 +12,10 @@ import type { BinnedData } from './binning.ts'
 import { histKernelSource, makeHistKernel, type Records } from './kernels.ts'
 import type { HistBuilder } from './train.ts'
 
-export const gbdtWorkerFailed = defineError('GBDT_WORKER_FAILED', 'a histogram worker thread stopped answering')
+export const gbdtWorkerFailed = defineError(
+  'GBDT_WORKER_FAILED',
+  'a histogram worker thread stopped answering',
+)
 
 /** Below this many rows a histogram is built on the main thread: the hand-over costs more. */
 const MIN_PARALLEL_ROWS = 16_384
@@ -93,6 +96,8 @@ export function parallelHistBuilder(binned: BinnedData, rec: Records, threads: n
     const blocks = blockOf(groups[i]!)
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Plain JavaScript: no need for the TypeScript loader the main thread may run under.
+      execArgv: [],
       workerData: {
         ctrl: ctrl.buffer,
         rec: rec.u32.buffer,

@@ -40,9 +40,6 @@ export type TrainLog = { round: number; trainLogLoss: number; validLogLoss: numb
 
 export const gbdtBadInput = defineError('GBDT_BAD_INPUT', 'training data or parameters are invalid')
 
-/** Hessians below this are treated as this: keeps -G/(H+lambda) finite with lambda 0. */
-const MIN_HESSIAN = 1e-16
-
 export function trainGbdt(
   train: TrainData,
   params: GbdtParams,
@@ -62,7 +59,8 @@ export function trainGbdt(
   const grower = new TreeGrower(binned, params, (bytes) =>
     threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes),
   )
-  const hb = threads > 1 ? parallelHistBuilder(binned, grower.rec, threads) : serialHistBuilder(binned, grower.rec)
+  const hb =
+    threads > 1 ? parallelHistBuilder(binned, grower.rec, threads) : serialHistBuilder(binned, grower.rec)
   try {
     return boost(train, binned, grower, hb, params, opts)
   } finally {
@@ -146,8 +144,6 @@ function boost(
   const baseScore = Math.log(mean / (1 - mean))
 
   const score = new Float64Array(n).fill(baseScore)
-  const grad = new Float32Array(n)
-  const hess = new Float32Array(n)
   const sampled = new Uint32Array(n)
   const leafOfRow = new Int32Array(n)
   const valid = opts.valid
@@ -179,16 +175,8 @@ function boost(
         else unsampled[nOut++] = i
       }
     }
-    // Gradients only where a tree will read them.
-    for (let k = 0; k < nSampled; k++) {
-      const i = sampled[k]!
-      const p = 1 / (1 + Math.exp(-score[i]!))
-      const wi = w ? w[i]! : 1
-      grad[i] = (p - y[i]!) * wi
-      const h = p * (1 - p)
-      hess[i] = (h > MIN_HESSIAN ? h : MIN_HESSIAN) * wi
-    }
-    const tree = grower.grow(grad, hess, sampled, nSampled, rng, leafOfRow, hb)
+    // Gradients are computed only for sampled rows, straight into the grower's row records.
+    const tree = grower.grow(score, y, w ?? null, sampled, nSampled, rng, leafOfRow, hb)
     trees.push(tree)
 
     // Scores: sampled rows know their leaf from the partition; the rest walk the binned tree.
@@ -199,9 +187,10 @@ function boost(
     }
     for (let k = 0; k < nOut; k++) {
       const i = unsampled[k]!
-      score[i]! += value[
-        leafOfBinnedRow(tree.feature, tree.splitBin, tree.missingLeft, tree.left, tree.right, binned, i)
-      ]!
+      score[i]! +=
+        value[
+          leafOfBinnedRow(tree.feature, tree.splitBin, tree.missingLeft, tree.left, tree.right, binned, i)
+        ]!
     }
 
     let validLoss: number | null = null
@@ -392,8 +381,9 @@ class TreeGrower {
   }
 
   grow(
-    grad: Float32Array,
-    hess: Float32Array,
+    score: Float64Array,
+    y: Float32Array,
+    weight: Float32Array | null,
     sampled: Uint32Array,
     nSampled: number,
     rng: Rng,
@@ -402,7 +392,7 @@ class TreeGrower {
   ): BuiltTree {
     this.selectFeatures(rng)
     const rec = this.rec
-    gatherRecords(rec, this.binsW, grad, hess, sampled, nSampled)
+    gatherRecords(rec, this.binsW, score, y, weight, sampled, nSampled)
     const cap = 2 * this.maxLeaves - 1
     const tree: BuiltTree = {
       nNodes: 1,
@@ -514,7 +504,15 @@ class TreeGrower {
     const depth = leaf.depth + 1
     const final = depth >= this.params.maxDepth || lastSplit
     const missLeftBin = s.missingLeft ? missBin : -1
-    const mk = (node: number, start: number, end: number, g: number, h: number, lo: number, hi: number): OpenLeaf => ({
+    const mk = (
+      node: number,
+      start: number,
+      end: number,
+      g: number,
+      h: number,
+      lo: number,
+      hi: number,
+    ): OpenLeaf => ({
       node,
       start,
       end,
@@ -534,7 +532,16 @@ class TreeGrower {
       this.histPool.push(parentHist)
       return [mk(lid, 0, 0, gl, hl, loL, hiL), mk(rid, 0, 0, gr, hr, loR, hiR)]
     }
-    const nl = this.partition(this.rec.u32, this.rec.u8, this.rec.tmp, f, leaf.start, leaf.end, s.bin, missLeftBin)
+    const nl = this.partition(
+      this.rec.u32,
+      this.rec.u8,
+      this.rec.tmp,
+      f,
+      leaf.start,
+      leaf.end,
+      s.bin,
+      missLeftBin,
+    )
     const left = mk(lid, leaf.start, nl, gl, hl, loL, hiL)
     const right = mk(rid, nl, leaf.end, gr, hr, loR, hiR)
     // Histogram of the smaller child from its rows; the larger is the parent's minus it, in place.
