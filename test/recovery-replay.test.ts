@@ -8,14 +8,18 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { pino } from 'pino'
 import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
-import { createReplaySession, loadReplayInputs } from '../src/app/runtime/replay-session.ts'
+import {
+  createReplaySession,
+  loadReplayInputs,
+  replayEngineConfigInput,
+} from '../src/app/runtime/replay-session.ts'
 import { loadPricer } from '../src/app/runtime/pricer-loader.ts'
 
 const root = join(import.meta.dirname, '..')
@@ -94,12 +98,16 @@ test(
     try {
       const clean = join(dir, 'clean.sqlite')
       const crashy = join(dir, 'crashy.sqlite')
+      // Trade on every candle (the honest replay rule off) so that crashes land among many orders.
+      const engine = { strategy: { bookMustPostdateStateMs: null } }
+      const configFile = join(dir, 'config.json')
+      writeFileSync(configFile, JSON.stringify({ engine, journalPath: join(dir, 'unused.sqlite') }))
       // The uninterrupted reference run, in this process (same inputs, config and model as the CLI).
       const inputs = await loadReplayInputs(process.env['GRIDEDGE_DATA_DIR'] ?? '', '2025_01_BAL_BUF')
       const logger = pino({ level: 'silent' })
       const cleanJournal = SqliteJournal.open(clean, { synchronous: 'NORMAL' })
       createReplaySession(inputs, {
-        config: parseEngineConfig({ runId: 'rec' }),
+        config: parseEngineConfig(replayEngineConfigInput(engine, 'rec')),
         pricer: await loadPricer(join(root, 'models', 'wp-default.json'), logger),
         journal: cleanJournal,
         logger,
@@ -116,6 +124,8 @@ test(
       for (let k = 0; k <= crashPoints.length; k++) {
         const final = k === crashPoints.length
         const r = replay([
+          '--config',
+          configFile,
           '--journal',
           crashy,
           '--run-id',

@@ -529,6 +529,7 @@ export class Engine {
   private fillMarketInput(m: MarketSlot): MarketInput {
     const i = m.input
     i.bookTsMs = m.book.valid ? m.bookTsMs : null
+    i.bookInfoTsMs = m.book.valid && m.bookTsMs !== null ? m.book.lastTsEventMs : null
     i.status = m.status
     i.positionCentiContracts = this.portfolio.positionCenti(m.ticker)
     let n = 0

@@ -17,7 +17,12 @@ import { MemoryJournal } from '../../engine/journal-port.ts'
 import type { Pricer } from '../../engine/pricer.ts'
 import { formatUsd } from '../../core/units.ts'
 import { isAppError } from '../../lib/errors.ts'
-import { createReplaySession, loadReplayInputs, type ReplayInputs } from '../runtime/replay-session.ts'
+import {
+  createReplaySession,
+  loadReplayInputs,
+  replayEngineConfigInput,
+  type ReplayInputs,
+} from '../runtime/replay-session.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { summarize, type ReplaySummary } from './replay.ts'
@@ -306,7 +311,12 @@ export const command: Command = {
         comparisons.push(cmp)
         let replay: ReplaySummary | null = null
         if (!v['compare-only']) {
-          const engineCfg = parseEngineConfig({ ...cfg.engine, runId: `bt_${gameId}`.slice(0, 24) })
+          const engineCfg = parseEngineConfig(
+            replayEngineConfigInput(
+              { ...cfg.engine, runId: `bt_${gameId}`.slice(0, 24) },
+              `bt_${gameId}`.slice(0, 24),
+            ),
+          )
           replay = runReplay(inputs, gameId, pricer, engineCfg, logger)
           replays.push(replay)
         }

@@ -20,7 +20,7 @@ import {
 } from '../../engine/journal-port.ts'
 import type { Engine } from '../../engine/engine.ts'
 import { formatUsd } from '../../core/units.ts'
-import { createReplaySession, loadReplayInputs } from '../runtime/replay-session.ts'
+import { createReplaySession, loadReplayInputs, replayEngineConfigInput } from '../runtime/replay-session.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { SqliteJournal, type RecoveredState } from '../../adapters/journal/sqlite-journal.ts'
@@ -182,7 +182,7 @@ export const command: Command = {
     }
     const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
-    const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? 'replay', ...cfg.engine })
+    const engineCfg = parseEngineConfig(replayEngineConfigInput(cfg.engine, v['run-id'] ?? 'replay'))
     const crashAfter = v['crash-after'] === undefined ? null : Number(v['crash-after'])
     const pricer = await loadPricer(
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),

@@ -5,7 +5,7 @@
  * the replay a pure function of its inputs.
  */
 import type { MarketDataEvent, PriceLevel } from '../../core/market.ts'
-import type { MarketPricePath } from '../../core/price-path.ts'
+import { pricePointAt, type MarketPricePath } from '../../core/price-path.ts'
 import type { EngineEvent } from '../../engine/events.ts'
 import { ExchangeCore, type MarketResult } from '../../sim/exchange/exchange-core.ts'
 import { MarketMaker } from '../../sim/exchange/market-maker.ts'
@@ -100,11 +100,14 @@ export function buildReplayMarketEvents(input: ReplayMarketInput): EngineEvent[]
       const rec = core.market(m.ticker)
       if (rec === undefined || rec.state !== 'active') continue
       const lv = core.bookLevels(m.ticker)!
+      // The snapshot confirms the book is current (receive time), but the information in it is only
+      // as new as the candle the market maker is quoting: that is its event time.
+      const infoMs = pricePointAt(m.points, tsMs)?.tsMs ?? input.fromMs
       push(tsMs, {
         type: 'book_snapshot',
         ticker: m.ticker,
         seq: nextSeq(m.ticker),
-        tsEventMs: tsMs,
+        tsEventMs: Math.min(infoMs, tsMs),
         tsRecvMs: tsMs,
         yesBids: copyLevels(lv.bids),
         yesAsks: copyLevels(lv.asks),

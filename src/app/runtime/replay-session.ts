@@ -149,3 +149,17 @@ export function createReplaySession(
     },
   }
 }
+
+/**
+ * Engine config input for a replay of recorded one-minute candles: the strategy may only open a
+ * position on a quote that reflects information from after the play (plus ~2 s of market reaction).
+ * Without it, a replay "trades" against candles that have not caught up with the game and reports
+ * profits no live market would give. User config (`engine.strategy`) still wins.
+ */
+export function replayEngineConfigInput(
+  engine: Readonly<Record<string, unknown>>,
+  runId: string,
+): Record<string, unknown> {
+  const strategy = (engine['strategy'] ?? {}) as Record<string, unknown>
+  return { runId, ...engine, strategy: { bookMustPostdateStateMs: 2_000, ...strategy } }
+}

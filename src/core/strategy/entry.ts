@@ -21,6 +21,7 @@ const HOLDS: { readonly [R in EntryHoldReason]: Hold<R> } = Object.freeze({
   state_flagged_stale: hold('state_flagged_stale'),
   stale_state: hold('stale_state'),
   stale_book: hold('stale_book'),
+  book_behind_state: hold('book_behind_state'),
   market_not_open: hold('market_not_open'),
   bad_probability: hold('bad_probability'),
   low_confidence: hold('low_confidence'),
@@ -70,9 +71,18 @@ export function evaluateEntry(input: EntryInput, cfg: StrategyConfig): EntryDeci
   const homeOk = home.status === 'open'
   const awayOk = away.status === 'open'
   if (!homeOk && !awayOk) return HOLDS.market_not_open
-  const homeFresh = homeOk && isFresh(home, nowMs, cfg)
-  const awayFresh = awayOk && isFresh(away, nowMs, cfg)
+  let homeFresh = homeOk && isFresh(home, nowMs, cfg)
+  let awayFresh = awayOk && isFresh(away, nowMs, cfg)
   if (!homeFresh && !awayFresh) return HOLDS.stale_book
+  const lagMs = cfg.bookMustPostdateStateMs
+  if (lagMs !== null) {
+    // The quote must carry information from after the play plus the market's reaction time;
+    // otherwise the "edge" is only a quote that has not caught up with the game yet.
+    const needMs = input.stateTsMs + lagMs
+    homeFresh = homeFresh && (home.bookInfoTsMs ?? -Infinity) >= needMs
+    awayFresh = awayFresh && (away.bookInfoTsMs ?? -Infinity) >= needMs
+    if (!homeFresh && !awayFresh) return HOLDS.book_behind_state
+  }
 
   const isMaker = cfg.execution.mode === 'resting'
   // Screen the four candidates on the price they would trade at first; keep the best in locals.

@@ -53,6 +53,12 @@ export const strategyConfigSchema = z
     /** Freshness: no new position when the game state or the book is older than this. */
     maxStateAgeMs: z.number().int().positive().default(10_000),
     maxBookAgeMs: z.number().int().positive().default(10_000),
+    /**
+     * When set, no new position unless the book reflects information at least this many ms newer
+     * than the latest game state (the market has had time to react to the play). Replays of one-minute
+     * candles need it to stay honest; live books update continuously, so it is off by default.
+     */
+    bookMustPostdateStateMs: z.number().int().min(0).nullable().default(null),
     /** Exit when the model no longer beats the exit price by this much (0 = selling is at least as good as holding). */
     exitEdge: z.number().min(-1).max(1).default(0),
     /** Exit after holding this long. */

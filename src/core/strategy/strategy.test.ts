@@ -383,3 +383,29 @@ test('property: an exit never trades more than the position, always against it, 
     { numRuns: 500, endOnFailure: true },
   )
 })
+
+test('bookMustPostdateStateMs: no entry on a quote older than the play plus the market reaction time', () => {
+  const cfg = parseStrategyConfig({ bookMustPostdateStateMs: 2_000 })
+  const withInfo = (ticker: string, team: 'BUF' | 'BAL', infoMs: number): MarketInput => ({
+    ...market(ticker, team, ladderBook(4900, 5100)),
+    bookTsMs: 12_400, // confirmed current just now
+    bookInfoTsMs: infoMs,
+  })
+  // The play ended at t=10_000; the quotes were set at t=9_000 (before it): hold.
+  const before = entry(
+    { nowMs: 12_500, stateTsMs: 10_000, homeWinProb: 0.7 },
+    withInfo(HOME, 'BUF', 9_000),
+    withInfo(AWAY, 'BAL', 9_000),
+  )
+  const d1 = evaluateEntry(before, cfg)
+  assert.equal(d1.kind === 'hold' && d1.reason, 'book_behind_state')
+  // Same inputs with the rule off (the live default) trade.
+  assert.equal(evaluateEntry(before, CFG).kind, 'enter')
+  // A quote from after the play plus 2 s: trade.
+  const after = entry(
+    { nowMs: 12_500, stateTsMs: 10_000, homeWinProb: 0.7 },
+    withInfo(HOME, 'BUF', 12_000),
+    withInfo(AWAY, 'BAL', 9_000),
+  )
+  assert.equal(evaluateEntry(after, cfg).kind, 'enter')
+})

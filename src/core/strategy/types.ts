@@ -15,6 +15,11 @@ export type MarketInput = {
   readonly book: BookView
   /** When the book was last known to be current (receive time, ms); null when no book yet. */
   readonly bookTsMs: number | null
+  /**
+   * Source time of the book's latest change (the information it reflects, ms); null or omitted when
+   * unknown. Used by `bookMustPostdateStateMs`.
+   */
+  readonly bookInfoTsMs?: number | null
   readonly status: MarketStatus
   /** Signed YES position held in this market (centi-contracts). */
   readonly positionCentiContracts: number
@@ -47,6 +52,7 @@ export type EntryHoldReason =
   | 'state_flagged_stale'
   | 'stale_state'
   | 'stale_book'
+  | 'book_behind_state'
   | 'market_not_open'
   | 'bad_probability'
   | 'low_confidence'
