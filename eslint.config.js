@@ -52,21 +52,29 @@ export default tseslint.config(
     ]),
   },
   // Each adapter imports only core and lib: never the engine, the app, or another adapter.
-  ...['kalshi', 'sportradar', 'espn', 'nflverse', 'journal', 'market-history', 'model-store', 'system'].map(
-    (name) => ({
-      files: [`src/adapters/${name}/**/*.ts`],
-      rules: boundary([
-        {
-          group: ['**/engine/**', '**/sim/**', '**/app/**', '**/training/**'],
-          message: 'adapters import only core and lib',
-        },
-        {
-          group: ['../*/**', '!../../**'],
-          message: 'an adapter never imports another adapter',
-        },
-      ]),
-    }),
-  ),
+  ...[
+    'kalshi',
+    'sportradar',
+    'espn',
+    'nflverse',
+    'journal',
+    'market-history',
+    'model-store',
+    'system',
+    'kalshi-history',
+  ].map((name) => ({
+    files: [`src/adapters/${name}/**/*.ts`],
+    rules: boundary([
+      {
+        group: ['**/engine/**', '**/sim/**', '**/app/**', '**/training/**'],
+        message: 'adapters import only core and lib',
+      },
+      {
+        group: ['../*/**', '!../../**'],
+        message: 'an adapter never imports another adapter',
+      },
+    ]),
+  })),
   {
     files: ['src/engine/**/*.ts', 'src/sim/**/*.ts'],
     ignores: ['**/*.test.ts'],
