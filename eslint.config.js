@@ -83,4 +83,18 @@ export default tseslint.config(
     ]),
   },
   { files: ['scripts/**', 'bench/**', 'bin/**', 'src/app/commands/**'], rules: { 'no-console': 'off' } },
+  // The dashboard runs in the browser.
+  {
+    files: ['web/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        EventSource: 'readonly',
+        alert: 'readonly',
+        confirm: 'readonly',
+        fetch: 'readonly',
+      },
+    },
+  },
 )
