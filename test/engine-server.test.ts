@@ -104,7 +104,7 @@ test(
       logger: pino({ level: 'silent' }),
       webDir,
     })
-    // Imported by name at run time: playwright-core is optional and not a declared dependency.
+    // Imported by name at run time so the rest of this file runs where playwright-core is absent.
     const pwName = 'playwright-core'
     const pw = (await import(pwName)) as {
       chromium: { launch(o: object): Promise<{ newPage(): Promise<BrowserPage>; close(): Promise<void> }> }
@@ -112,7 +112,16 @@ test(
     const browser = await pw.chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox'],
+      // The machine has no network: background services would only fail their lookups.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
     try {
       const page = await browser.newPage()
