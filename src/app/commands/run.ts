@@ -31,6 +31,10 @@ import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
 import { KalshiRateLimiter } from '../../adapters/kalshi/rate-limiter.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
+import { SportradarClient } from '../../adapters/sportradar/client.ts'
+import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
+import type { GameFeed } from '../../core/ports.ts'
+import type { Timers } from '../../core/game/timers.ts'
 import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
@@ -40,17 +44,23 @@ import { startOperatorServer } from '../server/operator-server.ts'
 import { engineHandle } from '../runtime/operator-handle.ts'
 
 const USAGE = [
-  'usage: gridedge run (--paper | --live) (--game <nflverse id>=<Kalshi event>[@<ESPN event id>] ... | --discover)',
+  'usage: gridedge run (--paper | --live) (--game <nflverse id>=<Kalshi event>[@<ESPN event id>][+sr:<Sportradar game id>] ... | --discover)',
   '                    [--date YYYY-MM-DD] [--run-id id] [--journal path] [--config file] [--port n]',
   '  --discover  find the KXNFLGAME markets of the scheduled games around --date (default today) on Kalshi',
   '  e.g. gridedge run --paper --game 2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920',
+  '  Sportradar is used for games given +sr:<id> when config feeds.primary is "sportradar" and its key is set.',
 ].join('\n')
 
-export type GameArg = { readonly registration: GameRegistration; readonly espnEventId: string | null }
+export type GameArg = {
+  readonly registration: GameRegistration
+  readonly espnEventId: string | null
+  readonly sportradarGameId?: string | null
+}
 
 /** `2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920` -> the game's markets (YES = that team wins). */
 export function parseGameArg(text: string): GameArg | string {
-  const m = /^(\d{4})_(\d{2})_([A-Z]{2,3})_([A-Z]{2,3})=([A-Z0-9-]+)(?:@(\d+))?$/.exec(text)
+  const m =
+    /^(\d{4})_(\d{2})_([A-Z]{2,3})_([A-Z]{2,3})=([A-Z0-9-]+)(?:@(\d+))?(?:\+sr:([0-9a-f-]{36}))?$/.exec(text)
   if (m === null) return `bad --game ${JSON.stringify(text)} (want <nflverse id>=<Kalshi event>[@<ESPN id>])`
   const season = Number(m[1])
   const away = toTeam(m[3]!, 'nflverse')
@@ -67,6 +77,7 @@ export function parseGameArg(text: string): GameArg | string {
       awayTicker: ticker(away),
     },
     espnEventId: m[6] ?? null,
+    sportradarGameId: m[7] ?? null,
   }
 }
 
@@ -252,7 +263,8 @@ export const command: Command = {
         })
       : null
     const espnIds = games.flatMap((g) => (g.espnEventId === null ? [] : [g.espnEventId]))
-    const feeds =
+    const srFeed = await sportradarFeedFor(cfg, games, clock, logger)
+    const espnFeeds: GameFeed[] =
       espnIds.length === 0
         ? []
         : [
@@ -270,7 +282,16 @@ export const command: Command = {
               { clock, logger },
             ),
           ]
-    if (feeds.length === 0) logger.warn('no ESPN event ids given (--game ...@<id>): no game feed, no entries')
+    // Sportradar is the primary source when configured and keyed; ESPN follows the other games.
+    const srIds = new Set(
+      srFeed === null ? [] : games.flatMap((g) => (g.sportradarGameId ? [g.registration.gameId] : [])),
+    )
+    const feeds: GameFeed[] =
+      srFeed === null ? espnFeeds : srIds.size === games.length ? [srFeed] : [srFeed, ...espnFeeds]
+    if (feeds.length === 0)
+      logger.warn(
+        'no game feed: give ESPN event ids (--game ...@<id>) or Sportradar ids (+sr:<id>); no entries',
+      )
     const journal = SqliteJournal.open(v.journal ?? cfg.journalPath, {
       synchronous: v.live ? 'FULL' : 'NORMAL',
     })
@@ -316,5 +337,67 @@ function kalshiLimiter(cfg: Config): KalshiRateLimiter {
   return new KalshiRateLimiter(cfg.kalshi.tier, {
     nowMs: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  })
+}
+
+/** Real timers for the live feeds (replays and tests inject ManualTimers). */
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
+  clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
+}
+
+/**
+ * The Sportradar feed for games given with `+sr:<id>`, when config `feeds.primary` is "sportradar" and
+ * its key is in the environment; closing spreads come from the nflverse schedule. Null otherwise.
+ */
+async function sportradarFeedFor(
+  cfg: Config,
+  games: readonly GameArg[],
+  clock: SystemClock,
+  logger: ReturnType<typeof createLogger>,
+): Promise<SportradarFeed | null> {
+  const followed = games.filter((g) => g.sportradarGameId)
+  if (cfg.feeds.primary !== 'sportradar' || followed.length === 0) return null
+  const sr = cfg.feeds.sportradar
+  const key = process.env[sr.apiKeyEnv]
+  if (key === undefined || key === '') {
+    logger.warn({ env: sr.apiKeyEnv }, 'feeds.primary is sportradar but its key is not set: using ESPN')
+    return null
+  }
+  const spreads = new Map<string, number>()
+  try {
+    const sched = await readGames(cfg.dataDir, ['game_id', 'spread_line'])
+    const ids = sched.columns.get('game_id')!
+    const lines = sched.columns.get('spread_line')!
+    for (let i = 0; i < ids.length; i++) if (lines[i] !== '') spreads.set(ids[i]!, Number(lines[i]))
+  } catch (e) {
+    logger.warn(
+      { err: (e as Error).message },
+      'no schedule for spreads: Sportradar games priced with spread 0',
+    )
+  }
+  const client = new SportradarClient({
+    apiKey: key,
+    accessLevel: sr.baseUrl.includes('/production/') ? 'production' : 'trial',
+    baseUrl: sr.baseUrl,
+    qps: sr.maxQueriesPerSecond,
+    clock,
+    timers: realTimers,
+    logger,
+  })
+  return new SportradarFeed({
+    client,
+    clock,
+    timers: realTimers,
+    logger,
+    pollIntervalMs: sr.pollIntervalMs,
+    games: followed.map((g) => {
+      const spread = spreads.get(g.registration.gameId)
+      return {
+        srGameId: g.sportradarGameId!,
+        gameId: g.registration.gameId,
+        ...(spread !== undefined && Number.isFinite(spread) ? { homeSpreadLine: spread } : {}),
+      }
+    }),
   })
 }
