@@ -33,6 +33,8 @@ export type EspnClientOptions = {
   readonly timeoutMs?: number
   readonly fetch?: FetchFn
   readonly clock: Clock
+  /** Recording tap: every response body with its URL and status (never headers). Off when absent. */
+  readonly onRawResponse?: (recvMs: number, url: string, status: number, text: string) => void
 }
 
 export type EspnResponse = {
@@ -56,6 +58,7 @@ export class EspnClient {
   private readonly timeoutMs: number
   private readonly fetchFn: FetchFn
   private readonly clock: Clock
+  private readonly onRawResponse: EspnClientOptions['onRawResponse']
 
   constructor(opts: EspnClientOptions) {
     this.baseUrl = (opts.baseUrl ?? DEFAULT_ESPN_BASE_URL).replace(/\/+$/, '')
@@ -65,6 +68,7 @@ export class EspnClient {
     this.timeoutMs = opts.timeoutMs ?? 5_000
     this.fetchFn = opts.fetch ?? fetch
     this.clock = opts.clock
+    this.onRawResponse = opts.onRawResponse
   }
 
   /** The scoreboard for one day (`YYYYMMDD`) or ESPN's current week when `dates` is omitted. */
@@ -106,6 +110,7 @@ export class EspnClient {
         return err(e(`ESPN body could not be read: ${(cause as Error).message}`, { cause, context: { url } }))
       }
       const recvMs = this.clock.nowMs()
+      this.onRawResponse?.(recvMs, url, res.status, text)
       if (res.status !== 200) return err(httpError(res, text, url))
       let body: unknown
       try {

@@ -75,6 +75,8 @@ export type EspnFeedDeps = {
   /** Real timers by default; tests drive `pollOnce()` directly instead of starting the loop. */
   readonly setTimer?: (fn: () => void, ms: number) => unknown
   readonly clearTimer?: (handle: unknown) => void
+  /** Recording tap passed to the client: every response body with its URL and status. */
+  readonly onRawResponse?: (recvMs: number, url: string, status: number, text: string) => void
 }
 
 const SOURCE: FeedSource = 'espn'
@@ -172,6 +174,7 @@ export class EspnFeed implements GameFeed {
       timeoutMs: this.opts.requestTimeoutMs,
       fetch: deps.fetch,
       clock: deps.clock,
+      onRawResponse: deps.onRawResponse,
     })
     // A tiny LCG is enough for jitter and keeps the feed deterministic for a given seed.
     let s = this.opts.seed >>> 0

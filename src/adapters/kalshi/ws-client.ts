@@ -329,11 +329,15 @@ export class KalshiWsClient implements MarketDataSource {
       if (this.ws !== ws) return
       this.ws = null
       this.connected = false
-      this.opts.onConnectionChange?.(this.clockMs(), false)
+      const tsMs = this.clockMs()
+      this.opts.onConnectionChange?.(tsMs, false)
+      // The same time for the tap and the events, so a replay of the recording matches exactly.
+      this.frameTsMs = tsMs
       for (const [ticker, b] of this.books) {
         b.valid = false
         this.emitInvalid(ticker, 'connection closed')
       }
+      this.frameTsMs = -1
       if (this.stopped) return
       this.scheduleReconnect(code)
     })
@@ -687,7 +691,9 @@ export class KalshiWsClient implements MarketDataSource {
     const id = f['id']
     const parsed = W.wsSubscribedMsg.safeParse(f['msg'])
     if (typeof id !== 'number' || !parsed.success) return this.badFrame('bad subscribed reply', {})
-    const sub = this.subByCmd.get(id) ?? (this.opts.replay ? this.replaySubFor(parsed.data.channel) : undefined)
+    let sub = this.subByCmd.get(id)
+    // Replay: recorded ids come from the live session; trust the reply's channel when they disagree.
+    if (this.opts.replay && sub?.channel !== parsed.data.channel) sub = this.replaySubFor(parsed.data.channel)
     if (!sub) return
     this.subByCmd.delete(sub.cmdId)
     if (sub.sid > 0) this.subBySid.delete(sub.sid)

@@ -60,6 +60,8 @@ export type SportradarClientOptions = {
   readonly backoffMaxMs?: number
   /** Seed of the backoff jitter (deterministic, so replays of a session retry at the same times). */
   readonly seed?: number
+  /** Recording tap: every response body with its URL and status (the key travels in a header, never here). */
+  readonly onRawResponse?: (recvMs: number, url: string, status: number, text: string) => void
 }
 
 export type SrResponse = {
@@ -184,6 +186,7 @@ export class SportradarClient {
       return this.fail(srNetwork(`GET ${path}: body read failed`, { cause, context: ctx }))
     }
     const status = res.status
+    this.opts.onRawResponse?.(recvMs, this.base + path, status, text)
     if (status === 200) {
       const m = /max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')
       const maxAgeSec = m === null ? null : Number(m[1])

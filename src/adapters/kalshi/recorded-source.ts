@@ -1,0 +1,110 @@
+/**
+ * A MarketDataSource that replays recorded Kalshi WebSocket frames through the live client's own
+ * frame handling (`KalshiWsClient.handleFrame` in `replay` mode): the same parsing, seq checks,
+ * resyncs and book building as live, so a recording gives the same `MarketDataEvent`s the live
+ * client produced. Each event carries the receive time stored with its frame; no wall clock is read.
+ *
+ * Frames come from any async iterable of `{ tsRecvMs, text }` (the app wires the recorder's reader
+ * in: adapters never import each other). Connection changes, when recorded, are replayed too.
+ */
+import type { Logger } from 'pino'
+import type { OrderBook } from '../../core/book/order-book.ts'
+import type { MarketDataEvent } from '../../core/market.ts'
+import type { EventSink, MarketDataSource } from '../../core/ports.ts'
+import { KalshiWsClient, type KalshiUserEvent, type WsStats } from './ws-client.ts'
+
+export type RecordedWsFrame = {
+  readonly tsRecvMs: number
+  readonly text: string
+  /** Set for a recorded connection change instead of a frame. */
+  readonly connected?: boolean
+}
+
+export type RecordedSourceOptions = {
+  readonly frames: AsyncIterable<RecordedWsFrame> | Iterable<RecordedWsFrame>
+  readonly logger: Logger
+  /** Must match the live session's setting (default true, as the live client). */
+  readonly useYesPrice?: boolean
+  readonly tickTicksOf?: (ticker: string) => number
+  /**
+   * Called before each frame with its receive time, e.g. to advance a replay clock so the engine
+   * sees time move exactly as it did live.
+   */
+  readonly onTime?: (tsRecvMs: number) => void
+}
+
+export class KalshiRecordedSource implements MarketDataSource {
+  private readonly opts: RecordedSourceOptions
+  private readonly client: KalshiWsClient
+  private lastTsMs = 0
+  private stopped = false
+  private running: Promise<void> | null = null
+
+  constructor(opts: RecordedSourceOptions) {
+    this.opts = opts
+    this.client = new KalshiWsClient({
+      url: 'replay:',
+      signer: null,
+      logger: opts.logger,
+      // Between frames "now" is the last frame's receive time: never the wall clock.
+      nowMs: () => this.lastTsMs,
+      replay: true,
+      ...(opts.useYesPrice === undefined ? {} : { useYesPrice: opts.useYesPrice }),
+      ...(opts.tickTicksOf === undefined ? {} : { tickTicksOf: opts.tickTicksOf }),
+    })
+  }
+
+  /** Markets to follow, as for the live client (lifecycle messages of other markets are dropped). */
+  async subscribe(tickers: readonly string[]): Promise<void> {
+    await this.client.subscribe(tickers)
+  }
+
+  /** User channel events (fills, orders, positions) found in the recording. */
+  onUserEvent(sink: EventSink<KalshiUserEvent>): void {
+    this.client.onUserEvent(sink)
+  }
+
+  /** Starts replaying in the background; `done()` resolves once every frame was handled. */
+  async start(sink: EventSink<MarketDataEvent>): Promise<void> {
+    this.client.attachSink(sink)
+    this.running ??= this.pump()
+  }
+
+  /** Resolves when the recording is exhausted (or `stop` was called). */
+  done(): Promise<void> {
+    return this.running ?? Promise.resolve()
+  }
+
+  /** Replays the whole recording into `sink` and resolves at the end (backtests, tests). Subscribe first. */
+  async run(sink: EventSink<MarketDataEvent>): Promise<void> {
+    await this.start(sink)
+    await this.done()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.running
+  }
+
+  book(ticker: string): OrderBook | undefined {
+    return this.client.book(ticker)
+  }
+
+  isBookValid(ticker: string): boolean {
+    return this.client.isBookValid(ticker)
+  }
+
+  get stats(): WsStats {
+    return this.client.stats
+  }
+
+  private async pump(): Promise<void> {
+    for await (const f of this.opts.frames) {
+      if (this.stopped) return
+      this.lastTsMs = f.tsRecvMs
+      this.opts.onTime?.(f.tsRecvMs)
+      if (f.connected === undefined) this.client.handleFrame(f.text, f.tsRecvMs)
+      else this.client.replayConnectionChange(f.tsRecvMs, f.connected)
+    }
+  }
+}
