@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   feed: async () => (await import('./commands/feed.ts')).command,
   replay: async () => (await import('./commands/replay.ts')).command,
   run: async () => (await import('./commands/run.ts')).command,
+  backtest: async () => (await import('./commands/backtest.ts')).command,
+  record: async () => (await import('./commands/record.ts')).command,
 }
 
 function usage(): string {
@@ -23,12 +25,14 @@ function usage(): string {
     'usage: gridedge <command> [options]',
     '',
     'commands:',
-    '  data fetch --seasons 2016-2025   download nflverse play-by-play and schedule into the data directory',
+    '  data fetch --seasons 2016-2025 [--markets 2025_01_BAL_BUF]  download play-by-play, schedule, Kalshi candles',
     '  model train | model evaluate       train the win-probability model / score it on play-by-play',
     '  exchange                           run the local Kalshi-compatible exchange on loopback',
     '  feed                               follow a game through a feed (sportradar, espn, nflverse replay)',
     '  replay --game 2025_01_BAL_BUF      replay a real game through the whole system on paper',
     '  run --paper | --live               trade live games (paper, or real money with --live)',
+    '  backtest [--games all]             replay every recorded game; model vs market and P&L summary',
+    '  record                             record raw feed and exchange frames for later replay',
     '',
     'environment: GRIDEDGE_DATA_DIR (data directory), GRIDEDGE_CONFIG (config JSON), GRIDEDGE_LOG_LEVEL',
   ].join('\n')
