@@ -158,19 +158,34 @@ export async function forwardTest(
   })
 }
 
-/** Leave-one-season-out: one model per held-out season, predictions pooled over all seasons. */
+/** Held-out predictions of a protocol run, so folds run in separate processes can be pooled later. */
+export type HeldOutPredictions = {
+  readonly featureSet: FeatureSet
+  readonly pred: Float64Array
+  readonly y: Float32Array
+  readonly qtr: Int8Array
+  readonly season: Int16Array
+  readonly trainSeconds: readonly number[]
+}
+
+/**
+ * Leave-one-season-out: for each season in `folds` (default: all of `seasons`) a model trained on
+ * every other season of `seasons` predicts the held-out one; predictions are pooled.
+ */
 export async function leaveOneSeasonOut(
   dataDir: string,
   set: FeatureSet,
   params: GbdtParams,
   seasons: readonly number[],
   onSeason?: (season: number, seconds: number, heldOut: Metrics) => void,
-): Promise<EvalReport> {
+  folds: readonly number[] = seasons,
+): Promise<{ report: EvalReport; heldOut: HeldOutPredictions }> {
   const parts = await loadSeasons(dataDir, seasons)
   const all = buildDataset(parts, set)
-  const pred = new Float64Array(all.nRows)
+  const tests: Dataset[] = []
+  const preds: Float64Array[] = []
   const secs: number[] = []
-  for (const s of seasons) {
+  for (const s of folds) {
     const held = new Set([s])
     const train = selectSeasons(all, held, false)
     const t = trainOn(train, params)
@@ -178,11 +193,87 @@ export async function leaveOneSeasonOut(
     const test = selectSeasons(all, held, true)
     const p = predictDataset(t.model, test)
     onSeason?.(s, t.seconds, computeMetrics(p, test.y, test.qtr))
-    // Rows of a season are contiguous in `all` only per file; place by scanning.
-    let k = 0
-    for (let i = 0; i < all.nRows; i++) if (all.season[i] === s) pred[i] = p[k++]!
+    tests.push(test)
+    preds.push(p)
   }
-  return report('loso', set, pred, all, secs, { seasons: [seasons[0], seasons[seasons.length - 1]] })
+  const heldOut = concatHeldOut(
+    set,
+    tests.map((t, i) => ({
+      featureSet: set,
+      pred: preds[i]!,
+      y: t.y,
+      qtr: t.qtr,
+      season: t.season,
+      trainSeconds: [],
+    })),
+    secs,
+  )
+  const r = report('loso', set, heldOut.pred, heldOut, secs, {
+    seasons: [seasons[0], seasons[seasons.length - 1]],
+    folds: [...folds],
+  })
+  return { report: r, heldOut }
+}
+
+/** Concatenates held-out predictions (from folds run separately) into one pooled set. */
+export function concatHeldOut(
+  set: FeatureSet,
+  parts: readonly HeldOutPredictions[],
+  trainSeconds: readonly number[] = parts.flatMap((p) => p.trainSeconds),
+): HeldOutPredictions {
+  const n = parts.reduce((a, p) => a + p.pred.length, 0)
+  const pred = new Float64Array(n)
+  const y = new Float32Array(n)
+  const qtr = new Int8Array(n)
+  const season = new Int16Array(n)
+  let off = 0
+  for (const p of parts) {
+    if (p.featureSet !== set) throw new Error(`cannot pool ${p.featureSet} predictions with ${set}`)
+    pred.set(p.pred, off)
+    y.set(p.y, off)
+    qtr.set(p.qtr, off)
+    season.set(p.season, off)
+    off += p.pred.length
+  }
+  return { featureSet: set, pred, y, qtr, season, trainSeconds }
+}
+
+/** JSON form of held-out predictions (plain arrays; a full LOSO run is a few MB). */
+export function heldOutToJson(h: HeldOutPredictions): string {
+  return JSON.stringify({
+    format: 'gridedge-heldout-predictions',
+    featureSet: h.featureSet,
+    trainSeconds: h.trainSeconds,
+    pred: Array.from(h.pred, (p) => Number(p.toPrecision(9))),
+    y: Array.from(h.y),
+    qtr: Array.from(h.qtr),
+    season: Array.from(h.season),
+  })
+}
+
+export function heldOutFromJson(text: string, file: string): HeldOutPredictions {
+  const j = JSON.parse(text) as {
+    format?: string
+    featureSet?: FeatureSet
+    trainSeconds?: number[]
+    pred?: number[]
+    y?: number[]
+    qtr?: number[]
+    season?: number[]
+  }
+  if (j.format !== 'gridedge-heldout-predictions' || !j.pred || !j.y || !j.qtr || !j.season || !j.featureSet)
+    throw new Error(`${file} is not a held-out predictions file`)
+  const n = j.pred.length
+  if (j.y.length !== n || j.qtr.length !== n || j.season.length !== n)
+    throw new Error(`${file}: arrays of different lengths`)
+  return {
+    featureSet: j.featureSet,
+    pred: Float64Array.from(j.pred),
+    y: Float32Array.from(j.y),
+    qtr: Int8Array.from(j.qtr),
+    season: Int16Array.from(j.season),
+    trainSeconds: j.trainSeconds ?? [],
+  }
 }
 
 /** Writes one PNG and one SVG calibration plot per quarter into `dir`; returns the paths. */

@@ -5,6 +5,7 @@
  * calibration plots. See `gridedge model --help`.
  */
 import { parseArgs } from 'node:util'
+import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from '../cli.ts'
@@ -23,6 +24,9 @@ import {
   selectSeasons,
 } from '../../training/dataset.ts'
 import {
+  concatHeldOut,
+  heldOutFromJson,
+  heldOutToJson,
   defaultWpParams,
   forwardTest,
   leaveOneSeasonOut,
@@ -50,6 +54,8 @@ const USAGE = `usage:
   gridedge model evaluate --forward [--train-seasons 2006-2023] [--test-season 2024] [--no-spread]
                           [--plots DIR] [--json]   (+ the train options above)
   gridedge model evaluate --loso [--seasons 2006-2024] [--no-spread] [--plots DIR] [--json]
+                          [--folds 2006-2012 --save-predictions F]   (a subset of folds, for parallel runs)
+  gridedge model evaluate --pool F1,F2,... [--plots DIR] [--json]   (pool saved held-out predictions)
 `
 
 const OPTIONS = {
@@ -77,6 +83,9 @@ const OPTIONS = {
   'tree-only': { type: 'boolean' },
   forward: { type: 'boolean' },
   loso: { type: 'boolean' },
+  folds: { type: 'string' },
+  'save-predictions': { type: 'string' },
+  pool: { type: 'string' },
   plots: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -206,9 +215,29 @@ async function train(v: Values): Promise<number> {
 }
 
 async function evaluate(v: Values): Promise<number> {
-  const modes = [v['test-file'] !== undefined, v.forward === true, v.loso === true].filter(Boolean).length
-  if (modes !== 1) throw new UsageError('give exactly one of --test-file F, --forward, --loso')
+  const modes = [
+    v['test-file'] !== undefined,
+    v.forward === true,
+    v.loso === true,
+    v.pool !== undefined,
+  ].filter(Boolean).length
+  if (modes !== 1) throw new UsageError('give exactly one of --test-file F, --forward, --loso, --pool F1,F2')
   if (v['test-file'] !== undefined) return evaluateFile(v, v['test-file'])
+  if (v.pool !== undefined) {
+    const files = v.pool.split(',').filter((f) => f !== '')
+    const parts = await Promise.all(
+      files.map(async (f) => heldOutFromJson(await readFile(resolve(f), 'utf8'), f)),
+    )
+    const set = parts[0]!.featureSet
+    const h = concatHeldOut(set, parts)
+    const r = report('loso', set, h.pred, h, h.trainSeconds, {
+      pooledFiles: files,
+      seasons: [...new Set(h.season)].sort((a, b) => a - b),
+    })
+    const plots = v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `loso-${set}`)
+    printReport(r, v.json === true, plots)
+    return 0
+  }
   const config = loadConfig()
   const set: FeatureSet = v['no-spread'] ? 'no_spread' : 'spread'
   const params = paramsFrom(v, set)
@@ -220,12 +249,24 @@ async function evaluate(v: Values): Promise<number> {
     r = await forwardTest(config.dataDir, set, params, trainSeasons, testSeason[0]!)
   } else {
     const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
-    r = await leaveOneSeasonOut(config.dataDir, set, params, seasons, (s, secs, m) =>
-      process.stderr.write(
-        `  held out ${s}: trained in ${secs.toFixed(1)} s; log loss ${m.logLoss.toFixed(5)}, ` +
-          `calibration error ${m.calibrationError.toFixed(5)}, n ${m.n}\n`,
-      ),
+    const folds = seasonsOpt(v.folds, v.seasons ?? '2006-2024', 'folds')
+    if (folds.some((f) => !seasons.includes(f))) throw new UsageError('--folds must be among --seasons')
+    const res = await leaveOneSeasonOut(
+      config.dataDir,
+      set,
+      params,
+      seasons,
+      (s, secs, m) =>
+        process.stderr.write(
+          `  held out ${s}: trained in ${secs.toFixed(1)} s; log loss ${m.logLoss.toFixed(5)}, ` +
+            `calibration error ${m.calibrationError.toFixed(5)}, n ${m.n}\n`,
+        ),
+      folds,
     )
+    r = res.report
+    if (v['save-predictions'] !== undefined) {
+      await writeFile(resolve(v['save-predictions']), heldOutToJson(res.heldOut))
+    }
   }
   const plots =
     v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `${r.protocol}-${set}`)

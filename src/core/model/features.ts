@@ -83,36 +83,54 @@ export function buildFeatures(
   out[i] = input.defteamTimeouts
 }
 
+/** A WpInput whose fields can be overwritten in place (scratch inputs reused on hot paths). */
+export type MutableWpInput = { -readonly [K in keyof WpInput]: WpInput[K] }
+
 /**
- * The model input for a live game state, from the side of the team with the ball; null when the
- * state must not be priced by the model: stale, nobody has the ball, or the yard line is unknown.
+ * Fills `into` with the model input of a live game state, from the side of the team with the ball,
+ * without allocating; false when the state must not be priced by the model: stale, nobody has the
+ * ball, or the yard line is unknown.
  */
-export function wpInputFromState(state: GameState): WpInput | null {
-  if (state.stale || state.possession === null || state.yardline100 === null) return null
-  if (state.yardline100 < 0 || state.yardline100 > 100 || !Number.isFinite(state.yardline100)) return null
+export function fillWpInput(into: MutableWpInput, state: GameState): boolean {
+  if (state.stale || state.possession === null || state.yardline100 === null) return false
+  if (!Number.isFinite(state.yardline100) || state.yardline100 < 0 || state.yardline100 > 100) return false
   const home = state.possession === state.homeTeam
-  if (!home && state.possession !== state.awayTeam) return null
-  const diff = home ? state.homeScore - state.awayScore : state.awayScore - state.homeScore
-  const receive2h =
-    state.homeReceives2hKickoff === null
-      ? false
-      : home
-        ? state.homeReceives2hKickoff
-        : !state.homeReceives2hKickoff
-  return {
-    seasonType: state.seasonType,
-    season: state.season,
-    quarter: state.quarter,
-    halfSecondsRemaining: halfSecondsRemaining(state.quarter, state.clockSeconds),
-    gameSecondsRemaining: gameSecondsRemaining(state.quarter, state.clockSeconds),
-    yardline100: state.yardline100,
-    scoreDifferential: diff,
-    down: state.down,
-    yardsToGo: state.yardsToGo,
-    posteamTimeouts: home ? state.homeTimeouts : state.awayTimeouts,
-    defteamTimeouts: home ? state.awayTimeouts : state.homeTimeouts,
-    receive2hKickoff: state.quarter <= 2 && receive2h,
-    posteamIsHome: home,
-    posteamSpreadLine: home ? state.homeSpreadLine : -state.homeSpreadLine,
+  if (!home && state.possession !== state.awayTeam) return false
+  const r2h = state.homeReceives2hKickoff
+  into.seasonType = state.seasonType
+  into.season = state.season
+  into.quarter = state.quarter
+  into.halfSecondsRemaining = halfSecondsRemaining(state.quarter, state.clockSeconds)
+  into.gameSecondsRemaining = gameSecondsRemaining(state.quarter, state.clockSeconds)
+  into.yardline100 = state.yardline100
+  into.scoreDifferential = home ? state.homeScore - state.awayScore : state.awayScore - state.homeScore
+  into.down = state.down
+  into.yardsToGo = state.yardsToGo
+  into.posteamTimeouts = home ? state.homeTimeouts : state.awayTimeouts
+  into.defteamTimeouts = home ? state.awayTimeouts : state.homeTimeouts
+  into.receive2hKickoff = state.quarter <= 2 && r2h !== null && (home ? r2h : !r2h)
+  into.posteamIsHome = home
+  into.posteamSpreadLine = home ? state.homeSpreadLine : -state.homeSpreadLine
+  return true
+}
+
+/** The model input for a live game state (a new object); null when the state must not be priced. */
+export function wpInputFromState(state: GameState): WpInput | null {
+  const into: MutableWpInput = {
+    seasonType: 'REG',
+    season: 0,
+    quarter: 1,
+    halfSecondsRemaining: 0,
+    gameSecondsRemaining: 0,
+    yardline100: 0,
+    scoreDifferential: 0,
+    down: 0,
+    yardsToGo: 0,
+    posteamTimeouts: 0,
+    defteamTimeouts: 0,
+    receive2hKickoff: false,
+    posteamIsHome: false,
+    posteamSpreadLine: 0,
   }
+  return fillWpInput(into, state) ? into : null
 }

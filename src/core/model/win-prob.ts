@@ -6,9 +6,15 @@
  * so one WinProbModel must not be shared between threads (there are none in Node's event loop).
  */
 import type { GameState } from '../game-state.ts'
-import { gameSecondsRemaining, halfSecondsRemaining } from '../game-state.ts'
 import type { WpInput, WpOutput } from './wp-types.ts'
-import { buildFeatures, featureCount, featureSetOf, type FeatureSet } from './features.ts'
+import {
+  buildFeatures,
+  featureCount,
+  featureSetOf,
+  fillWpInput,
+  type FeatureSet,
+  type MutableWpInput,
+} from './features.ts'
 import { predictProb, type GbdtModel } from './gbdt.ts'
 import {
   KNEEL_WIN_PROB,
@@ -21,7 +27,7 @@ import {
 } from './situations.ts'
 
 type Source = WpOutput['source']
-type MutableInput = { -readonly [K in keyof WpInput]: WpInput[K] }
+type MutableInput = MutableWpInput
 
 const blankInput = (): MutableInput => ({
   seasonType: 'REG',
@@ -117,7 +123,7 @@ export class WinProbModel {
       const posIsHome = state.possession !== state.awayTeam
       return { posteamWinProb: posIsHome ? homeP : 1 - homeP, homeWinProb: homeP, source: 'decided' }
     }
-    if (!fillFromState(this.stateInput, state)) return null
+    if (!fillWpInput(this.stateInput, state)) return null
     const input = this.stateInput
     if (state.tryPending) {
       const p = this.tryPending(input)
@@ -212,28 +218,4 @@ export class WinProbModel {
 
 function output(posteamP: number, posteamIsHome: boolean, source: Source): WpOutput {
   return { posteamWinProb: posteamP, homeWinProb: posteamIsHome ? posteamP : 1 - posteamP, source }
-}
-
-/** Fills `into` from a state without allocating; false when the state must not be priced. */
-function fillFromState(into: MutableInput, state: GameState): boolean {
-  if (state.stale || state.possession === null || state.yardline100 === null) return false
-  if (!Number.isFinite(state.yardline100) || state.yardline100 < 0 || state.yardline100 > 100) return false
-  const home = state.possession === state.homeTeam
-  if (!home && state.possession !== state.awayTeam) return false
-  const r2h = state.homeReceives2hKickoff
-  into.seasonType = state.seasonType
-  into.season = state.season
-  into.quarter = state.quarter
-  into.halfSecondsRemaining = halfSecondsRemaining(state.quarter, state.clockSeconds)
-  into.gameSecondsRemaining = gameSecondsRemaining(state.quarter, state.clockSeconds)
-  into.yardline100 = state.yardline100
-  into.scoreDifferential = home ? state.homeScore - state.awayScore : state.awayScore - state.homeScore
-  into.down = state.down
-  into.yardsToGo = state.yardsToGo
-  into.posteamTimeouts = home ? state.homeTimeouts : state.awayTimeouts
-  into.defteamTimeouts = home ? state.awayTimeouts : state.homeTimeouts
-  into.receive2hKickoff = state.quarter <= 2 && r2h !== null && (home ? r2h : !r2h)
-  into.posteamIsHome = home
-  into.posteamSpreadLine = home ? state.homeSpreadLine : -state.homeSpreadLine
-  return true
 }
