@@ -234,7 +234,7 @@ function caveats(model: ModelInfo, games: number): string[] {
       : 'the model does not use the pre-game spread: it knows nothing of team strength beyond home field.',
     'per-play rows price the state after a play ending at T against the last candle ending <= T, which usually predates the play: the model sees the play, the market row does not yet (no look-ahead, but it favours the model). The "ALL, per minute" row (and the minute-aligned per-game line) gives both the same information cut-off (candle end) and is the fairer score.',
     'market probability = mid of the last one-minute candle ending at or before the play end (home mid and 1 - away mid averaged); plays with no two-sided quote are skipped, which drops most decided late-game states.',
-    'the full-system replay trades against a local exchange that quotes each recorded candle until the next one ends, while the real book reprices 1-2 s after a play: its fills can be at stale prices, so its P&L is optimistic (compare the stale-quote sensitivity line).',
+    'the full-system replay trades against a local exchange that quotes each recorded candle until the next one ends, while the real book reprices 1-2 s after a play; so the engine only opens a position on a quote whose candle ended at least 2 s after the latest play (strategy.bookMustPostdateStateMs), which removes most trades a live market would not have offered.',
     'the signal backtest ignores depth (top of book only) and queueing; the full-system replay fills against a local exchange quoting around the recorded prices, which is only an approximation of the real book.',
   ]
 }
