@@ -16,13 +16,13 @@ import { createLogger, type Logger } from '../logger.ts'
 import type { GameEvent } from '../../core/game-events.ts'
 import type { GameState } from '../../core/game-state.ts'
 import type { GameFeed } from '../../core/ports.ts'
-import type { Timers } from '../../core/game/timers.ts'
 import { formatClock } from '../../core/game-clock.ts'
 import { assertNever } from '../../lib/assert-never.ts'
 import { SystemClock } from '../../adapters/system/system-clock.ts'
 import { loadGameScript } from '../../adapters/nflverse/game-script.ts'
 import { NflverseReplayFeed } from '../../adapters/nflverse/replay-feed.ts'
-import { SportradarClient } from '../../adapters/sportradar/client.ts'
+import { realTimers } from '../../adapters/system/real-timers.ts'
+import { sportradarClientFromConfig } from '../runtime/sportradar-client.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
@@ -41,12 +41,6 @@ type Args = {
   speed: number
   intervalMs: number | undefined
   json: boolean
-}
-
-/** Real timers for live use (tests and replays inject ManualTimers instead). */
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
-  clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
 }
 
 const sit = (s: GameState): string => {
@@ -128,17 +122,8 @@ async function makeFeed(args: Args, config: Readonly<Config>, log: Logger): Prom
     }
     case 'sportradar': {
       const sr = config.feeds.sportradar
-      const key = process.env[sr.apiKeyEnv]
-      if (key === undefined || key === '') return `set ${sr.apiKeyEnv} to a Sportradar NFL v7 key`
-      const client = new SportradarClient({
-        apiKey: key,
-        accessLevel: sr.baseUrl.includes('/production/') ? 'production' : 'trial',
-        baseUrl: sr.baseUrl,
-        qps: sr.maxQueriesPerSecond,
-        clock,
-        timers: realTimers,
-        logger: log,
-      })
+      const client = sportradarClientFromConfig(config, clock, log)
+      if (typeof client === 'string') return client
       let week: { year: number; seasonType: 'PRE' | 'REG' | 'PST'; week: number } | undefined
       if (args.week !== undefined) {
         const m = /^(\d{4})-(PRE|REG|PST)-(\d{1,2})$/.exec(args.week)

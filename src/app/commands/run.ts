@@ -31,10 +31,10 @@ import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
 import { KalshiRateLimiter } from '../../adapters/kalshi/rate-limiter.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
-import { SportradarClient } from '../../adapters/sportradar/client.ts'
+import { realTimers } from '../../adapters/system/real-timers.ts'
+import { sportradarClientFromConfig } from '../runtime/sportradar-client.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import type { GameFeed } from '../../core/ports.ts'
-import type { Timers } from '../../core/game/timers.ts'
 import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
@@ -340,12 +340,6 @@ function kalshiLimiter(cfg: Config): KalshiRateLimiter {
   })
 }
 
-/** Real timers for the live feeds (replays and tests inject ManualTimers). */
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
-  clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
-}
-
 /**
  * The Sportradar feed for games given with `+sr:<id>`, when config `feeds.primary` is "sportradar" and
  * its key is in the environment; closing spreads come from the nflverse schedule. Null otherwise.
@@ -359,8 +353,8 @@ async function sportradarFeedFor(
   const followed = games.filter((g) => g.sportradarGameId)
   if (cfg.feeds.primary !== 'sportradar' || followed.length === 0) return null
   const sr = cfg.feeds.sportradar
-  const key = process.env[sr.apiKeyEnv]
-  if (key === undefined || key === '') {
+  const client = sportradarClientFromConfig(cfg, clock, logger)
+  if (typeof client === 'string') {
     logger.warn({ env: sr.apiKeyEnv }, 'feeds.primary is sportradar but its key is not set: using ESPN')
     return null
   }
@@ -376,15 +370,6 @@ async function sportradarFeedFor(
       'no schedule for spreads: Sportradar games priced with spread 0',
     )
   }
-  const client = new SportradarClient({
-    apiKey: key,
-    accessLevel: sr.baseUrl.includes('/production/') ? 'production' : 'trial',
-    baseUrl: sr.baseUrl,
-    qps: sr.maxQueriesPerSecond,
-    clock,
-    timers: realTimers,
-    logger,
-  })
   return new SportradarFeed({
     client,
     clock,
