@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import { defineError } from '../lib/errors.ts'
 import type { SeasonType } from '../core/game-state.ts'
 import type { WpInput } from '../core/model/wp-types.ts'
-import { buildFeatures, featureCount, type FeatureSet } from '../core/model/features.ts'
+import { blankWpInput, buildFeatures, featureCount, type FeatureSet } from '../core/model/features.ts'
 import type { CsvColumns } from '../adapters/nflverse/csv.ts'
 import { csvHeader, parseCsvBytes } from './fast-csv.ts'
 import {
@@ -308,22 +308,7 @@ export function forEachPlay(
   filter: RowFilter,
   fn: (input: WpInput, label: number, qtr: number, season: number) => void,
 ): void {
-  const input: { -readonly [K in keyof WpInput]: WpInput[K] } = {
-    seasonType: 'REG',
-    season: 0,
-    quarter: 1,
-    halfSecondsRemaining: 0,
-    gameSecondsRemaining: 0,
-    yardline100: 0,
-    scoreDifferential: 0,
-    down: 1,
-    yardsToGo: 10,
-    posteamTimeouts: 3,
-    defteamTimeouts: 3,
-    receive2hKickoff: false,
-    posteamIsHome: false,
-    posteamSpreadLine: 0,
-  }
+  const input = blankWpInput()
   for (const p of parts) {
     for (let i = 0; i < p.n; i++) {
       if (!passes(p, i, filter)) continue

@@ -115,8 +115,9 @@ export function fillWpInput(into: MutableWpInput, state: GameState): boolean {
 }
 
 /** The model input for a live game state (a new object); null when the state must not be priced. */
-export function wpInputFromState(state: GameState): WpInput | null {
-  const into: MutableWpInput = {
+/** A reusable model input with every field set (fixed object shape); callers overwrite it. */
+export function blankWpInput(): MutableWpInput {
+  return {
     seasonType: 'REG',
     season: 0,
     quarter: 1,
@@ -132,5 +133,9 @@ export function wpInputFromState(state: GameState): WpInput | null {
     posteamIsHome: false,
     posteamSpreadLine: 0,
   }
+}
+
+export function wpInputFromState(state: GameState): WpInput | null {
+  const into = blankWpInput()
   return fillWpInput(into, state) ? into : null
 }

@@ -8,6 +8,7 @@
 import type { GameState } from '../game-state.ts'
 import type { WpInput, WpOutput } from './wp-types.ts'
 import {
+  blankWpInput,
   buildFeatures,
   featureCount,
   featureSetOf,
@@ -29,22 +30,7 @@ import {
 type Source = WpOutput['source']
 type MutableInput = MutableWpInput
 
-const blankInput = (): MutableInput => ({
-  seasonType: 'REG',
-  season: 0,
-  quarter: 1,
-  halfSecondsRemaining: 0,
-  gameSecondsRemaining: 0,
-  yardline100: 0,
-  scoreDifferential: 0,
-  down: 1,
-  yardsToGo: 10,
-  posteamTimeouts: 3,
-  defteamTimeouts: 3,
-  receive2hKickoff: false,
-  posteamIsHome: false,
-  posteamSpreadLine: 0,
-})
+const blankInput = blankWpInput
 
 function copyInput(dst: MutableInput, src: WpInput): MutableInput {
   dst.seasonType = src.seasonType
