@@ -6,10 +6,10 @@
  * and (b) the whole system replayed on paper through the same runtime as `gridedge replay`. Prints a
  * per-game table and totals, or JSON with `--json`.
  */
-import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Command } from '../cli.ts'
+import { parseCommandArgs } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { parseEngineConfig, type EngineConfig } from '../../engine/engine-config.ts'
@@ -242,28 +242,20 @@ function caveats(model: ModelInfo, games: number): string[] {
 export const command: Command = {
   summary: 'replay every recorded game; model vs market and P&L summary',
   run: async (argv) => {
-    let v
-    try {
-      v = parseArgs({
-        args: argv,
-        options: {
-          games: { type: 'string', default: 'all' },
-          json: { type: 'boolean', default: false },
-          'compare-only': { type: 'boolean', default: false },
-          model: { type: 'string' },
-          config: { type: 'string' },
-          help: { type: 'boolean', default: false },
-        },
-        strict: true,
-      }).values
-    } catch (e) {
-      process.stderr.write(`${(e as Error).message}\n${USAGE}\n`)
-      return 2
-    }
-    if (v.help) {
-      process.stdout.write(USAGE + '\n')
-      return 0
-    }
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        games: { type: 'string', default: 'all' },
+        json: { type: 'boolean', default: false },
+        'compare-only': { type: 'boolean', default: false },
+        model: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      USAGE,
+    )
+    if ('exitCode' in parsed) return parsed.exitCode
+    const v = parsed.values
     const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel }).child({
       component: 'backtest',

@@ -6,9 +6,9 @@
  * paper mode. Prints the trades and the P&L. `--speed N` paces the replay at N x real time (default:
  * as fast as possible).
  */
-import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import type { Command } from '../cli.ts'
+import { parseCommandArgs } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { parseEngineConfig } from '../../engine/engine-config.ts'
@@ -149,31 +149,23 @@ function renderText(s: ReplaySummary): string {
 export const command: Command = {
   summary: 'replay a real game through the whole system on paper',
   run: async (argv) => {
-    let v
-    try {
-      v = parseArgs({
-        args: argv,
-        options: {
-          game: { type: 'string' },
-          speed: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          journal: { type: 'string' },
-          resume: { type: 'boolean', default: false },
-          'run-id': { type: 'string' },
-          'crash-after': { type: 'string' },
-          config: { type: 'string' },
-          help: { type: 'boolean', default: false },
-        },
-        strict: true,
-      }).values
-    } catch (e) {
-      process.stderr.write(`${(e as Error).message}\n${USAGE}\n`)
-      return 2
-    }
-    if (v.help) {
-      process.stdout.write(USAGE + '\n')
-      return 0
-    }
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        game: { type: 'string' },
+        speed: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        journal: { type: 'string' },
+        resume: { type: 'boolean', default: false },
+        'run-id': { type: 'string' },
+        'crash-after': { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      USAGE,
+    )
+    if ('exitCode' in parsed) return parsed.exitCode
+    const v = parsed.values
     const gameId = v.game ?? '2025_01_BAL_BUF'
     const speed = v.speed === undefined ? Infinity : Number(v.speed)
     if (!(speed > 0)) {

@@ -8,10 +8,10 @@
  * control on http://127.0.0.1:<dashboard.port>/. Stops cleanly on SIGINT / SIGTERM; a restart with the
  * same journal and --run-id recovers orders and positions before anything new is sent.
  */
-import { parseArgs } from 'node:util'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from '../cli.ts'
+import { parseCommandArgs } from './args.ts'
 import { loadConfig, type Config } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { kalshiCode, toTeam, type Team } from '../../core/teams.ts'
@@ -176,32 +176,24 @@ async function discoverGames(
 export const command: Command = {
   summary: 'trade live games on paper or for real',
   run: async (argv) => {
-    let v
-    try {
-      v = parseArgs({
-        args: argv,
-        options: {
-          paper: { type: 'boolean', default: false },
-          live: { type: 'boolean', default: false },
-          game: { type: 'string', multiple: true, default: [] },
-          discover: { type: 'boolean', default: false },
-          date: { type: 'string' },
-          'run-id': { type: 'string' },
-          journal: { type: 'string' },
-          config: { type: 'string' },
-          port: { type: 'string' },
-          help: { type: 'boolean', default: false },
-        },
-        strict: true,
-      }).values
-    } catch (e) {
-      process.stderr.write(`${(e as Error).message}\n${USAGE}\n`)
-      return 2
-    }
-    if (v.help) {
-      process.stdout.write(USAGE + '\n')
-      return 0
-    }
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        paper: { type: 'boolean', default: false },
+        live: { type: 'boolean', default: false },
+        game: { type: 'string', multiple: true, default: [] },
+        discover: { type: 'boolean', default: false },
+        date: { type: 'string' },
+        'run-id': { type: 'string' },
+        journal: { type: 'string' },
+        config: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      USAGE,
+    )
+    if ('exitCode' in parsed) return parsed.exitCode
+    const v = parsed.values
     if (v.paper === v.live) {
       process.stderr.write(`choose exactly one of --paper or --live\n${USAGE}\n`)
       return 2
