@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import fc from 'fast-check'
 import {
   formatCenti,
   formatTicks,
   parseCountToCenti,
   parseDollarsToTicks,
   parseDollarsToMicros,
+  parseFixedOrNaN,
 } from './units.ts'
 
 test('dollar strings parse exactly to ticks', () => {
@@ -28,4 +30,36 @@ test('counts parse to centi-contracts and format back', () => {
   assert.equal(formatCenti(5966), '59.66')
   assert.equal(formatTicks(4400), '0.4400')
   assert.deepEqual(parseDollarsToMicros('-1.234567'), { ok: true, value: -1234567 })
+})
+
+test('property: parseFixedOrNaN agrees with a BigInt reference on any string', () => {
+  // Independent reference: a regex for the grammar and BigInt for the scaling.
+  const reference = (s: string, decimals: number, allowNegative: boolean): number => {
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s)
+    if (m === null || s.length > 32 || (m[1] === '-' && !allowNegative)) return NaN
+    const frac = m[3] ?? ''
+    if (/[1-9]/.test(frac.slice(decimals))) return NaN
+    const scaled =
+      BigInt(m[2]!) * 10n ** BigInt(decimals) + BigInt((frac.slice(0, decimals) || '0').padEnd(decimals, '0'))
+    if (scaled > BigInt(Number.MAX_SAFE_INTEGER)) return NaN
+    return m[1] === '-' ? -Number(scaled) : Number(scaled)
+  }
+  const decimalish = fc.stringMatching(/^-?[0-9]{0,6}(\.[0-9]{0,7})?$/)
+  fc.assert(
+    fc.property(
+      fc.oneof(decimalish, fc.string({ maxLength: 8 })),
+      fc.constantFrom(2, 4, 6),
+      fc.boolean(),
+      (s, d, neg) => {
+        const want = reference(s, d, neg)
+        const got = parseFixedOrNaN(s, d, neg)
+        assert.equal(
+          Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)),
+          true,
+          `${s} -> ${got}, want ${want}`,
+        )
+      },
+    ),
+    { numRuns: 3000, endOnFailure: true },
+  )
 })

@@ -23,17 +23,18 @@ export const badFixedPoint = defineError(
 )
 
 /**
- * Parses a non-negative decimal string with at most `decimals` fraction digits into an integer
- * scaled by 10^decimals, exactly (no floats). Extra trailing zeros beyond `decimals` are accepted
- * ("0.440000" -> 4400 at 4 decimals); non-zero digits beyond it are refused.
+ * Parses a decimal string with at most `decimals` fraction digits into an integer scaled by
+ * 10^decimals, exactly (no floats); NaN when it is not one. Extra trailing zeros beyond `decimals`
+ * are accepted ("0.440000" -> 4400 at 4 decimals); non-zero digits beyond it are refused.
+ * Allocation-free: the WebSocket order-book path calls it per delta.
  */
-export function parseFixed(text: string, decimals: number, allowNegative = false): Result<number, string> {
+export function parseFixedOrNaN(text: string, decimals: number, allowNegative: boolean): number {
   const len = text.length
-  if (len === 0 || len > 32) return err(`not a decimal: ${JSON.stringify(text)}`)
+  if (len === 0 || len > 32) return NaN
   let i = 0
   let negative = false
-  if (text.charCodeAt(0) === 45 /* - */) {
-    if (!allowNegative) return err(`negative value not allowed: ${text}`)
+  if (text.charCodeAt(0) === 45) {
+    if (!allowNegative) return NaN
     negative = true
     i = 1
   }
@@ -41,32 +42,43 @@ export function parseFixed(text: string, decimals: number, allowNegative = false
   let digits = 0
   for (; i < len; i++) {
     const c = text.charCodeAt(i)
-    if (c === 46 /* . */) break
-    if (c < 48 || c > 57) return err(`not a decimal: ${JSON.stringify(text)}`)
+    if (c === 46) break
+    if (c < 48 || c > 57) return NaN
     intPart = intPart * 10 + (c - 48)
     digits++
   }
-  if (digits === 0) return err(`not a decimal: ${JSON.stringify(text)}`)
+  if (digits === 0) return NaN
   let frac = 0
   let fracDigits = 0
   if (i < len) {
-    i++ // skip '.'
-    if (i === len) return err(`not a decimal: ${JSON.stringify(text)}`)
+    i++
+    if (i === len) return NaN
     for (; i < len; i++) {
       const c = text.charCodeAt(i)
-      if (c < 48 || c > 57) return err(`not a decimal: ${JSON.stringify(text)}`)
+      if (c < 48 || c > 57) return NaN
       if (fracDigits < decimals) {
         frac = frac * 10 + (c - 48)
         fracDigits++
-      } else if (c !== 48) {
-        return err(`more than ${decimals} decimals: ${text}`)
-      }
+      } else if (c !== 48) return NaN
     }
   }
   for (; fracDigits < decimals; fracDigits++) frac *= 10
   const value = intPart * 10 ** decimals + frac
-  if (!Number.isSafeInteger(value)) return err(`out of range: ${text}`)
-  return ok(negative ? -value : value)
+  if (!Number.isSafeInteger(value)) return NaN
+  return negative ? -value : value
+}
+
+/** `parseFixedOrNaN` as a Result with a message naming the text, for boundaries that report errors. */
+export function parseFixed(text: string, decimals: number, allowNegative = false): Result<number, string> {
+  const value = parseFixedOrNaN(text, decimals, allowNegative)
+  if (Number.isNaN(value)) {
+    const what =
+      !allowNegative && text.startsWith('-')
+        ? 'negative value not allowed'
+        : `not a decimal with at most ${decimals} decimals`
+    return err(`${what}: ${JSON.stringify(text)}`)
+  }
+  return ok(value)
 }
 
 /** "0.4400" -> 4400 ticks. */

@@ -1,28 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import fc from 'fast-check'
-import { parseFixed } from '../../core/units.ts'
-import { fixedOrNaN, levelsOf, marketOf, marketStatusOf } from './parse.ts'
+import { levelsOf, marketOf, marketStatusOf } from './parse.ts'
 
 describe('parse', () => {
-  it('fixedOrNaN agrees with core parseFixed on any string', () => {
-    const decimalish = fc.stringMatching(/^-?[0-9]{0,6}(\.[0-9]{0,7})?$/)
-    fc.assert(
-      fc.property(
-        fc.oneof(decimalish, fc.string({ maxLength: 8 })),
-        fc.constantFrom(2, 4, 6),
-        fc.boolean(),
-        (s, d, neg) => {
-          const ref = parseFixed(s, d, neg)
-          const got = fixedOrNaN(s, d, neg)
-          if (ref.ok) assert.equal(got, ref.value)
-          else assert.ok(Number.isNaN(got), `${s} -> ${got}`)
-        },
-      ),
-      { numRuns: 3000 },
-    )
-  })
-
   it('maps NO levels to YES asks on either scale and sorts best first', () => {
     const raw: [string, string][] = [
       ['0.5400', '15.00'],

@@ -273,46 +273,5 @@ export function candleOf(c: z.infer<typeof W.candleWire>): KalshiCandle {
   }
 }
 
-/**
- * Same result as core/units.ts `parseFixed` but NaN instead of an Err and no allocation: used on
- * the orderbook_delta hot path (tested for agreement with parseFixed).
- */
-export function fixedOrNaN(text: string, decimals: number, allowNegative: boolean): number {
-  const len = text.length
-  if (len === 0 || len > 32) return NaN
-  let i = 0
-  let negative = false
-  if (text.charCodeAt(0) === 45) {
-    if (!allowNegative) return NaN
-    negative = true
-    i = 1
-  }
-  let intPart = 0
-  let digits = 0
-  for (; i < len; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 46) break
-    if (c < 48 || c > 57) return NaN
-    intPart = intPart * 10 + (c - 48)
-    digits++
-  }
-  if (digits === 0) return NaN
-  let frac = 0
-  let fracDigits = 0
-  if (i < len) {
-    i++
-    if (i === len) return NaN
-    for (; i < len; i++) {
-      const c = text.charCodeAt(i)
-      if (c < 48 || c > 57) return NaN
-      if (fracDigits < decimals) {
-        frac = frac * 10 + (c - 48)
-        fracDigits++
-      } else if (c !== 48) return NaN
-    }
-  }
-  for (; fracDigits < decimals; fracDigits++) frac *= 10
-  const value = intPart * 10 ** decimals + frac
-  if (!Number.isSafeInteger(value)) return NaN
-  return negative ? -value : value
-}
+/** The allocation-free parser lives in core; re-exported for the hot path of the WebSocket client. */
+export { parseFixedOrNaN as fixedOrNaN } from '../../core/units.ts'
