@@ -78,6 +78,8 @@ export function trainOn(
     valid?: Dataset
     nowMs?: () => number
     onRound?: (round: number, train: number, valid: number | null) => void
+    /** Report every this many rounds (training log loss costs a pass over all rows). */
+    logEvery?: number
   } = {},
 ): TrainResult {
   const now = opts.nowMs ?? (() => performance.now())
@@ -97,6 +99,7 @@ export function trainOn(
           }
         : {}),
       ...(opts.onRound ? { onRound: (l) => opts.onRound!(l.round, l.trainLogLoss, l.validLogLoss) } : {}),
+      ...(opts.logEvery !== undefined ? { logEvery: opts.logEvery } : {}),
     },
   )
   return { model, seconds: (now() - t0) / 1000, rows: train.nRows }

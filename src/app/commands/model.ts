@@ -182,13 +182,17 @@ async function train(v: Values): Promise<number> {
       `training on ${trainData.nRows} with ${set} features, ${params.nRounds} rounds...\n`,
   )
   const onRound = (round: number, trainLoss: number, validLoss: number | null): void => {
-    if (round % 50 === 0 || round === params.nRounds)
+    if (round % 50 === 0 || round + 1 === params.nRounds)
       process.stderr.write(
         `  round ${round}: train log loss ${trainLoss.toFixed(5)}` +
           (validLoss === null ? '\n' : `, valid ${validLoss.toFixed(5)}\n`),
       )
   }
-  const t = trainOn(trainData, params, validData === undefined ? { onRound } : { valid: validData, onRound })
+  const t = trainOn(
+    trainData,
+    params,
+    validData === undefined ? { onRound, logEvery: 50 } : { valid: validData, onRound, logEvery: 50 },
+  )
   const trainMetrics = computeMetrics(predictDataset(t.model, trainData), trainData.y, trainData.qtr)
   const validMetrics =
     validData === undefined

@@ -1,30 +1,23 @@
 /**
- * Histogram-based gradient-boosted trees for binary log loss (in the manner of LightGBM and
- * scikit-learn's HistGradientBoosting, written from their published descriptions).
+ * Histogram-based gradient-boosted trees for binary log loss (in the manner of LightGBM, XGBoost's
+ * hist method and scikit-learn's HistGradientBoosting, written from their published descriptions).
  *
  * Each round: gradients of the log loss at the current scores, a seeded row sample, a seeded
- * feature sample, then one tree grown best-first (which is depth-wise when there is no leaf limit)
- * from per-node histograms of (gradient, hessian) sums over the feature bins. A child's histogram is
- * built only for the smaller child; the larger one is the parent's minus it. Missing values learn a
- * default direction per split. Monotone constraints bound every node's value range by the midpoint of
- * its split (XGBoost's basic method), which makes predictions monotone in the constrained features.
- * Same data, parameters and seed give a bit-identical model.
+ * feature sample, then one tree grown level by level from per-node histograms of (gradient,
+ * hessian) sums over the feature bins. Only the smaller child of a split is measured; the larger is
+ * the parent's histogram minus it. Missing values learn a default direction per split. Monotone
+ * constraints bound every node's value range by the midpoint of its split (XGBoost's basic method),
+ * which makes predictions monotone in the constrained features. With a leaf limit, each level splits
+ * its best-gain nodes first until the limit (XGBoost's depth-wise policy with max_leaves).
+ * The passes over rows live in `passes.ts`. Same data, parameters and seed give a bit-identical model,
+ * whatever the thread count.
  */
 import { defineError } from '../../lib/errors.ts'
 import { Rng } from '../../lib/rng.ts'
 import type { GbdtModel } from '../../core/model/gbdt.ts'
 import { binData, type BinnedData } from './binning.ts'
-import {
-  gatherRecords,
-  labelLeaves,
-  makeHistKernel,
-  makePartitionKernel,
-  makeRecords,
-  type PartitionKernel,
-  type Records,
-} from './kernels.ts'
+import { MAX_SLOTS, RowPasses, STAY_BIN, TAB_WIDTH, usesWorkers, type RowArrays } from './passes.ts'
 import { validateGbdtParams, type GbdtParams } from './params.ts'
-import { parallelHistBuilder } from './parallel.ts'
 
 export type TrainData = {
   /** Row-major nRows * nFeatures; NaN = missing. */
@@ -38,13 +31,18 @@ export type TrainData = {
 
 export type TrainLog = { round: number; trainLogLoss: number; validLogLoss: number | null }
 
+export type TrainOptions = {
+  /** Validation rows: their log loss is reported, and drives early stopping. */
+  valid?: TrainData
+  /** Progress: called after every `logEvery`-th round (default 1) and the last. */
+  onRound?: (log: TrainLog) => void
+  /** Training log loss costs a pass over every row, so callers that print rarely should say so. */
+  logEvery?: number
+}
+
 export const gbdtBadInput = defineError('GBDT_BAD_INPUT', 'training data or parameters are invalid')
 
-export function trainGbdt(
-  train: TrainData,
-  params: GbdtParams,
-  opts: { valid?: TrainData; onRound?: (log: TrainLog) => void } = {},
-): GbdtModel {
+export function trainGbdt(train: TrainData, params: GbdtParams, opts: TrainOptions = {}): GbdtModel {
   checkData(train, 'train')
   if (opts.valid) {
     checkData(opts.valid, 'valid')
@@ -55,16 +53,11 @@ export function trainGbdt(
   const pv = validateGbdtParams(params, train.nFeatures)
   if (!pv.ok) throw gbdtBadInput(`bad parameters: ${pv.error}`)
   const binned = binData(train.x, train.nRows, train.nFeatures, params.maxBins, params.seed)
-  const threads = params.nThreads ?? 1
-  const grower = new TreeGrower(binned, params, (bytes) =>
-    threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes),
-  )
-  const hb =
-    threads > 1 ? parallelHistBuilder(binned, grower.rec, threads) : serialHistBuilder(binned, grower.rec)
+  const grower = new TreeGrower(binned, train, params)
   try {
-    return boost(train, binned, grower, hb, params, opts)
+    return boost(train, grower, params, opts)
   } finally {
-    hb.close()
+    grower.close()
   }
 }
 
@@ -106,6 +99,22 @@ export function logLoss(score: Float64Array, y: Float32Array, weight: Float32Arr
   return wsum > 0 ? sum / wsum : 0
 }
 
+/** Weighted mean log loss of labels against scores held as exp(-score) (the trainer's form). */
+function logLossExpNeg(expNeg: Float64Array, y: Float32Array, weight: Float32Array | undefined): number {
+  let sum = 0
+  let wsum = 0
+  for (let i = 0; i < y.length; i++) {
+    const e = expNeg[i]!
+    const t = y[i]!
+    // With p = 1 / (1 + e): -t log p - (1 - t) log(1 - p) = log(1 + e) - (1 - t) log e.
+    const l = Math.log1p(e) - (t < 1 ? (1 - t) * Math.log(e) : 0)
+    const w = weight ? weight[i]! : 1
+    sum += w * l
+    wsum += w
+  }
+  return wsum > 0 ? sum / wsum : 0
+}
+
 /** One grown tree in bin space plus its real thresholds, in node-creation order (children after parents). */
 type BuiltTree = {
   nNodes: number
@@ -118,14 +127,7 @@ type BuiltTree = {
   value: Float32Array
 }
 
-function boost(
-  train: TrainData,
-  binned: BinnedData,
-  grower: TreeGrower,
-  hb: HistBuilder,
-  params: GbdtParams,
-  opts: { valid?: TrainData; onRound?: (log: TrainLog) => void },
-): GbdtModel {
+function boost(train: TrainData, grower: TreeGrower, params: GbdtParams, opts: TrainOptions): GbdtModel {
   const n = train.nRows
   const nf = train.nFeatures
   const y = train.y
@@ -143,66 +145,30 @@ function boost(
   const mean = wsum > 0 ? Math.min(1 - 1e-6, Math.max(1e-6, ysum / wsum)) : 0.5
   const baseScore = Math.log(mean / (1 - mean))
 
-  const score = new Float64Array(n).fill(baseScore)
-  const sampled = new Uint32Array(n)
-  const leafOfRow = new Int32Array(n)
+  grower.start(baseScore)
   const valid = opts.valid
   const validScore = valid ? new Float64Array(valid.nRows).fill(baseScore) : null
 
   const trees: BuiltTree[] = []
   let bestLoss = Infinity
   let bestRound = -1
-  const subsample = params.rowSubsample
-  // Bernoulli row sampling on 32-bit draws: a row is kept when its draw is below the threshold.
-  const keepBelow = Math.min(4294967296, Math.round(subsample * 4294967296))
-
-  const unsampled = new Uint32Array(n)
   for (let round = 0; round < params.nRounds; round++) {
-    let nSampled = 0
-    let nOut = 0
-    if (subsample >= 1) {
-      for (let i = 0; i < n; i++) sampled[i] = i
-      nSampled = n
-    } else {
-      // Speed trick: an inline xorshift32 stream seeded from the Rng each round (a method call per row
-      // cost a tenth of the round); Bernoulli(subsample) per row on its 32-bit draws.
-      let st = rng.nextU32() | 1
-      for (let i = 0; i < n; i++) {
-        st ^= st << 13
-        st ^= st >>> 17
-        st ^= st << 5
-        if (st >>> 0 < keepBelow) sampled[nSampled++] = i
-        else unsampled[nOut++] = i
-      }
-    }
-    // Gradients are computed only for sampled rows, straight into the grower's row records.
-    const tree = grower.grow(score, y, w ?? null, sampled, nSampled, rng, leafOfRow, hb)
+    // Grows the tree and adds its leaf values to every training row's score.
+    const tree = grower.grow(rng, round + 1 < params.nRounds)
     trees.push(tree)
-
-    // Scores: sampled rows know their leaf from the partition; the rest walk the binned tree.
-    const value = tree.value
-    for (let k = 0; k < nSampled; k++) {
-      const i = sampled[k]!
-      score[i]! += value[leafOfRow[i]!]!
-    }
-    for (let k = 0; k < nOut; k++) {
-      const i = unsampled[k]!
-      score[i]! +=
-        value[
-          leafOfBinnedRow(tree.feature, tree.splitBin, tree.missingLeft, tree.left, tree.right, binned, i)
-        ]!
-    }
-
     let validLoss: number | null = null
     if (valid && validScore) {
-      for (let i = 0; i < valid.nRows; i++) validScore[i]! += value[leafOfRawRow(tree, valid.x, i * nf)]!
+      for (let i = 0; i < valid.nRows; i++) validScore[i]! += tree.value[leafOfRawRow(tree, valid.x, i * nf)]!
       validLoss = logLoss(validScore, valid.y, valid.weight)
       if (validLoss < bestLoss) {
         bestLoss = validLoss
         bestRound = round
       }
     }
-    if (opts.onRound) opts.onRound({ round, trainLogLoss: logLoss(score, y, w), validLogLoss: validLoss })
+    const logEvery = Math.max(1, opts.logEvery ?? 1)
+    if (opts.onRound && (round % logEvery === 0 || round + 1 === params.nRounds)) {
+      opts.onRound({ round, trainLogLoss: logLossExpNeg(grower.expNeg, y, w), validLogLoss: validLoss })
+    }
     if (
       valid &&
       params.earlyStoppingRounds > 0 &&
@@ -214,29 +180,6 @@ function boost(
   }
   const keep = valid && params.earlyStoppingRounds > 0 && bestRound >= 0 ? bestRound + 1 : trees.length
   return assemble(trees.slice(0, keep), nf, baseScore)
-}
-
-function leafOfBinnedRow(
-  feature: Int32Array,
-  splitBin: Int32Array,
-  missingLeft: Uint8Array,
-  left: Int32Array,
-  right: Int32Array,
-  binned: BinnedData,
-  row: number,
-): number {
-  const stride = binned.stride
-  const bins = binned.bins
-  const nValueBins = binned.nValueBins
-  let node = 0
-  let f = feature[0]!
-  while (f >= 0) {
-    const b = bins[row * stride + f]!
-    const goLeft = b === nValueBins[f] ? missingLeft[node] === 1 : b <= splitBin[node]!
-    node = goLeft ? left[node]! : right[node]!
-    f = feature[node]!
-  }
-  return node
 }
 
 function leafOfRawRow(tree: BuiltTree, x: Float32Array, offset: number): number {
@@ -298,77 +241,122 @@ function assemble(trees: readonly BuiltTree[], nFeatures: number, baseScore: num
 /** Best split of one node, found when the node is created. */
 type Split = { gain: number; feature: number; bin: number; missingLeft: boolean; gl: number; hl: number }
 
-/** A leaf that may still be split. Its rows are ordered rows [start, end) unless `labelled`. */
+/** A node at the bottom of the tree being grown. */
 type OpenLeaf = {
   node: number
-  start: number
-  end: number
-  depth: number
   g: number
   h: number
   lo: number
   hi: number
+  /** Its histogram over the tree's sampled features (null once it can no longer split). */
   hist: Float64Array | null
   split: Split | null
-  /** Rows already given their leaf (a last-level split labels instead of moving rows). */
-  labelled: boolean
-}
-
-/** Builds one histogram over ordered rows [start, end); the parallel builder splits it by feature. */
-export type HistBuilder = {
-  build(hist: Float64Array, start: number, end: number): void
-  close(): void
 }
 
 /**
- * Grows one tree per call. Owns every buffer it needs (ordered rows, histograms), so a round
- * allocates only the small per-tree arrays and leaf records.
+ * Grows one tree per call, level by level, driving the row passes. Owns every buffer it needs, so a
+ * round allocates only the small per-tree arrays and node records.
  */
 class TreeGrower {
   private readonly nf: number
-  readonly rec: Records
-  private readonly partition: PartitionKernel
-  private readonly binsW: Uint32Array
+  private readonly passes: RowPasses
+  /** exp(-score) of every training row, updated by each tree's final step. */
+  readonly expNeg: Float64Array
+  /** Whether the next tree's gradients and root histogram are already in place. */
+  private prepared = false
+  private seed = 0
   private readonly histPool: Float64Array[] = []
   private readonly features: Int32Array
-  private nSelected = 0
+  /** Per sampled feature: its first bin in the tree's histogram layout. */
+  private readonly binBase: Int32Array
+  private readonly k: number
+  /** Bins of the sampled features, missing bins included: a node histogram has 2 * histBins doubles. */
+  private histBins = 0
   private readonly maxLeaves: number
+  private readonly maxNodes: number
   private readonly monotone: Int8Array
   private readonly lambda: number
   private readonly mcw: number
   private readonly gamma: number
+  private readonly keepBelow: number
+  private readonly sampleAll: boolean
 
   constructor(
     private readonly binned: BinnedData,
+    train: TrainData,
     private readonly params: GbdtParams,
-    makeBuffer: (bytes: number) => ArrayBufferLike,
   ) {
     const n = binned.nRows
     this.nf = binned.nFeatures
-    this.rec = makeRecords(n, binned.stride, makeBuffer)
-    this.partition = makePartitionKernel(this.rec.recWords)
-    this.binsW = new Uint32Array(binned.bins.buffer, binned.bins.byteOffset, n * this.rec.words)
-    this.features = new Int32Array(this.nf)
     const depthLeaves = params.maxDepth >= 30 ? 2 ** 30 : 2 ** params.maxDepth
     this.maxLeaves = params.maxLeaves > 0 ? Math.min(params.maxLeaves, depthLeaves) : depthLeaves
+    this.maxNodes = 2 * this.maxLeaves - 1
     this.monotone = new Int8Array(this.nf)
     for (let f = 0; f < params.monotone.length; f++) this.monotone[f] = params.monotone[f]!
     this.lambda = params.lambdaL2
     this.mcw = params.minChildWeight
     this.gamma = params.minSplitGain
+    this.k = Math.max(1, Math.min(this.nf, Math.round(params.colSubsample * this.nf)))
+    this.features = new Int32Array(this.nf)
+    this.binBase = new Int32Array(this.k)
+    // Bernoulli row sampling on 32-bit draws: a row is kept when its draw is below this.
+    this.keepBelow = Math.min(4294967296, Math.round(params.rowSubsample * 4294967296))
+    this.sampleAll = params.rowSubsample >= 1
+
+    const threads = params.nThreads ?? 1
+    const shared = usesWorkers(n, threads)
+    const alloc = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes))
+    const copyF32 = (src: Float32Array): Float32Array => {
+      const out = new Float32Array(alloc(src.length * 4))
+      out.set(src)
+      return out
+    }
+    let bins = binned.bins
+    if (shared) {
+      bins = new Uint8Array(alloc(binned.bins.length))
+      bins.set(binned.bins)
+    }
+    const nodeOf =
+      this.maxNodes <= 256
+        ? new Uint8Array(alloc(n))
+        : this.maxNodes <= 65_536
+          ? new Uint16Array(alloc(2 * n))
+          : new Int32Array(alloc(4 * n))
+    this.expNeg = new Float64Array(alloc(8 * n))
+    const rows: RowArrays = {
+      nRows: n,
+      bins,
+      stride: binned.stride,
+      gh: new Float32Array(alloc(8 * n)),
+      nodeOf,
+      expNeg: this.expNeg,
+      y: shared ? copyF32(train.y) : train.y,
+      w: train.weight ? (shared ? copyF32(train.weight) : train.weight) : null,
+    }
+    // The largest histogram: the k features with the most bins.
+    const sizes = Array.from(binned.nValueBins, (b) => b + 1).sort((a, b) => b - a)
+    let maxBins = 0
+    for (let i = 0; i < this.k; i++) maxBins += sizes[i]!
+    this.passes = new RowPasses(rows, this.k, this.maxNodes, 2 * maxBins, threads)
+  }
+
+  close(): void {
+    this.passes.close()
   }
 
   private takeHist(): Float64Array {
-    return this.histPool.pop() ?? new Float64Array(this.binned.totalBins * 2)
+    const h = this.histPool.pop()
+    return h !== undefined && h.length === 2 * this.histBins ? h : new Float64Array(2 * this.histBins)
   }
 
+  /** Draws the tree's features (sorted, for a fixed scan order) and lays out its histograms. */
   private selectFeatures(rng: Rng): void {
     const nf = this.nf
-    const k = Math.max(1, Math.min(nf, Math.round(this.params.colSubsample * nf)))
+    const k = this.k
     const f = this.features
     for (let i = 0; i < nf; i++) f[i] = i
     if (k < nf) {
-      // Partial Fisher-Yates: the first k entries are a uniform sample; sorted for a fixed scan order.
+      // Partial Fisher-Yates: the first k entries are a uniform sample.
       for (let i = 0; i < k; i++) {
         const j = i + rng.int(nf - i)
         const t = f[i]!
@@ -377,23 +365,41 @@ class TreeGrower {
       }
       f.subarray(0, k).sort()
     }
-    this.nSelected = k
+    const fo = this.passes.fo
+    let bins = 0
+    for (let i = 0; i < k; i++) {
+      fo[i] = f[i]!
+      fo[k + i] = 2 * bins
+      this.binBase[i] = bins
+      bins += this.binned.nValueBins[f[i]!]! + 1
+    }
+    if (bins !== this.histBins) this.histPool.length = 0
+    this.histBins = bins
   }
 
-  grow(
-    score: Float64Array,
-    y: Float32Array,
-    weight: Float32Array | null,
-    sampled: Uint32Array,
-    nSampled: number,
-    rng: Rng,
-    leafOfRow: Int32Array,
-    hb: HistBuilder,
-  ): BuiltTree {
+  start(baseScore: number): void {
+    this.expNeg.fill(Math.exp(-baseScore))
+    this.prepared = false
+  }
+
+  /** Draws the next tree's features and row-sample seed (in this order, from the one round Rng). */
+  private prepare(rng: Rng): void {
     this.selectFeatures(rng)
-    const rec = this.rec
-    gatherRecords(rec, this.binsW, score, y, weight, sampled, nSampled)
-    const cap = 2 * this.maxLeaves - 1
+    this.seed = rng.nextU32()
+  }
+
+  /**
+   * Grows one tree and adds its leaves to the training scores. When `more` trees follow, the next
+   * tree's draws, gradients and root histogram are made in the same pass as this tree's last step.
+   */
+  grow(rng: Rng, more: boolean): BuiltTree {
+    const passes = this.passes
+    if (!this.prepared) {
+      this.prepare(rng)
+      passes.grad(this.seed, this.keepBelow, this.sampleAll, 2 * this.histBins, false, false)
+    }
+    const slotDoubles = 2 * this.histBins
+    const cap = this.maxNodes
     const tree: BuiltTree = {
       nNodes: 1,
       feature: new Int32Array(cap).fill(-1),
@@ -404,68 +410,87 @@ class TreeGrower {
       right: new Int32Array(cap).fill(-1),
       value: new Float32Array(cap),
     }
+    this.stay(0)
+    const rootHist = this.takeHist()
+    passes.sumSlot(0, rootHist, slotDoubles)
+    // Root sums from the first sampled feature's bins (every row is in exactly one of them).
     let g = 0
     let h = 0
-    for (let k = 0; k < nSampled; k++) {
-      g += rec.f32[k * rec.recWords + rec.words]!
-      h += rec.f32[k * rec.recWords + rec.words + 1]!
+    const nb0 = this.binned.nValueBins[this.features[0]!]! + 1
+    for (let b = 0; b < nb0; b++) {
+      g += rootHist[2 * b]!
+      h += rootHist[2 * b + 1]!
     }
-    const root: OpenLeaf = {
-      node: 0,
-      start: 0,
-      end: nSampled,
-      depth: 0,
-      g,
-      h,
-      lo: -Infinity,
-      hi: Infinity,
-      hist: null,
-      split: null,
-      labelled: false,
-    }
-    if (this.params.maxDepth > 0 && this.maxLeaves > 1) {
-      const rootHist = this.takeHist()
-      hb.build(rootHist, 0, nSampled)
-      root.hist = rootHist
-      root.split = this.findSplit(root, rootHist)
-    }
-    const open: OpenLeaf[] = [root]
+    const root: OpenLeaf = { node: 0, g, h, lo: -Infinity, hi: Infinity, hist: rootHist, split: null }
+    root.split = this.findSplit(root, rootHist)
+
+    let frontier: OpenLeaf[] = [root]
     let nLeaves = 1
-    while (nLeaves < this.maxLeaves) {
-      // Best-first: the open leaf with the largest gain (lowest node id on ties, for determinism).
-      let best = -1
-      for (let i = 0; i < open.length; i++) {
-        const s = open[i]!.split
-        if (s !== null && (best < 0 || s.gain > open[best]!.split!.gain)) best = i
+    let pendingMove = false
+    for (let depth = 0; depth < this.params.maxDepth && nLeaves < this.maxLeaves; depth++) {
+      // The nodes that split at this level: by gain, then node id, up to the leaf limit.
+      const cands = frontier.filter((l) => l.split !== null)
+      cands.sort((a, b) => b.split!.gain - a.split!.gain || a.node - b.node)
+      const chosen = cands.slice(0, this.maxLeaves - nLeaves).sort((a, b) => a.node - b.node)
+      if (chosen.length === 0) break
+      const last = depth + 1 >= this.params.maxDepth || nLeaves + chosen.length >= this.maxLeaves
+      const next: OpenLeaf[] = []
+      const pairs: [OpenLeaf, OpenLeaf, OpenLeaf][] = []
+      for (const leaf of frontier) {
+        if (!chosen.includes(leaf)) {
+          // Not splitting now means never: it had no split, or the leaf limit is reached.
+          leaf.split = null
+          this.release(leaf)
+          next.push(leaf)
+          continue
+        }
+        const [l, r] = this.splitNode(tree, leaf)
+        next.push(l, r)
+        pairs.push([leaf, l, r])
       }
-      if (best < 0) break
-      const leaf = open[best]!
-      open.splice(best, 1)
-      const [l, r] = this.splitLeaf(tree, leaf, leafOfRow, hb, nLeaves + 1 >= this.maxLeaves)
-      open.push(l, r)
-      nLeaves++
+      nLeaves += chosen.length
+      frontier = next
+      if (last) {
+        for (const [parent] of pairs) this.release(parent)
+        pendingMove = true
+        break
+      }
+      this.measureChildren(pairs, slotDoubles)
     }
     const lr = this.params.learningRate
-    for (const leaf of open) {
+    const leafExp = passes.leafExp
+    for (const leaf of frontier) {
       // An empty root (every row sampled out) with lambda 0 would divide 0 by 0: it is worth 0.
       const wv = leaf.h + this.lambda > 0 ? clamp(-leaf.g / (leaf.h + this.lambda), leaf.lo, leaf.hi) : 0
       tree.value[leaf.node] = Math.fround(wv * lr)
-      if (!leaf.labelled) {
-        const at = rec.words + 2
-        for (let k = leaf.start; k < leaf.end; k++) leafOfRow[rec.u32[k * rec.recWords + at]!] = leaf.node
-      }
-      if (leaf.hist) this.histPool.push(leaf.hist)
+      leafExp[leaf.node] = Math.exp(-tree.value[leaf.node]!)
+      this.release(leaf)
     }
+    if (more) {
+      this.prepare(rng)
+      passes.grad(this.seed, this.keepBelow, this.sampleAll, 2 * this.histBins, true, pendingMove)
+    } else passes.final(pendingMove)
+    this.prepared = more
     return tree
   }
 
-  private splitLeaf(
-    tree: BuiltTree,
-    leaf: OpenLeaf,
-    leafOfRow: Int32Array,
-    hb: HistBuilder,
-    lastSplit: boolean,
-  ): [OpenLeaf, OpenLeaf] {
+  /** Marks a node as not splitting: rows in it stay in it. */
+  private stay(node: number): void {
+    const t = node * TAB_WIDTH
+    const tab = this.passes.tab
+    tab[t] = 0
+    tab[t + 1] = STAY_BIN
+    tab[t + 2] = -1
+    tab[t + 3] = node
+  }
+
+  private release(leaf: OpenLeaf): void {
+    if (leaf.hist) this.histPool.push(leaf.hist)
+    leaf.hist = null
+  }
+
+  /** Records a node's split in the tree and the pass tables; returns its two children (no histograms yet). */
+  private splitNode(tree: BuiltTree, leaf: OpenLeaf): [OpenLeaf, OpenLeaf] {
     const s = leaf.split!
     const f = s.feature
     const missBin = this.binned.nValueBins[f]!
@@ -479,6 +504,14 @@ class TreeGrower {
     tree.missingLeft[id] = s.missingLeft ? 1 : 0
     tree.left[id] = lid
     tree.right[id] = rid
+    const t = id * TAB_WIDTH
+    const tab = this.passes.tab
+    tab[t] = f
+    tab[t + 1] = s.bin
+    tab[t + 2] = s.missingLeft ? missBin : -1
+    tab[t + 3] = lid
+    this.stay(lid)
+    this.stay(rid)
 
     const gl = s.gl
     const hl = s.hl
@@ -501,60 +534,39 @@ class TreeGrower {
         hiR = Math.min(hiR, mid)
       }
     }
-    const depth = leaf.depth + 1
-    const final = depth >= this.params.maxDepth || lastSplit
-    const missLeftBin = s.missingLeft ? missBin : -1
-    const mk = (
-      node: number,
-      start: number,
-      end: number,
-      g: number,
-      h: number,
-      lo: number,
-      hi: number,
-    ): OpenLeaf => ({
-      node,
-      start,
-      end,
-      depth,
-      g,
-      h,
-      lo,
-      hi,
-      hist: null,
-      split: null,
-      labelled: final,
-    })
-    const parentHist = leaf.hist!
-    if (final) {
-      // Children that can never be split need neither moved rows nor histograms: label and stop.
-      labelLeaves(this.rec, f, leaf.start, leaf.end, s.bin, missLeftBin, leafOfRow, lid, rid)
-      this.histPool.push(parentHist)
-      return [mk(lid, 0, 0, gl, hl, loL, hiL), mk(rid, 0, 0, gr, hr, loR, hiR)]
+    return [
+      { node: lid, g: gl, h: hl, lo: loL, hi: hiL, hist: null, split: null },
+      { node: rid, g: gr, h: hr, lo: loR, hi: hiR, hist: null, split: null },
+    ]
+  }
+
+  /**
+   * Steps every row down one level and measures the new children: the lighter child of each split
+   * (by hessian, a proxy for its row count) from its rows, the other as its parent's histogram minus
+   * it, in place. More children than slots take further passes without the step.
+   */
+  private measureChildren(pairs: readonly [OpenLeaf, OpenLeaf, OpenLeaf][], slotDoubles: number): void {
+    const passes = this.passes
+    const slotOf = passes.slotOf
+    for (let from = 0; from < pairs.length; from += MAX_SLOTS) {
+      const chunk = pairs.slice(from, from + MAX_SLOTS)
+      chunk.forEach(([, l, r], s) => (slotOf[(l.h <= r.h ? l : r).node] = s * slotDoubles))
+      passes.level(from === 0, chunk.length, slotDoubles)
+      chunk.forEach(([parent, l, r], s) => {
+        const small = l.h <= r.h ? l : r
+        const large = small === l ? r : l
+        slotOf[small.node] = -1
+        const sh = this.takeHist()
+        passes.sumSlot(s * slotDoubles, sh, slotDoubles)
+        const ph = parent.hist!
+        for (let i = 0; i < slotDoubles; i++) ph[i]! -= sh[i]!
+        small.hist = sh
+        large.hist = ph
+        parent.hist = null
+        l.split = this.findSplit(l, l.hist!)
+        r.split = this.findSplit(r, r.hist!)
+      })
     }
-    const nl = this.partition(
-      this.rec.u32,
-      this.rec.u8,
-      this.rec.tmp,
-      f,
-      leaf.start,
-      leaf.end,
-      s.bin,
-      missLeftBin,
-    )
-    const left = mk(lid, leaf.start, nl, gl, hl, loL, hiL)
-    const right = mk(rid, nl, leaf.end, gr, hr, loR, hiR)
-    // Histogram of the smaller child from its rows; the larger is the parent's minus it, in place.
-    const small = nl - leaf.start <= leaf.end - nl ? left : right
-    const large = small === left ? right : left
-    const sh = this.takeHist()
-    hb.build(sh, small.start, small.end)
-    for (let i = 0; i < parentHist.length; i++) parentHist[i]! -= sh[i]!
-    small.hist = sh
-    large.hist = parentHist
-    left.split = this.findSplit(left, left.hist!)
-    right.split = this.findSplit(right, right.hist!)
-    return [left, right]
   }
 
   private findSplit(leaf: OpenLeaf, hist: Float64Array): Split | null {
@@ -563,15 +575,16 @@ class TreeGrower {
     const { lo, hi } = leaf
     const G = leaf.g
     const H = leaf.h
-    if (leaf.end - leaf.start < 2 || !(H > 0) || H < 2 * mcw) return null
+    // A single row cannot split either: one side would hold no hessian.
+    if (!(H > 0) || H < 2 * mcw) return null
     const parentGain = gainAt(G, H, clamp(-G / (H + lambda), lo, hi), lambda)
     const minGain = Math.max(this.gamma, 1e-10)
     let best: Split | null = null
     let bestGain = minGain
-    for (let fi = 0; fi < this.nSelected; fi++) {
+    for (let fi = 0; fi < this.k; fi++) {
       const f = this.features[fi]!
       const mono = this.monotone[f]!
-      const base = this.binned.histOffset[f]!
+      const base = this.binBase[fi]!
       const nb = this.binned.nValueBins[f]!
       const gm = hist[(base + nb) << 1]!
       const hm = hist[((base + nb) << 1) + 1]!
@@ -607,18 +620,6 @@ class TreeGrower {
       }
     }
     return best
-  }
-}
-
-function serialHistBuilder(binned: BinnedData, rec: Records): HistBuilder {
-  const all = Array.from({ length: binned.nFeatures }, (_, f) => f)
-  const kernel = makeHistKernel(all, rec.words, binned.histOffset)
-  return {
-    build(hist, start, end) {
-      hist.fill(0)
-      kernel(hist, rec.u8, rec.f32, start, end)
-    },
-    close() {},
   }
 }
 
