@@ -1,14 +1,15 @@
 /**
- * Win-probability inference costs: building the feature vector, and pricing one live game state
- * (`WinProbModel.predictState`, rules + tree) with a model the size of the shipped one (534 trees of
- * depth 5). Uses the committed model when it can be read, else a random ensemble of that shape.
+ * Win-probability inference costs: building the feature vector, the raw tree on one feature row
+ * (`predictProb`), and pricing one live game state (`WinProbModel.predictState`, rules + tree) with a
+ * model the size of the shipped one (534 trees of depth 5). Uses the committed model when it can be
+ * read, else a random ensemble of that shape. Issue 2's target: under 3 µs for one prediction.
  */
 import { existsSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { consume, timeNsPerOp, type Bench, type BenchResult } from './harness.ts'
-import { FEATURE_NAMES, buildFeatures, featureCount } from '../src/core/model/features.ts'
-import type { GbdtModel } from '../src/core/model/gbdt.ts'
+import { FEATURE_NAMES, buildFeatures, featureCount, wpInputFromState } from '../src/core/model/features.ts'
+import { predictProb, prepareModel, type GbdtModel } from '../src/core/model/gbdt.ts'
 import { WinProbModel } from '../src/core/model/win-prob.ts'
 import type { GameState } from '../src/core/game-state.ts'
 import type { WpInput } from '../src/core/model/wp-types.ts'
@@ -80,8 +81,10 @@ async function loadModel(): Promise<{ model: GbdtModel; features: readonly strin
 const bench: Bench = {
   name: 'win-probability inference',
   async run(): Promise<BenchResult[]> {
-    const { model, features, note } = await loadModel()
+    const loaded = await loadModel()
+    const { model, features } = loaded
     const wp = new WinProbModel(model, features)
+    const note = `${loaded.note}, ${prepareModel(model)} walk`
     const input: WpInput = {
       seasonType: 'REG',
       season: 2025,
@@ -134,9 +137,26 @@ const bench: Bench = {
       consume(r === null ? 0 : r.posteamWinProb * 1000)
     }, 200_000)
     const treeNs = timeNsPerOp(() => consume(wp.treeProb(input) * 1000), 200_000)
+    // The raw tree on the feature rows of the same 64 states (a different row each call).
+    const nf = featureCount(wp.featureSet)
+    const rows = new Float64Array(64 * nf)
+    for (let i = 0; i < 64; i++) {
+      const inp = wpInputFromState(states[i]!)
+      if (inp !== null) buildFeatures(inp, rows, i * nf, wp.featureSet)
+    }
+    let k = 0
+    const rowNs = timeNsPerOp(() => consume(predictProb(model, rows, (k++ & 63) * nf) * 1000), 200_000)
     return [
       { name: 'buildFeatures (one state)', value: featNs / 1000, unit: 'µs' },
       { name: 'treeProb (features + tree, one input)', value: treeNs / 1000, unit: 'µs', note },
+      {
+        name: 'predictProb (tree only, one feature row)',
+        value: rowNs / 1000,
+        unit: 'µs',
+        target: '< 3 µs',
+        met: rowNs / 1000 < 3,
+        note,
+      },
       {
         name: 'predictState (rules + tree, one state)',
         value: predNs / 1000,

@@ -6,6 +6,7 @@ import {
   predictLogit,
   predictLogitLinked,
   predictProb,
+  prepareModel,
   sigmoid,
   validateGbdtModel,
   type GbdtModel,
@@ -97,7 +98,7 @@ function randomModel(seed: number, nTrees: number, maxDepth: number, nFeatures: 
   }
 }
 
-test('property: the packed walk equals the linked walk for any ensemble and input (NaN, ties, deep trees)', () => {
+test('property: the compiled walk equals the linked walk for any ensemble and input (NaN, ties, deep trees)', () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: 1e6 }),
@@ -113,9 +114,12 @@ test('property: the packed walk equals the linked walk for any ensemble and inpu
           maxLength: 4,
         },
       ),
-      (seed, depth, x) => {
-        const m = randomModel(seed, 20, depth, 4)
+      fc.integer({ min: 1, max: 25 }),
+      (seed, depth, x, nTrees) => {
+        const m = randomModel(seed, nTrees, depth, 4)
         assert.ok(validateGbdtModel(m).ok)
+        // Compiled now rather than after many calls, so the fast walk is the one under test.
+        assert.equal(prepareModel(m), depth <= 10 ? 'compiled' : 'linked')
         assert.equal(predictLogit(m, x), predictLogitLinked(m, x))
       },
     ),
@@ -123,12 +127,13 @@ test('property: the packed walk equals the linked walk for any ensemble and inpu
   )
 })
 
-test('packed walk: one model scoring a sequence of rows (state kept between rows) equals the linked walk', () => {
-  // The packed walk keeps per-feature threshold bytes between calls and only moves the ones that
+test('compiled walk: one model scoring a sequence of rows (state kept between rows) equals the linked walk', () => {
+  // The compiled walk keeps per-feature threshold bytes between calls and only moves the ones that
   // change, so rows going up, down, to NaN and back must all still score exactly.
   const rng = new Rng(99)
   for (const depth of [1, 3, 5, 10]) {
     const m = randomModel(depth * 17, 40, depth, 5)
+    assert.equal(prepareModel(m), 'compiled')
     const x = new Float64Array(5 * 300)
     for (let k = 0; k < x.length; k++) {
       const u = rng.next()
@@ -143,13 +148,15 @@ test('packed walk: one model scoring a sequence of rows (state kept between rows
   }
 })
 
-test('packed walk on the committed model equals the linked walk bit for bit on realistic rows', () => {
+test('compiled walk on the committed model equals the linked walk bit for bit on realistic rows', () => {
   const path = new URL('../../../models/wp-default.json', import.meta.url)
   const text = readFileSync(path, 'utf8')
   const decoded = decodeModelFile(JSON.parse(text), (s) => createHash('sha256').update(s).digest('hex'))
   assert.ok(decoded.ok, decoded.ok ? '' : decoded.error)
   const m = decoded.value.model
-  // Rows drawn from the model's own thresholds (exact ties), nudged values, and some missing values.
+  assert.equal(prepareModel(m), 'compiled')
+  // Rows drawn from the model's own thresholds (exact ties), integers and nudged values near them, and
+  // some missing values.
   const perFeature: number[][] = Array.from({ length: m.nFeatures }, () => [])
   for (let k = 0; k < m.feature.length; k++) {
     if (m.feature[k]! >= 0) perFeature[m.feature[k]!]!.push(m.threshold[k]!)
@@ -161,10 +168,35 @@ test('packed walk on the committed model equals the linked walk bit for bit on r
       const cuts = perFeature[f]!
       const c = cuts.length > 0 ? cuts[rng.int(cuts.length)]! : 0
       const u = rng.next()
-      x[f] = u < 0.03 ? NaN : u < 0.4 ? c : c + (rng.next() - 0.5) * 2
+      // Integers (most live features) take the rank tables, the rest the binary search.
+      x[f] =
+        u < 0.03
+          ? NaN
+          : u < 0.35
+            ? c
+            : u < 0.7
+              ? Math.round(c + (rng.next() - 0.5) * 8)
+              : c + (rng.next() - 0.5) * 2
     }
     assert.equal(predictLogit(m, x), predictLogitLinked(m, x), `row ${r}`)
   }
+})
+
+test('a model is compiled on a later call unless prepared; every call before and after scores the same', () => {
+  const m = randomModel(5, 9, 4, 3)
+  const rng = new Rng(3)
+  for (let r = 0; r < 200; r++) {
+    const x = [rng.next() * 8 - 4, rng.next() < 0.2 ? NaN : rng.next() * 8 - 4, Math.round(rng.next() * 6)]
+    assert.equal(predictLogit(m, x), predictLogitLinked(m, x), `call ${r}`)
+  }
+  assert.equal(prepareModel(m), 'compiled')
+})
+
+test('the compiled walk keeps the sign of zero: padding trees add -0', () => {
+  const zero: GbdtModel = { ...hand, baseScore: -0, value: Float32Array.from([0, 0, -0, -0, -0, -0]) }
+  assert.equal(prepareModel(zero), 'compiled')
+  assert.ok(Object.is(predictLogit(zero, [0, 0]), -0))
+  assert.ok(Object.is(predictLogitLinked(zero, [0, 0]), -0))
 })
 
 test('validateGbdtModel refuses broken structures', () => {

@@ -326,3 +326,48 @@ test('the committed model is monotone-sane in the score and prices sensible stat
     }
   }
 })
+
+test('the committed model: predictState over random live states equals the rules on the reference tree walk', async (t) => {
+  const { existsSync } = await import('node:fs')
+  const { fileURLToPath } = await import('node:url')
+  const path = fileURLToPath(new URL('../../../models/wp-default.json', import.meta.url))
+  if (!existsSync(path)) return t.skip('models/wp-default.json not trained yet')
+  const { readModelFile } = await import('../../adapters/model-store/model-store.ts')
+  const { buildFeatures, wpInputFromState } = await import('./features.ts')
+  const { predictLogitLinked, prepareModel } = await import('./gbdt.ts')
+  const { Rng } = await import('../../lib/rng.ts')
+  const loaded = await readModelFile(path)
+  const real = new WinProbModel(loaded.model, loaded.meta.features)
+  assert.equal(prepareModel(loaded.model), 'compiled')
+  const x = new Float64Array(loaded.model.nFeatures)
+  const rng = new Rng(17)
+  let byTree = 0
+  for (let i = 0; i < 3000; i++) {
+    const s: GameState = {
+      ...state,
+      homeScore: rng.int(45),
+      awayScore: rng.int(45),
+      quarter: 1 + rng.int(4),
+      clockSeconds: rng.int(901),
+      possession: rng.next() < 0.5 ? 'KC' : 'HOU',
+      down: rng.int(5),
+      yardsToGo: 1 + rng.int(25),
+      yardline100: 1 + rng.int(99),
+      homeTimeouts: rng.int(4),
+      awayTimeouts: rng.int(4),
+      homeReceives2hKickoff: rng.next() < 0.5,
+      homeSpreadLine: rng.int(29) - 14 + (rng.next() < 0.5 ? 0.5 : 0),
+      tryPending: rng.next() < 0.1,
+    }
+    const out = real.predictState(s)!
+    // Ordinary downs are the tree alone: the fast walk must match the reference walk bit for bit.
+    // (Down 0 is a kickoff, priced by the tree on a moved input; the rule tests cover it.)
+    if (out.source !== 'model' || s.down === 0) continue
+    byTree++
+    buildFeatures(wpInputFromState(s)!, x, 0, real.featureSet)
+    const p = sigmoid(predictLogitLinked(loaded.model, x))
+    assert.equal(out.posteamWinProb, p, `state ${i}`)
+    assert.equal(out.homeWinProb, s.possession === 'KC' ? p : 1 - p)
+  }
+  assert.ok(byTree > 1500, `${byTree} states priced by the tree`)
+})

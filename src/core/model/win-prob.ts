@@ -16,7 +16,7 @@ import {
   type FeatureSet,
   type MutableWpInput,
 } from './features.ts'
-import { predictProb, type GbdtModel } from './gbdt.ts'
+import { predictProb, prepareModel, type GbdtModel } from './gbdt.ts'
 import {
   KNEEL_WIN_PROB,
   canKneelOut,
@@ -84,6 +84,8 @@ export class WinProbModel {
       throw new Error(`model has ${model.nFeatures} features, feature set ${set} has ${featureCount(set)}`)
     this.featureSet = set
     this.x = new Float64Array(featureCount(set))
+    // Compiles the fast tree walk now rather than on a later prediction (same results either way).
+    prepareModel(model)
   }
 
   /** The tree alone on a scrimmage-down input, no rules (for evaluation and tests). */
