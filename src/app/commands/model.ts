@@ -49,7 +49,7 @@ const USAGE = `usage:
   gridedge model train [--seasons 2006-2024] [--no-spread] [--out models/wp-default.json]
                        [--valid-season 2023] [--rounds N] [--learning-rate X] [--max-depth D]
                        [--min-child-weight W] [--lambda L] [--gamma G] [--subsample S] [--colsample C]
-                       [--threads N] [--seed S]
+                       [--monotone-method midpoint|leaf-bounds] [--threads N] [--seed S]
   gridedge model evaluate --test-file F [--model M] [--json] [--tree-only]
   gridedge model evaluate --forward [--train-seasons 2006-2023] [--test-season 2024] [--no-spread]
                           [--plots DIR] [--json]   (+ the train options above)
@@ -74,6 +74,7 @@ const OPTIONS = {
   subsample: { type: 'string' },
   colsample: { type: 'string' },
   'max-bins': { type: 'string' },
+  'monotone-method': { type: 'string' },
   'early-stopping': { type: 'string' },
   threads: { type: 'string' },
   seed: { type: 'string' },
@@ -153,6 +154,12 @@ function paramsFrom(v: Values, set: FeatureSet): GbdtParams {
   o(numOpt(v.subsample, 'subsample', 1e-6, 1), (n) => (p.rowSubsample = n))
   o(numOpt(v.colsample, 'colsample', 1e-6, 1), (n) => (p.colSubsample = n))
   o(numOpt(v['max-bins'], 'max-bins', 2, 255), (n) => (p.maxBins = Math.round(n)))
+  const method = v['monotone-method']
+  if (method !== undefined) {
+    if (method !== 'midpoint' && method !== 'leaf-bounds')
+      throw new UsageError('--monotone-method must be midpoint or leaf-bounds')
+    p.monotoneMethod = method
+  }
   o(numOpt(v['early-stopping'], 'early-stopping', 0, 100_000), (n) => (p.earlyStoppingRounds = Math.round(n)))
   o(numOpt(v.threads, 'threads', 1, 64), (n) => (p.nThreads = Math.round(n)))
   o(numOpt(v.seed, 'seed', -2147483648, 2147483647), (n) => (p.seed = Math.round(n)))

@@ -12,7 +12,10 @@ export type GbdtParams = {
   learningRate: number
   /** Maximum tree depth (root = depth 0); 1..16. */
   maxDepth: number
-  /** Maximum leaves per tree; 0 = no limit beyond depth. With a limit the tree grows best-first. */
+  /**
+   * Maximum leaves per tree; 0 = no limit beyond depth. Trees grow level by level; with a limit, each
+   * level splits its highest-gain leaves first until the limit (XGBoost's depth-wise max_leaves).
+   */
   maxLeaves: number
   /** Minimum hessian sum in each child (XGBoost min_child_weight). */
   minChildWeight: number
@@ -28,6 +31,13 @@ export type GbdtParams = {
   maxBins: number
   /** Per feature: +1 prediction non-decreasing in it, -1 non-increasing, 0 free. Empty = all free. */
   monotone: readonly number[]
+  /**
+   * How monotone constraints bound the values below a constrained split: 'midpoint' (XGBoost's method;
+   * the default) caps each side at the midpoint of the two child values for the whole subtree;
+   * 'leaf-bounds' caps each new leaf only by the current leaves it must stay ordered against, which
+   * binds far less (in the manner of LightGBM's "intermediate" method).
+   */
+  monotoneMethod?: 'midpoint' | 'leaf-bounds'
   /** Stop when the validation log loss has not improved for this many rounds; 0 = off. */
   earlyStoppingRounds: number
   /** Seed of the row and column sampling. */
@@ -67,6 +77,7 @@ const paramsSchema = z
     colSubsample: unit,
     maxBins: z.number().int().min(2).max(255),
     monotone: z.array(z.union([z.literal(-1), z.literal(0), z.literal(1)])).readonly(),
+    monotoneMethod: z.enum(['midpoint', 'leaf-bounds']).optional(),
     earlyStoppingRounds: z.number().int().min(0),
     seed: z.number().int(),
     nThreads: z.number().int().min(1).max(64).optional(),

@@ -121,15 +121,38 @@ function assertMonotone(
   }
 }
 
-test('monotone constraints hold on sweeps of random rows, even against the data', () => {
-  // x2 truly pushes the label up; constrain it down. x0 up, x1 down as in the data.
-  const monotone = [1, -1, -1, 1, 0, 0]
-  const d = logisticData(3000, 6, 3)
-  const m = trainGbdt(
-    d,
-    P({ nRounds: 40, maxDepth: 4, learningRate: 0.3, monotone, colSubsample: 0.8, rowSubsample: 0.8 }),
-  )
-  assertMonotone(m, d, monotone, 40, 9)
+for (const monotoneMethod of ['midpoint', 'leaf-bounds'] as const) {
+  test(`monotone constraints (${monotoneMethod}) hold on sweeps of random rows, even against the data`, () => {
+    // x2 truly pushes the label up; constrain it down. x0 up, x1 down as in the data.
+    const monotone = [1, -1, -1, 1, 0, 0]
+    const d = logisticData(3000, 6, 3)
+    const m = trainGbdt(
+      d,
+      P({
+        nRounds: 40,
+        maxDepth: 4,
+        learningRate: 0.3,
+        monotone,
+        monotoneMethod,
+        colSubsample: 0.8,
+        rowSubsample: 0.8,
+      }),
+    )
+    assertMonotone(m, d, monotone, 40, 9)
+  })
+}
+
+test('leaf-bounds binds less than midpoint bounds: a better training fit under the same constraints', () => {
+  const monotone = [1, -1, 0, 1, 0, 0]
+  const d = logisticData(4000, 6, 11)
+  const fit = (monotoneMethod: 'midpoint' | 'leaf-bounds'): number => {
+    const logs: TrainLog[] = []
+    trainGbdt(d, P({ nRounds: 30, maxDepth: 5, learningRate: 0.3, monotone, monotoneMethod }), {
+      onRound: (l) => logs.push(l),
+    })
+    return logs[logs.length - 1]!.trainLogLoss
+  }
+  assert.equal(fit('leaf-bounds') < fit('midpoint'), true)
 })
 
 test('property: monotone constraints hold for random parameters and seeds', () => {
@@ -140,7 +163,8 @@ test('property: monotone constraints hold for random parameters and seeds', () =
       fc.constantFrom(0, 4, 7),
       fc.double({ min: 0.05, max: 1, noNaN: true }),
       fc.array(fc.constantFrom(-1, 0, 1), { minLength: 5, maxLength: 5 }),
-      (seed, maxDepth, maxLeaves, learningRate, monotone) => {
+      fc.constantFrom('midpoint' as const, 'leaf-bounds' as const),
+      (seed, maxDepth, maxLeaves, learningRate, monotone, monotoneMethod) => {
         const d = logisticData(600, 5, seed, 0.1)
         const m = trainGbdt(
           d,
@@ -150,6 +174,7 @@ test('property: monotone constraints hold for random parameters and seeds', () =
             maxLeaves,
             learningRate,
             monotone,
+            monotoneMethod,
             seed,
             rowSubsample: 0.7,
             lambdaL2: 0.1,
@@ -158,7 +183,7 @@ test('property: monotone constraints hold for random parameters and seeds', () =
         assertMonotone(m, d, monotone, 6, seed)
       },
     ),
-    { numRuns: 12, seed: 42 },
+    { numRuns: 24, seed: 42 },
   )
 })
 

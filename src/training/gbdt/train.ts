@@ -239,15 +239,28 @@ function assemble(trees: readonly BuiltTree[], nFeatures: number, baseScore: num
 }
 
 /** Best split of one node, found when the node is created. */
-type Split = { gain: number; feature: number; bin: number; missingLeft: boolean; gl: number; hl: number }
+type Split = {
+  gain: number
+  feature: number
+  bin: number
+  missingLeft: boolean
+  gl: number
+  hl: number
+  /** Child values (before shrinkage), within the node's bounds when the split was found. */
+  wl: number
+  wr: number
+}
 
 /** A node at the bottom of the tree being grown. */
 type OpenLeaf = {
   node: number
   g: number
   h: number
+  /** Bounds on its value (and its subtree's) from the monotone constraints. */
   lo: number
   hi: number
+  /** Its value before shrinkage, set when it is created. */
+  value: number
   /** Its histogram over the tree's sampled features (null once it can no longer split). */
   hist: Float64Array | null
   split: Split | null
@@ -280,6 +293,12 @@ class TreeGrower {
   private readonly gamma: number
   private readonly keepBelow: number
   private readonly sampleAll: boolean
+  /** Monotone bounds from the current leaves (else XGBoost's midpoint bounds). */
+  private readonly leafBounds: boolean
+  /** Per node of the tree being grown: depth, parent, and the direction of its split's constraint. */
+  private readonly depthOf: Int32Array
+  private readonly parentOf: Int32Array
+  private readonly monoOf: Int8Array
 
   constructor(
     private readonly binned: BinnedData,
@@ -302,6 +321,11 @@ class TreeGrower {
     // Bernoulli row sampling on 32-bit draws: a row is kept when its draw is below this.
     this.keepBelow = Math.min(4294967296, Math.round(params.rowSubsample * 4294967296))
     this.sampleAll = params.rowSubsample >= 1
+    this.leafBounds =
+      (params.monotoneMethod ?? 'midpoint') === 'leaf-bounds' && this.monotone.some((m) => m !== 0)
+    this.depthOf = new Int32Array(this.maxNodes)
+    this.parentOf = new Int32Array(this.maxNodes)
+    this.monoOf = new Int8Array(this.maxNodes)
 
     const threads = params.nThreads ?? 1
     const shared = usesWorkers(n, threads)
@@ -421,8 +445,21 @@ class TreeGrower {
       g += rootHist[2 * b]!
       h += rootHist[2 * b + 1]!
     }
-    const root: OpenLeaf = { node: 0, g, h, lo: -Infinity, hi: Infinity, hist: rootHist, split: null }
+    // An empty root (every row sampled out) with lambda 0 would divide 0 by 0: it is worth 0.
+    const rootValue = h + this.lambda > 0 ? -g / (h + this.lambda) : 0
+    const root: OpenLeaf = {
+      node: 0,
+      g,
+      h,
+      lo: -Infinity,
+      hi: Infinity,
+      value: rootValue,
+      hist: rootHist,
+      split: null,
+    }
     root.split = this.findSplit(root, rootHist)
+    this.depthOf[0] = 0
+    this.monoOf[0] = 0
 
     let frontier: OpenLeaf[] = [root]
     let nLeaves = 1
@@ -436,8 +473,11 @@ class TreeGrower {
       const last = depth + 1 >= this.params.maxDepth || nLeaves + chosen.length >= this.maxLeaves
       const next: OpenLeaf[] = []
       const pairs: [OpenLeaf, OpenLeaf, OpenLeaf][] = []
+      // The current leaves, kept up to date split by split (the leaf-bounds method reads them).
+      const live = frontier.slice()
       for (const leaf of frontier) {
-        if (!chosen.includes(leaf)) {
+        if (chosen.includes(leaf) && this.leafBounds) this.refreshSplit(leaf, live)
+        if (!chosen.includes(leaf) || leaf.split === null) {
           // Not splitting now means never: it had no split, or the leaf limit is reached.
           leaf.split = null
           this.release(leaf)
@@ -445,11 +485,13 @@ class TreeGrower {
           continue
         }
         const [l, r] = this.splitNode(tree, leaf)
+        live.splice(live.indexOf(leaf), 1, l, r)
         next.push(l, r)
         pairs.push([leaf, l, r])
+        nLeaves++
       }
-      nLeaves += chosen.length
       frontier = next
+      if (this.leafBounds) for (const [, l, r] of pairs) for (const c of [l, r]) this.setBounds(c, live)
       if (last) {
         for (const [parent] of pairs) this.release(parent)
         pendingMove = true
@@ -460,9 +502,7 @@ class TreeGrower {
     const lr = this.params.learningRate
     const leafExp = passes.leafExp
     for (const leaf of frontier) {
-      // An empty root (every row sampled out) with lambda 0 would divide 0 by 0: it is worth 0.
-      const wv = leaf.h + this.lambda > 0 ? clamp(-leaf.g / (leaf.h + this.lambda), leaf.lo, leaf.hi) : 0
-      tree.value[leaf.node] = Math.fround(wv * lr)
+      tree.value[leaf.node] = Math.fround(leaf.value * lr)
       leafExp[leaf.node] = Math.exp(-tree.value[leaf.node]!)
       this.release(leaf)
     }
@@ -517,15 +557,22 @@ class TreeGrower {
     const hl = s.hl
     const gr = leaf.g - gl
     const hr = leaf.h - hl
+    const mono = this.monotone[f]!
+    const depth = this.depthOf[id]! + 1
+    this.depthOf[lid] = depth
+    this.depthOf[rid] = depth
+    this.parentOf[lid] = id
+    this.parentOf[rid] = id
+    this.monoOf[id] = mono
+    this.monoOf[lid] = 0
+    this.monoOf[rid] = 0
     let loL = leaf.lo
     let hiL = leaf.hi
     let loR = leaf.lo
     let hiR = leaf.hi
-    const mono = this.monotone[f]!
     if (mono !== 0) {
-      const wl = clamp(-gl / (hl + this.lambda), leaf.lo, leaf.hi)
-      const wr = clamp(-gr / (hr + this.lambda), leaf.lo, leaf.hi)
-      const mid = (wl + wr) / 2
+      // Midpoint bounds (XGBoost's method); the leaf-bounds method recomputes them from the leaves.
+      const mid = (s.wl + s.wr) / 2
       if (mono > 0) {
         hiL = Math.min(hiL, mid)
         loR = Math.max(loR, mid)
@@ -535,9 +582,60 @@ class TreeGrower {
       }
     }
     return [
-      { node: lid, g: gl, h: hl, lo: loL, hi: hiL, hist: null, split: null },
-      { node: rid, g: gr, h: hr, lo: loR, hi: hiR, hist: null, split: null },
+      { node: lid, g: gl, h: hl, lo: loL, hi: hiL, value: s.wl, hist: null, split: null },
+      { node: rid, g: gr, h: hr, lo: loR, hi: hiR, value: s.wr, hist: null, split: null },
     ]
+  }
+
+  /**
+   * Leaf-bounds method: a leaf's value range from the current leaves it must stay ordered against.
+   * Two leaves must be ordered when the split where their paths part is on a monotone feature; the
+   * one on its lower side (left for +1, right for -1) must not exceed the other. Every new value is
+   * clamped into the range from the leaves existing at that moment, so the order always holds, and
+   * it binds less than the midpoint of the first split (LightGBM's "intermediate" idea).
+   */
+  private setBounds(leaf: OpenLeaf, live: readonly OpenLeaf[]): void {
+    let lo = -Infinity
+    let hi = Infinity
+    for (const other of live) {
+      if (other === leaf) continue
+      let a = leaf.node
+      let b = other.node
+      let da = this.depthOf[a]!
+      let db = this.depthOf[b]!
+      let childA = a
+      while (da > db) {
+        childA = a
+        a = this.parentOf[a]!
+        da--
+      }
+      while (db > da) {
+        b = this.parentOf[b]!
+        db--
+      }
+      while (a !== b) {
+        childA = a
+        a = this.parentOf[a]!
+        b = this.parentOf[b]!
+      }
+      const dir = this.monoOf[a]!
+      if (dir === 0) continue
+      // childA is the parting split's child on this leaf's side. Children are created in pairs
+      // (left, left + 1) starting at 1, so left children have odd ids.
+      const onLeft = (childA & 1) === 1
+      if (dir > 0 === onLeft) hi = Math.min(hi, other.value)
+      else lo = Math.max(lo, other.value)
+    }
+    leaf.lo = lo
+    leaf.hi = hi
+  }
+
+  /** Leaf-bounds method: before a split is made, re-finds it if the leaf's bounds have moved since. */
+  private refreshSplit(leaf: OpenLeaf, live: readonly OpenLeaf[]): void {
+    const lo = leaf.lo
+    const hi = leaf.hi
+    this.setBounds(leaf, live)
+    if ((leaf.lo !== lo || leaf.hi !== hi) && leaf.hist !== null) leaf.split = this.findSplit(leaf, leaf.hist)
   }
 
   /**
@@ -614,7 +712,7 @@ class TreeGrower {
             bestGain = gain
             // Without missing values in this node, NaN at inference follows the heavier side.
             const ml = hasMissing ? mLeft : HL >= HR
-            best = { gain, feature: f, bin: b, missingLeft: ml, gl: GL, hl: HL }
+            best = { gain, feature: f, bin: b, missingLeft: ml, gl: GL, hl: HL, wl, wr }
           }
         }
       }
