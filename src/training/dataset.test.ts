@@ -129,8 +129,8 @@ test('missing columns and broken CSV are typed errors', async () => {
   const noSpread = csv([base]).replace('spread_line', 'spread_x')
   await expectError(noSpread, 'DATASET_MISSING_COLUMNS', { missing: ['spread_line'] })
   const short = csv([base]).trimEnd() + '\n2024_01_ARI_BUF,2024\n'
-  await expectError(short, 'NFLVERSE_CSV_MALFORMED', { line: 3 })
-  await expectError(csv([base]) + '"unterminated,', 'NFLVERSE_CSV_MALFORMED', {})
+  await expectError(short, 'CSV_MALFORMED', { line: 3 })
+  await expectError(csv([base]) + '"unterminated,', 'CSV_MALFORMED', {})
 })
 
 test('receive_2h_ko is derived from the opening kickoff when the column is absent (full nflverse files)', async () => {

@@ -13,8 +13,7 @@ import { defineError } from '../lib/errors.ts'
 import type { SeasonType } from '../core/game-state.ts'
 import type { WpInput } from '../core/model/wp-types.ts'
 import { blankWpInput, buildFeatures, featureCount, type FeatureSet } from '../core/model/features.ts'
-import type { CsvColumns } from '../adapters/nflverse/csv.ts'
-import { csvHeader, parseCsvBytes } from './fast-csv.ts'
+import { csvHeader, parseCsvBytes, type CsvColumns } from '../lib/csv.ts'
 import {
   dataFileMissing,
   dataFileUnreadable,

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { MarketPricePath, PricePoint } from '../../core/price-path.ts'
 import { toTeam, type Team } from '../../core/teams.ts'
 import { defineError } from '../../lib/errors.ts'
-import { columnIndex, parseCsv, type CsvTable } from './csv-rows.ts'
+import { parseCsvBytes, type CsvColumns } from '../../lib/csv.ts'
 
 export const historyBadRow = defineError('MARKET_HISTORY_BAD_ROW', 'a recorded market-data row is invalid')
 export const historyGameNotFound = defineError(
@@ -65,6 +65,43 @@ async function readText(path: string): Promise<string> {
   }
 }
 
+/** The named columns of a CSV file (CSV_MISSING_COLUMN / CSV_MALFORMED from the shared reader). */
+async function readCsvColumns<K extends string>(
+  path: string,
+  wanted: readonly K[],
+): Promise<{ rowCount: number; col: Record<K, string[]> }> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch (cause) {
+    throw historyFileUnreadable(`cannot read ${path}`, { cause, context: { file: path } })
+  }
+  const t: CsvColumns = parseCsvBytes(bytes, path, wanted)
+  const col = {} as Record<K, string[]>
+  for (const name of wanted) col[name] = t.columns.get(name)!
+  return { rowCount: t.rowCount, col }
+}
+
+const GAMES_COLUMNS = [
+  'event_ticker',
+  'nflverse_game_id',
+  'away_team',
+  'home_team',
+  'kickoff_utc',
+  'first_candle_end_utc',
+  'last_candle_end_utc',
+  'inferred_winner',
+  'source_file',
+] as const
+const CANDLE_COLUMNS = [
+  'event_ticker',
+  'ticker',
+  'team',
+  'end_period_ts',
+  'yes_bid.close',
+  'yes_ask.close',
+] as const
+
 function parseIsoMs(text: string, file: string, row: number, column: string): number {
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text) ? Date.parse(text) : NaN
   if (!Number.isFinite(ms)) {
@@ -97,42 +134,30 @@ export async function listRecordedGames(dataDir: string): Promise<RecordedGameIn
   await findGamesCsv(root, files)
   const games: RecordedGameInfo[] = []
   for (const file of files) {
-    const table = parseCsv(await readText(file), file)
-    const col = (name: string) => columnIndex(table, name, file)
-    const c = {
-      event: col('event_ticker'),
-      game: col('nflverse_game_id'),
-      away: col('away_team'),
-      home: col('home_team'),
-      kickoff: col('kickoff_utc'),
-      first: col('first_candle_end_utc'),
-      last: col('last_candle_end_utc'),
-      winner: col('inferred_winner'),
-      source: col('source_file'),
-    }
+    const { rowCount, col: c } = await readCsvColumns(file, GAMES_COLUMNS)
     const folder = file.slice(0, -'/games.csv'.length)
-    table.rows.forEach((r, i) => {
+    for (let i = 0; i < rowCount; i++) {
       const row = i + 2
-      const gameId = r[c.game]!
+      const gameId = c.nflverse_game_id[i]!
       if (!/^\d{4}_\d{2}_[A-Z]{2,3}_[A-Z]{2,3}$/.test(gameId)) {
         throw historyBadRow(`${file}: row ${row}: bad nflverse_game_id ${JSON.stringify(gameId)}`, {
           context: { file, row, column: 'nflverse_game_id', value: gameId },
         })
       }
-      const winnerText = r[c.winner]!
+      const winnerText = c.inferred_winner[i]!
       games.push({
         gameId,
-        eventTicker: r[c.event]!,
-        awayTeam: parseTeam(r[c.away]!, file, row, 'away_team'),
-        homeTeam: parseTeam(r[c.home]!, file, row, 'home_team'),
-        kickoffMs: parseIsoMs(r[c.kickoff]!, file, row, 'kickoff_utc'),
-        firstCandleMs: parseIsoMs(r[c.first]!, file, row, 'first_candle_end_utc'),
-        lastCandleMs: parseIsoMs(r[c.last]!, file, row, 'last_candle_end_utc'),
+        eventTicker: c.event_ticker[i]!,
+        awayTeam: parseTeam(c.away_team[i]!, file, row, 'away_team'),
+        homeTeam: parseTeam(c.home_team[i]!, file, row, 'home_team'),
+        kickoffMs: parseIsoMs(c.kickoff_utc[i]!, file, row, 'kickoff_utc'),
+        firstCandleMs: parseIsoMs(c.first_candle_end_utc[i]!, file, row, 'first_candle_end_utc'),
+        lastCandleMs: parseIsoMs(c.last_candle_end_utc[i]!, file, row, 'last_candle_end_utc'),
         winner: winnerText === '' ? null : parseTeam(winnerText, file, row, 'inferred_winner'),
         folder,
-        sourceFile: r[c.source]!,
+        sourceFile: c.source_file[i]!,
       })
-    })
+    }
   }
   games.sort((a, b) => a.kickoffMs - b.kickoffMs || (a.gameId < b.gameId ? -1 : 1))
   return games
@@ -174,36 +199,27 @@ function toPath(ticker: string, team: Team, candles: RawCandle[], file: string):
 }
 
 async function loadFromCsv(info: RecordedGameInfo, file: string): Promise<Map<string, MarketPricePath>> {
-  const table: CsvTable = parseCsv(await readText(file), file)
-  const col = (name: string) => columnIndex(table, name, file)
-  const c = {
-    event: col('event_ticker'),
-    ticker: col('ticker'),
-    team: col('team'),
-    ts: col('end_period_ts'),
-    bid: col('yes_bid.close'),
-    ask: col('yes_ask.close'),
-  }
+  const { rowCount, col: c } = await readCsvColumns(file, CANDLE_COLUMNS)
   const byTicker = new Map<string, { team: Team; candles: RawCandle[] }>()
-  table.rows.forEach((r, i) => {
-    if (r[c.event] !== info.eventTicker) return
+  for (let i = 0; i < rowCount; i++) {
+    if (c.event_ticker[i] !== info.eventTicker) continue
     const row = i + 2
     const where = () => `${file}: row ${row}`
-    const tsText = r[c.ts]!
+    const tsText = c.end_period_ts[i]!
     if (!/^\d{9,11}$/.test(tsText))
       throw historyBadRow(`${where()}: bad end_period_ts ${JSON.stringify(tsText)}`)
-    const ticker = r[c.ticker]!
+    const ticker = c.ticker[i]!
     let entry = byTicker.get(ticker)
     if (entry === undefined) {
-      entry = { team: parseTeam(r[c.team]!, file, row, 'team'), candles: [] }
+      entry = { team: parseTeam(c.team[i]!, file, row, 'team'), candles: [] }
       byTicker.set(ticker, entry)
     }
     entry.candles.push({
       tsSec: Number(tsText),
-      bid: centsToTicks(r[c.bid]!, 0, 99, where),
-      ask: centsToTicks(r[c.ask]!, 1, 100, where),
+      bid: centsToTicks(c['yes_bid.close'][i]!, 0, 99, where),
+      ask: centsToTicks(c['yes_ask.close'][i]!, 1, 100, where),
     })
-  })
+  }
   const out = new Map<string, MarketPricePath>()
   for (const [ticker, e] of byTicker) out.set(ticker, toPath(ticker, e.team, e.candles, file))
   return out

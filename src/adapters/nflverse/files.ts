@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { gunzip } from 'node:zlib'
 import { promisify } from 'node:util'
 import { defineError } from '../../lib/errors.ts'
-import { parseCsvColumns, type CsvColumns } from './csv.ts'
+import { parseCsvBytes, type CsvColumns } from '../../lib/csv.ts'
 
 const gunzipAsync = promisify(gunzip)
 
@@ -28,7 +28,7 @@ export const pbpParquetPath = (dataDir: string, season: number): string =>
 export const gamesCsvPath = (dataDir: string): string => join(dataDir, 'nfl', 'games.csv.gz')
 export const marketsDir = (dataDir: string): string => join(dataDir, 'markets')
 
-/** Reads a `.csv` or `.csv.gz` file and returns the wanted columns. */
+/** Reads a `.csv` or `.csv.gz` file as bytes and returns the wanted columns (all if undefined). */
 export async function readCsvFile(path: string, wanted?: readonly string[]): Promise<CsvColumns> {
   if (!existsSync(path)) {
     throw dataFileMissing(
@@ -38,17 +38,17 @@ export async function readCsvFile(path: string, wanted?: readonly string[]): Pro
       },
     )
   }
-  let text: string
+  let bytes: Uint8Array
   try {
     const raw = await readFile(path)
-    text = (path.endsWith('.gz') ? await gunzipAsync(raw) : raw).toString('utf8')
+    bytes = path.endsWith('.gz') ? await gunzipAsync(raw) : raw
   } catch (cause) {
     throw dataFileUnreadable(`cannot read ${path}: ${(cause as Error).message}`, {
       cause,
       context: { file: path },
     })
   }
-  return parseCsvColumns(text, path, wanted)
+  return parseCsvBytes(bytes, path, wanted)
 }
 
 /** Play-by-play columns for one season. */

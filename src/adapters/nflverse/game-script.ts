@@ -12,7 +12,7 @@ import {
   type PbpRow,
 } from '../../core/game/script-builder.ts'
 import { gamesCsvPath, pbpCsvPath, readGames, readPbpSeason } from './files.ts'
-import type { CsvColumns } from './csv.ts'
+import type { CsvColumns } from '../../lib/csv.ts'
 
 export const gameNotFound = defineError(
   'NFLVERSE_GAME_NOT_FOUND',
@@ -51,11 +51,7 @@ async function readPbpTolerant(dataDir: string, season: number): Promise<CsvColu
       return await readPbpSeason(dataDir, season, wanted)
     } catch (e) {
       const col = (e as AppError).context?.column
-      if (
-        (e as AppError).code === 'NFLVERSE_MISSING_COLUMN' &&
-        typeof col === 'string' &&
-        OPTIONAL_PBP.has(col)
-      ) {
+      if ((e as AppError).code === 'CSV_MISSING_COLUMN' && typeof col === 'string' && OPTIONAL_PBP.has(col)) {
         wanted = wanted.filter((c) => c !== col)
         continue
       }

@@ -26,6 +26,6 @@ test('missing parquet file or column is a typed error', async (t) => {
   })
   if (!existsSync(file)) return t.skip('no nflverse_pbp_subset in GRIDEDGE_DATA_DIR')
   await assert.rejects(readParquetFile(file, ['qtr']), (e: unknown) => {
-    return isAppError(e) && e.code === 'NFLVERSE_MISSING_COLUMN' && e.context['column'] === 'qtr'
+    return isAppError(e) && e.code === 'CSV_MISSING_COLUMN' && e.context['column'] === 'qtr'
   })
 })

@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
-import type { CsvColumns } from './csv.ts'
-import { csvMissingColumn } from './csv.ts'
+import { csvMissingColumn, type CsvColumns } from '../../lib/csv.ts'
 import { dataFileMissing, dataFileUnreadable } from './files.ts'
 
 /** Column names of a Parquet file (reads only the footer metadata). */
