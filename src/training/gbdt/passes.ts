@@ -28,8 +28,11 @@ export const gbdtWorkerFailed = defineError(
   'a gradient-boosting worker thread failed or stopped answering',
 )
 
-/** Row blocks per pass; fixed so that the summation order never depends on the thread count. */
-export const N_BLOCKS = 8
+/**
+ * Row blocks per pass; fixed so that the summation order never depends on the thread count. Threads
+ * take the next free block as they go, so a thread the host pauses does not hold up the pass.
+ */
+export const N_BLOCKS = 16
 /** Histogram slots per block (children measured in one level pass; more take further passes). */
 export const MAX_SLOTS = 32
 /** Below this many rows the passes run on the main thread: a hand-over costs more than it saves. */
@@ -173,7 +176,9 @@ const A3 = 4
 const A4 = 5
 const A5 = 6
 const ERR = 7
-const DONE = 8
+/** Next block to take (Atomics.add). */
+const NEXT = 8
+const DONE = 9
 
 /** The worker: builds the same kernels over the shared arrays and runs its blocks of each job. */
 const WORKER_SOURCE = `
@@ -199,7 +204,7 @@ for (;;) {
   seen = seq
   const op = ctrl[${OP}], a1 = ctrl[${A1}], a2 = ctrl[${A2}], a3 = ctrl[${A3}], a4 = ctrl[${A4}], a5 = ctrl[${A5}]
   try {
-    for (let b = d.index; b < ${N_BLOCKS}; b += d.threads) {
+    for (let b = Atomics.add(ctrl, ${NEXT}, 1); b < ${N_BLOCKS}; b = Atomics.add(ctrl, ${NEXT}, 1)) {
       const from = Math.floor((b * n) / ${N_BLOCKS}), to = Math.floor(((b + 1) * n) / ${N_BLOCKS})
       const hb = b * d.blockDoubles
       if (op === ${OP_GRAD}) {
@@ -374,11 +379,13 @@ export class RowPasses {
       c[A4] = a4
       c[A5] = a5
       this.keep[0] = keepBelow
+      Atomics.store(c, NEXT, 0)
       Atomics.store(c, SEQ, this.seq)
       Atomics.notify(c, SEQ)
     }
     const k = this.kernels
-    for (let b = 0; b < N_BLOCKS; b += T) {
+    // With workers, blocks are taken from the shared counter; alone, in order.
+    for (let b = this.takeBlock(-1); b < N_BLOCKS; b = this.takeBlock(b)) {
       const from = Math.floor((b * n) / N_BLOCKS)
       const to = Math.floor(((b + 1) * n) / N_BLOCKS)
       const hb = b * this.blockDoubles
@@ -391,6 +398,10 @@ export class RowPasses {
       } else k.final(from, to, a1)
     }
     if (T > 1) this.waitWorkers()
+  }
+
+  private takeBlock(prev: number): number {
+    return this.threads > 1 ? Atomics.add(this.ctrl, NEXT, 1) : prev + 1
   }
 
   private waitWorkers(): void {
