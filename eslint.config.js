@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 const boundary = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'var/**', 'out/**', 'models/**', 'web/dist/**'] },
+  { ignores: ['node_modules/**', 'var/**', 'out/**', 'models/**', 'web/dist/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -39,7 +39,7 @@ test('feature sets: names and monotone constraints line up; no_spread is spread 
   const m = (set: 'spread' | 'no_spread', name: string) => MONOTONE[set][FEATURE_NAMES[set].indexOf(name)]
   assert.equal(m('spread', 'score_differential'), 1)
   assert.equal(m('no_spread', 'score_differential'), 1)
-  assert.equal(m('spread', 'spread_time'), 1)
+  assert.equal(m('spread', 'spread_time'), 0)
   assert.equal(m('spread', 'yardline_100'), -1)
   assert.equal(m('spread', 'defteam_timeouts_remaining'), -1)
   assert.equal(featureSetOf(FEATURE_NAMES.spread), 'spread')
