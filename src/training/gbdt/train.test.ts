@@ -48,6 +48,20 @@ test('training log loss falls round after round without subsampling, and ends we
   assert.equal(logs[0]!.validLogLoss, null)
 })
 
+test('logEvery: progress every n-th round and the last, the training loss the same as when logged each round', () => {
+  const d = logisticData(2000, 6, 4)
+  const every: TrainLog[] = []
+  const sparse: TrainLog[] = []
+  const p = P({ nRounds: 12, maxDepth: 3, learningRate: 0.2 })
+  trainGbdt(d, p, { onRound: (l) => every.push(l) })
+  trainGbdt(d, p, { onRound: (l) => sparse.push(l), logEvery: 5 })
+  assert.deepEqual(
+    sparse.map((l) => l.round),
+    [0, 5, 10, 11],
+  )
+  for (const l of sparse) assert.equal(l.trainLogLoss, every[l.round]!.trainLogLoss)
+})
+
 test('learns XOR, which no linear model can', () => {
   const d = xorData(4000, 2)
   const m = trainGbdt(d, P({ nRounds: 30, maxDepth: 2, learningRate: 0.5 }))
