@@ -296,7 +296,10 @@ export function writeCalibrationPlots(dir: string, r: EvalReport, prefix: string
     const title = `${prefix} quarter ${q}: calibration error ${err === undefined ? 'n/a' : err.toFixed(4)}`
     const png = join(dir, `${prefix}-q${q}.png`)
     const svg = join(dir, `${prefix}-q${q}.svg`)
-    writeFileSync(png, calibrationPng(bins))
+    writeFileSync(
+      png,
+      calibrationPng(bins, `Q${q} calibration error ${err === undefined ? 'n/a' : err.toFixed(4)}`),
+    )
     writeFileSync(svg, calibrationSvg(bins, title))
     paths.push(png, svg)
   }

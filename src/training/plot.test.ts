@@ -43,13 +43,23 @@ test('encodePng writes a well-formed RGB PNG whose pixels decode back', () => {
   assert.deepEqual([...raw.subarray(10 + 7, 20)], [0, 0, 255])
 })
 
-test('calibration plot: PNG with a dot per bin, SVG with the title', () => {
+test('calibration plot: PNG with a dot per bin and a drawn title, SVG with the title', () => {
   const bins: CalibrationBin[] = [
     { qtr: 1, binPred: 0.2, nPlays: 100, nWins: 22, observed: 0.22, meanPred: 0.2 },
     { qtr: 1, binPred: 0.8, nPlays: 50, nWins: 39, observed: 0.78, meanPred: 0.8 },
   ]
-  const png = calibrationPng(bins)
+  const png = calibrationPng(bins, 'Q1 calibration error 0.0084')
   assert.ok(chunks(png).length === 3)
+  // The title is drawn in black pixels along the top margin (the plain plot has none there).
+  const top = (p: Uint8Array): number => {
+    const raw = inflateSync(chunks(p)[1]!.data)
+    let dark = 0
+    for (let y = 10; y < 20; y++)
+      for (let x = 0; x < 420; x++) if (raw[y * (420 * 3 + 1) + 1 + x * 3] === 0) dark++
+    return dark
+  }
+  assert.equal(top(png) > 50, true)
+  assert.equal(top(calibrationPng(bins)), 0)
   const svg = calibrationSvg(bins, 'q1 <test>')
   assert.match(svg, /q1 &lt;test&gt;/)
   assert.equal(svg.match(/<circle/g)?.length, 2)

@@ -22,6 +22,50 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   return (c ^ 0xffffffff) >>> 0
 }
 
+/** A 3x5 pixel font: five rows per glyph, 3 bits each (4 = left column). Enough for plot labels. */
+const GLYPHS: Readonly<Record<string, readonly number[]>> = {
+  '0': [7, 5, 5, 5, 7],
+  '1': [2, 6, 2, 2, 7],
+  '2': [7, 1, 7, 4, 7],
+  '3': [7, 1, 7, 1, 7],
+  '4': [5, 5, 7, 1, 1],
+  '5': [7, 4, 7, 1, 7],
+  '6': [7, 4, 7, 5, 7],
+  '7': [7, 1, 1, 1, 1],
+  '8': [7, 5, 7, 5, 7],
+  '9': [7, 5, 7, 1, 7],
+  '.': [0, 0, 0, 0, 2],
+  ':': [0, 2, 0, 2, 0],
+  '-': [0, 0, 7, 0, 0],
+  ' ': [0, 0, 0, 0, 0],
+  A: [2, 5, 7, 5, 5],
+  B: [6, 5, 6, 5, 6],
+  C: [3, 4, 4, 4, 3],
+  D: [6, 5, 5, 5, 6],
+  E: [7, 4, 6, 4, 7],
+  F: [7, 4, 6, 4, 4],
+  G: [3, 4, 5, 5, 3],
+  H: [5, 5, 7, 5, 5],
+  I: [7, 2, 2, 2, 7],
+  J: [1, 1, 1, 5, 2],
+  K: [5, 5, 6, 5, 5],
+  L: [4, 4, 4, 4, 7],
+  M: [5, 7, 7, 5, 5],
+  N: [6, 5, 5, 5, 5],
+  O: [2, 5, 5, 5, 2],
+  P: [6, 5, 6, 4, 4],
+  Q: [2, 5, 5, 6, 3],
+  R: [6, 5, 6, 5, 5],
+  S: [3, 4, 2, 1, 6],
+  T: [7, 2, 2, 2, 2],
+  U: [5, 5, 5, 5, 7],
+  V: [5, 5, 5, 5, 2],
+  W: [5, 5, 7, 7, 5],
+  X: [5, 5, 2, 5, 5],
+  Y: [5, 5, 2, 2, 2],
+  Z: [7, 1, 2, 4, 7],
+}
+
 /** An RGB raster. */
 export class Raster {
   readonly px: Uint8Array
@@ -43,6 +87,21 @@ export class Raster {
   line(x0: number, y0: number, x1: number, y1: number, rgb: readonly [number, number, number]): void {
     const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))))
     for (let s = 0; s <= steps; s++) this.set(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, rgb)
+  }
+  /** Draws `text` (upper-cased; digits, A-Z, . : - and space) in a 3x5 pixel font scaled `scale` times. */
+  text(x: number, y: number, text: string, scale: number, rgb: readonly [number, number, number]): void {
+    let cx = Math.round(x)
+    for (const ch of text.toUpperCase()) {
+      const rows = GLYPHS[ch]
+      if (rows !== undefined) {
+        for (let row = 0; row < 5; row++)
+          for (let col = 0; col < 3; col++)
+            if ((rows[row]! >> (2 - col)) & 1)
+              for (let dy = 0; dy < scale; dy++)
+                for (let dx = 0; dx < scale; dx++) this.set(cx + col * scale + dx, y + row * scale + dy, rgb)
+      }
+      cx += 4 * scale
+    }
   }
   disc(cx: number, cy: number, r: number, rgb: readonly [number, number, number]): void {
     for (let dy = -Math.ceil(r); dy <= Math.ceil(r); dy++)
@@ -99,14 +158,23 @@ const toPx = (v: number): number => MARGIN + v * (SIZE - 2 * MARGIN)
 const toPy = (v: number): number => SIZE - MARGIN - v * (SIZE - 2 * MARGIN)
 
 /** PNG calibration plot of one quarter's bins: x = bin (predicted), y = observed win rate. */
-export function calibrationPng(bins: readonly CalibrationBin[]): Uint8Array {
+export function calibrationPng(bins: readonly CalibrationBin[], title = ''): Uint8Array {
   const r = new Raster(SIZE, SIZE)
   for (let t = 0; t <= 10; t++) {
     r.line(toPx(t / 10), toPy(0), toPx(t / 10), toPy(1), GREY)
     r.line(toPx(0), toPy(t / 10), toPx(1), toPy(t / 10), GREY)
     r.line(toPx(t / 10), toPy(0), toPx(t / 10), toPy(0) + 5, BLACK)
     r.line(toPx(0) - 5, toPy(t / 10), toPx(0), toPy(t / 10), BLACK)
+    if (t % 2 === 0) {
+      const label = (t / 10).toFixed(1)
+      r.text(toPx(t / 10) - 5, toPy(0) + 8, label, 1, BLACK)
+      r.text(toPx(0) - 20, toPy(t / 10) - 2, label, 1, BLACK)
+    }
   }
+  // Centred: a glyph is 4 * scale pixels wide with its gap.
+  r.text(SIZE / 2 - 4 * title.length, 10, title, 2, BLACK)
+  r.text(SIZE / 2 - 4 * 'PREDICTED WIN PROBABILITY'.length, SIZE - 18, 'predicted win probability', 2, BLACK)
+  r.text(MARGIN + 6, MARGIN + 4, 'observed win rate', 2, BLACK)
   r.line(toPx(0), toPy(0), toPx(1), toPy(0), BLACK)
   r.line(toPx(0), toPy(0), toPx(0), toPy(1), BLACK)
   r.line(toPx(0), toPy(0), toPx(1), toPy(1), RED)
