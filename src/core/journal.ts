@@ -83,6 +83,15 @@ export type JournalRecord =
       readonly reason: string
     }
   | { readonly type: 'alert'; readonly tsMs: number; readonly code: string; readonly detail: string }
+  | {
+      /**
+       * The risk engine's trading day rolled at `tsMs` with this net P&L as the daily-loss baseline: the
+       * one piece of risk state a restart cannot rebuild from orders and fills (see core/risk/rebuild.ts).
+       */
+      readonly type: 'risk_day'
+      readonly tsMs: number
+      readonly dayStartNetPnlMicros: number
+    }
 
 export type JournalRecordType = JournalRecord['type']
 

@@ -17,9 +17,10 @@ import type { Team } from '../core/teams.ts'
 import { OrderBook } from '../core/book/order-book.ts'
 import { ClientOrderIdGenerator } from '../core/orders/client-order-id.ts'
 import { OrderManager } from '../core/orders/order-manager.ts'
-import { Portfolio } from '../core/portfolio/portfolio.ts'
+import { Portfolio, type FillEffect } from '../core/portfolio/portfolio.ts'
 import { buildRiskContext, emptyRiskContext } from '../core/risk/context.ts'
 import { ExposureCalculator } from '../core/risk/exposure.ts'
+import { replayRiskJournal } from '../core/risk/rebuild.ts'
 import { RiskEngine, type TradingState } from '../core/risk/risk-engine.ts'
 import { evaluateEntry } from '../core/strategy/entry.ts'
 import { evaluateExit } from '../core/strategy/exit.ts'
@@ -88,6 +89,13 @@ export type RecoveryInput = {
     readonly venueOrderId: string | null
   }[]
   readonly fills: readonly Fill[]
+  /**
+   * The run's risk-relevant journal records in journal order (order intents, fills, settlements,
+   * trading-state changes, `risk_day` marks): fills are booked from here and the risk engine is rebuilt
+   * from them, so every limit (rate window, loss streak and cooldown, daily loss, kill switch) holds
+   * across the restart. `SqliteJournal.recover` provides them.
+   */
+  readonly records: readonly JournalRecord[]
 }
 
 export type RecoveryReport = {
@@ -100,6 +108,14 @@ export type RecoveryReport = {
   /** Positions after recovery, sorted by ticker (non-zero only). */
   readonly positions: readonly { readonly ticker: string; readonly positionCentiContracts: number }[]
   readonly openOrderIds: readonly string[]
+  /** What the risk engine was rebuilt from, and where it stands after the restart. */
+  readonly risk: {
+    readonly ordersCounted: number
+    readonly lossFeeds: number
+    readonly tradingState: TradingState
+    readonly consecutiveLosses: number
+    readonly cooldownUntilMs: number | null
+  }
 }
 
 export type EngineListener = (record: JournalRecord) => void
@@ -133,6 +149,8 @@ export class Engine {
   private readonly entryInput: { -readonly [K in keyof EntryInput]: EntryInput[K] }
   private readonly listeners = new Set<EngineListener>()
   private lastPnlSnapshotMs = -Infinity
+  /** Trading day whose daily-loss baseline was last journaled (`risk_day`); NaN before any. */
+  private journaledRiskDay = Number.NaN
   private readonly log: Logger
   private readonly deps: EngineDeps
 
@@ -651,7 +669,10 @@ export class Engine {
    */
   private repeatDenial(game: GameSlot, m: MarketSlot, req: OrderRequest, nowMs: number): boolean {
     if (game.lastDenialCode === null) return false
+    const wasState = this.risk.tradingState()
     const d = this.risk.wouldApprove(req, this.riskContextFor(game, m, req, nowMs))
+    // A what-if still observes P&L (it may roll the day or breach the daily loss): journal that too.
+    this.journalRiskChanges(wasState, nowMs)
     if (d.approved || d.code !== game.lastDenialCode) return false
     this.noteHold(game, `risk_denied:${d.code}`, nowMs)
     return true
@@ -680,15 +701,7 @@ export class Engine {
     const ctx = this.riskContextFor(game, m, req, nowMs)
     const wasState = this.risk.tradingState()
     const decision = this.risk.check(req, ctx)
-    if (this.risk.tradingState() !== wasState) {
-      this.write({
-        type: 'trading_state',
-        tsMs: nowMs,
-        state: this.risk.tradingState(),
-        reason: this.risk.tradingStateReason(),
-      })
-      this.alert('RISK_STATE', `trading ${this.risk.tradingState()}: ${this.risk.tradingStateReason()}`)
-    }
+    this.journalRiskChanges(wasState, nowMs)
     if (!decision.approved) {
       this.metrics.inc('orders_denied')
       game.lastDenialCode = decision.code
@@ -720,6 +733,27 @@ export class Engine {
     this.metrics.inc('orders_sent')
     this.deps.venue.submit(req)
     this.writeOrder(game.reg.gameId, req.clientOrderId, 'sent', null, null, nowMs)
+  }
+
+  /**
+   * Journals what a risk check changed that a restart must see: a new trading day's daily-loss baseline
+   * (`risk_day`, the one risk fact not rebuildable from orders and fills) and a trading-state change.
+   */
+  private journalRiskChanges(wasState: TradingState, nowMs: number): void {
+    const day = this.risk.tradingDayKey()
+    if (!Number.isNaN(day) && day !== this.journaledRiskDay) {
+      this.journaledRiskDay = day
+      this.write({ type: 'risk_day', tsMs: nowMs, dayStartNetPnlMicros: this.risk.dayBaselineNetPnlMicros() })
+    }
+    if (this.risk.tradingState() !== wasState) {
+      this.write({
+        type: 'trading_state',
+        tsMs: nowMs,
+        state: this.risk.tradingState(),
+        reason: this.risk.tradingStateReason(),
+      })
+      this.alert('RISK_STATE', `trading ${this.risk.tradingState()}: ${this.risk.tradingStateReason()}`)
+    }
   }
 
   // ---- P&L, status, journal ------------------------------------------------------------------------
@@ -826,15 +860,29 @@ export class Engine {
           tsEventMs: nowMs,
         })
     }
-    const bookFill = (f: Fill): void => {
-      if (seenFills.has(f.fillId)) return
+    const bookFill = (f: Fill): FillEffect | null => {
+      if (seenFills.has(f.fillId)) return null
       seenFills.add(f.fillId)
       const res = this.orders.onReport({ type: 'order_filled', fill: f })
-      if (res.newFill !== null && this.portfolio.gameOf(f.ticker) !== undefined) {
-        this.portfolio.applyFill(res.newFill)
-        ctx.counted++
-      }
+      if (res.newFill === null || this.portfolio.gameOf(f.ticker) === undefined) return null
+      ctx.counted++
+      return this.portfolio.applyFill(res.newFill)
     }
+    // Fills and settlements in journal order rebuild positions and, through the same risk methods the
+    // live path calls, the rate window, loss streak, cooldown, daily baseline and trading state.
+    const rebuilt = replayRiskJournal(this.risk, journaled.records, {
+      bookFill,
+      settle: (ticker, settlementTicks) => {
+        const m = this.markets.get(ticker)
+        if (m === undefined) return null
+        // A settlement the venue repeats after the restart must not be booked (or counted) twice.
+        if (m.settlementTicks === null) m.settlementTicks = settlementTicks
+        return this.portfolio.settle(ticker, settlementTicks)
+      },
+    })
+    this.journaledRiskDay = this.risk.tradingDayKey()
+    let lossFeeds = rebuilt.fillsBooked + rebuilt.settlements
+    // Belt and braces: a fill in the fills table but not among the records still moves the position.
     for (const f of journaled.fills) bookFill(f)
     // Terminal states the journal knows about (besides fills).
     for (const o of journaled.orders) {
@@ -857,7 +905,12 @@ export class Engine {
     if (venue !== null) {
       for (const f of venue.fills)
         if (this.orders.get(f.clientOrderId) !== undefined && !seenFills.has(f.fillId)) {
-          bookFill(f)
+          const eff = bookFill(f)
+          // Booked now, as the live path books a fill report: it counts for the loss streak at `nowMs`.
+          if (eff !== null) {
+            this.risk.onFillEffect(eff, f.feeMicros, nowMs)
+            lossFeeds++
+          }
           ctx.venueFillsAdded++
           this.write({
             type: 'fill',
@@ -906,14 +959,20 @@ export class Engine {
       }
       if (ctx.mismatches.length > 0) {
         // The books disagree with the venue: stop opening risk until an operator looks.
-        this.risk.setTradingState('REDUCING', `position mismatch after restart: ${ctx.mismatches.join('; ')}`)
         this.alert('POSITION_MISMATCH', ctx.mismatches.join('; '))
-        this.write({
-          type: 'trading_state',
-          tsMs: nowMs,
-          state: 'REDUCING',
-          reason: this.risk.tradingStateReason(),
-        })
+        // Never loosen a restored state: a journaled HALTED stays HALTED.
+        if (this.risk.tradingState() === 'ACTIVE') {
+          this.risk.setTradingState(
+            'REDUCING',
+            `position mismatch after restart: ${ctx.mismatches.join('; ')}`,
+          )
+          this.write({
+            type: 'trading_state',
+            tsMs: nowMs,
+            state: 'REDUCING',
+            reason: this.risk.tradingStateReason(),
+          })
+        }
       }
     } else {
       // No venue to ask (paper): in-flight orders of the dead process are gone with it.
@@ -952,6 +1011,13 @@ export class Engine {
         .map((p) => ({ ticker: p.ticker, positionCentiContracts: p.positionCentiContracts }))
         .sort((a, b) => (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0)),
       openOrderIds: this.orders.openOrderIds(),
+      risk: {
+        ordersCounted: rebuilt.ordersCounted,
+        lossFeeds,
+        tradingState: this.risk.tradingState(),
+        consecutiveLosses: this.risk.consecutiveLossCount(),
+        cooldownUntilMs: Number.isFinite(this.risk.cooldownUntil()) ? this.risk.cooldownUntil() : null,
+      },
     }
   }
 

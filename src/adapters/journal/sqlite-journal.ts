@@ -10,8 +10,11 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { OrderRequest } from '../../core/market.ts'
 import type { Fill } from '../../core/market.ts'
+import { RISK_REBUILD_RECORD_TYPES } from '../../core/risk/rebuild.ts'
 import { defineError } from '../../lib/errors.ts'
 import type { EngineJournal, JournalOrderStatus, JournalRecord, RunMetadata } from '../../core/journal.ts'
+
+const RISK_TYPES_SQL = RISK_REBUILD_RECORD_TYPES.map((t) => `'${t}'`).join(', ')
 
 export const journalUnavailable = defineError('JOURNAL_UNAVAILABLE', 'the journal database cannot be opened')
 
@@ -54,6 +57,11 @@ export type RecoveredState = {
     readonly venueOrderId: string | null
   }[]
   readonly fills: readonly Fill[]
+  /**
+   * The records a risk rebuild reads (order intents, fills, settlements, trading-state changes, risk-day
+   * marks), in journal order: the engine replays them so risk limits survive a restart.
+   */
+  readonly records: readonly JournalRecord[]
 }
 
 export class SqliteJournal implements EngineJournal {
@@ -222,7 +230,7 @@ export class SqliteJournal implements EngineJournal {
     }
   }
 
-  /** Orders and fills of a run, in the order they were recorded (for restart recovery). */
+  /** Orders, fills and risk-relevant records of a run, in the order they were recorded (restart recovery). */
   recover(runId: string): RecoveredState {
     const orders = (
       this.db
@@ -246,7 +254,15 @@ export class SqliteJournal implements EngineJournal {
         json: string
       }[]
     ).map((f) => JSON.parse(f.json) as Fill)
-    return { orders, fills }
+    const records = (
+      this.db
+        .prepare(
+          `SELECT json FROM records WHERE run_id = ? AND type IN (${RISK_TYPES_SQL})
+             AND (type <> 'order' OR json_extract(json, '$.status') = 'intent') ORDER BY seq`,
+        )
+        .all(runId) as { json: string }[]
+    ).map((r) => JSON.parse(r.json) as JournalRecord)
+    return { orders, fills, records }
   }
 
   /** Every record of a run as JSON lines (what the determinism test compares). */

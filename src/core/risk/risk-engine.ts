@@ -112,6 +112,19 @@ export class RiskEngine {
     return this.lastDailyPnlMicros
   }
 
+  /** Index of the current trading day (NaN before the first P&L observation); changes when the day rolls. */
+  tradingDayKey(): number {
+    return this.dayKey
+  }
+
+  /**
+   * Net P&L at the first observation of the current trading day (the daily-loss baseline). The engine
+   * journals it when the day rolls (`risk_day`): it is the one risk fact the journal cannot rebuild.
+   */
+  dayBaselineNetPnlMicros(): number {
+    return this.dayStartNetPnlMicros
+  }
+
   /**
    * Feeds each booked fill's effect (and its fee) to the consecutive-loss counter: a round trip ends
    * when the position goes flat; its net result (realized − fees) decides win or loss.
@@ -167,12 +180,18 @@ export class RiskEngine {
   check(order: OrderRequest, ctx: RiskContext): RiskDecision {
     const c = this.config
     const d = this.evaluate(order, ctx, c)
-    if (d.approved) {
-      this.orderTimes[this.orderTimesNext] = ctx.nowMs
-      this.orderTimesNext = (this.orderTimesNext + 1) % this.orderTimes.length
-      if (this.orderTimesCount < this.orderTimes.length) this.orderTimesCount++
-    }
+    if (d.approved) this.recordOrder(ctx.nowMs)
     return d
+  }
+
+  /**
+   * Counts an order sent at `nowMs` towards the rate window. `check` calls it on approval; a restart
+   * replays each journaled order intent through it (`replayRiskJournal`) so the window survives.
+   */
+  recordOrder(nowMs: number): void {
+    this.orderTimes[this.orderTimesNext] = nowMs
+    this.orderTimesNext = (this.orderTimesNext + 1) % this.orderTimes.length
+    if (this.orderTimesCount < this.orderTimes.length) this.orderTimesCount++
   }
 
   /** Like `check` without recording the order (for what-if queries and sizing). */
