@@ -30,6 +30,7 @@ function usage(): string {
     '  exchange                           run the local Kalshi-compatible exchange on loopback',
     '  feed                               follow a game through a feed (sportradar, espn, nflverse replay)',
     '  replay --game 2025_01_BAL_BUF      replay a real game through the whole system on paper',
+    '  replay --recording <file|dir>      replay a recorded live session (gridedge record) through the engine',
     '  run --paper | --live               trade live games (paper, or real money with --live)',
     '  backtest [--games all]             replay every recorded game; model vs market and P&L summary',
     '  record                             record raw feed and exchange frames for later replay',

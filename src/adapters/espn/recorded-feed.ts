@@ -94,3 +94,31 @@ export class EspnRecordedFeed implements GameFeed {
     return new Response(next.text, { status: next.status, headers: { 'content-type': 'application/json' } })
   }
 }
+
+/** What one recorded ESPN request URL asked for (the feed builds `<base>/summary?event=ID`, `<base>/scoreboard?...`). */
+export type EspnRequestInfo = {
+  /** The feed's `baseUrl` that produced this URL. */
+  readonly baseUrl: string
+  readonly kind: 'summary' | 'scoreboard'
+  /** ESPN event id of a summary request. */
+  readonly eventId: string | null
+  /** `dates` of a scoreboard request for one day. */
+  readonly dates: string | null
+}
+
+/** Parses a recorded ESPN request URL; null when it is not one the feed makes. */
+export function espnRequestOf(url: string): EspnRequestInfo | null {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return null
+  }
+  const m = /^(.*)\/(summary|scoreboard)$/.exec(u.pathname)
+  if (m === null) return null
+  const kind = m[2] as 'summary' | 'scoreboard'
+  const eventId = kind === 'summary' ? u.searchParams.get('event') : null
+  if (kind === 'summary' && (eventId === null || !/^\d+$/.test(eventId))) return null
+  const dates = kind === 'scoreboard' ? u.searchParams.get('dates') : null
+  return { baseUrl: `${u.origin}${m[1]}`, kind, eventId, dates }
+}

@@ -108,3 +108,16 @@ export class KalshiRecordedSource implements MarketDataSource {
     }
   }
 }
+
+// A regex, not a parse: a recording holds up to millions of frames and only the names are wanted here.
+const MARKET_TICKER_RE = /"market_ticker"\s*:\s*"([A-Za-z0-9._-]+)"/g
+
+/**
+ * Market tickers a recorded WebSocket frame names (snapshots, deltas, trades, lifecycle), so a
+ * replay can tell which markets a recording followed without being told.
+ */
+export function marketTickersOfFrame(text: string): string[] {
+  const out: string[] = []
+  for (const m of text.matchAll(MARKET_TICKER_RE)) if (!out.includes(m[1]!)) out.push(m[1]!)
+  return out
+}

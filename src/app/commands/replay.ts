@@ -1,10 +1,15 @@
 /**
  * `gridedge replay --game <nflverse id> [--speed N] [--json] [--journal path] [--config file]`
+ * `gridedge replay --recording <file or folder> [--game <id>=<Kalshi event>[@<ESPN id>]] [...same]`
  *
  * Replays a real game through the whole system on paper: nflverse plays as the game feed on a manual
  * clock, the in-process local exchange quoting around the game's recorded Kalshi prices, the engine in
  * paper mode. Prints the trades and the P&L. `--speed N` paces the replay at N x real time (default:
  * as fast as possible).
+ *
+ * With `--recording`, the stream is a recorded live session instead (runtime/recording-replay.ts): the
+ * recorded Kalshi frames and ESPN responses through the adapters' own parsers on the recorded clock,
+ * the same engine and paper venue, and the live engine config (real books need no candle guard).
  */
 import { join } from 'node:path'
 import type { Command } from '../cli.ts'
@@ -20,13 +25,27 @@ import {
 } from '../../engine/journal-port.ts'
 import type { Engine } from '../../engine/engine.ts'
 import { formatUsd } from '../../core/units.ts'
-import { createReplaySession, loadReplayInputs, replayEngineConfigInput } from '../runtime/replay-session.ts'
+import {
+  createReplaySession,
+  loadReplayInputs,
+  replayEngineConfigInput,
+  type ReplayInputs,
+} from '../runtime/replay-session.ts'
+import {
+  loadRecordingInputs,
+  type RecordingGameArg,
+  type RecordingReplayStats,
+} from '../runtime/recording-replay.ts'
+import { parseGameArg } from './run.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { SqliteJournal, type RecoveredState } from '../../adapters/journal/sqlite-journal.ts'
 
 const USAGE = [
   'usage: gridedge replay --game 2025_01_BAL_BUF [--speed N] [--json] [--journal path [--resume]] [--run-id id] [--config file]',
+  '       gridedge replay --recording <file.ndjson.gz | folder> [--game <nflverse id>=<Kalshi event>[@<ESPN id>]] [same options]',
+  '  --recording p    replay a recorded live session (gridedge record): its Kalshi books and ESPN game feed',
+  '                   on the recorded clock. The game and markets come from the recording unless --game names them',
   '  --journal path   record everything in a SQLite journal',
   '  --resume         continue a replay whose process died, from its journal (same --run-id)',
   '  --crash-after N  testing aid: kill -9 this process after N events',
@@ -60,12 +79,21 @@ export type ReplaySummary = {
   readonly settlementPnlMicros: number
   readonly netPnlMicros: number
   readonly finalScore: string
+  /** What was read from the recording (replay --recording only). */
+  readonly recording?: RecordingReplayStats
 }
 
 export function summarize(
   engine: Engine,
   records: readonly JournalRecord[],
-  meta: { gameId: string; pricer: string; events: number; engineMs: number; finalScore: string },
+  meta: {
+    gameId: string
+    pricer: string
+    events: number
+    engineMs: number
+    finalScore: string
+    recording?: RecordingReplayStats
+  },
 ): ReplaySummary {
   const trades: TradeLine[] = []
   let signals = 0
@@ -116,6 +144,14 @@ function renderText(s: ReplaySummary): string {
     `gridedge replay ${s.gameId}  (pricer ${s.pricer}, ${s.events} events, engine ${s.engineMs.toFixed(1)} ms)`,
   )
   lines.push(`final score: ${s.finalScore}`)
+  const r = s.recording
+  if (r !== undefined)
+    lines.push(
+      `recording: ${r.files.join(', ')}: ${r.records} records (${r.badLines} bad lines, ${r.truncatedTails} torn tails), ` +
+        `kalshi ${r.kalshiFrames} frames -> ${r.marketEvents} book events (${r.kalshiGaps} gaps), ` +
+        `espn ${r.espnResponses} responses -> ${r.gameEvents} game events (${r.espnSkipped} skipped)` +
+        (r.sportradarResponses > 0 ? `, sportradar ${r.sportradarResponses} responses not replayed` : ''),
+    )
   lines.push('')
   lines.push(
     'time(UTC) game-clock  score              trade  side      ticker                          price   size    fee      model  edge',
@@ -153,6 +189,7 @@ export const command: Command = {
       argv,
       {
         game: { type: 'string' },
+        recording: { type: 'string' },
         speed: { type: 'string' },
         json: { type: 'boolean', default: false },
         journal: { type: 'string' },
@@ -174,13 +211,47 @@ export const command: Command = {
     }
     const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
-    const engineCfg = parseEngineConfig(replayEngineConfigInput(cfg.engine, v['run-id'] ?? 'replay'))
+    const runId = v['run-id'] ?? 'replay'
+    // A recording holds real books: the live config applies, not the guard for one-minute candles.
+    const engineCfg = parseEngineConfig(
+      v.recording === undefined ? replayEngineConfigInput(cfg.engine, runId) : { runId, ...cfg.engine },
+    )
     const crashAfter = v['crash-after'] === undefined ? null : Number(v['crash-after'])
     const pricer = await loadPricer(
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
       logger,
     )
-    const inputs = await loadReplayInputs(cfg.dataDir, gameId)
+    let inputs: Pick<ReplayInputs, 'registration' | 'events'>
+    let finalScore: string
+    let recording: RecordingReplayStats | undefined
+    if (v.recording === undefined) {
+      const loaded = await loadReplayInputs(cfg.dataDir, gameId)
+      const fin = loaded.script.finalState
+      inputs = loaded
+      finalScore = `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
+    } else {
+      let game: RecordingGameArg | undefined
+      if (v.game !== undefined) {
+        const g = parseGameArg(v.game)
+        if (typeof g === 'string') {
+          process.stderr.write(`${g}\n${USAGE}\n`)
+          return 2
+        }
+        game = g
+      }
+      const loaded = await loadRecordingInputs(v.recording, {
+        logger,
+        ...(game === undefined ? {} : { game }),
+      })
+      if (!loaded.ok) {
+        process.stderr.write(`gridedge replay: ${loaded.error.message} [${loaded.error.code}]\n`)
+        return 1
+      }
+      const fin = loaded.value.finalState
+      inputs = loaded.value
+      recording = loaded.value.stats
+      finalScore = fin === null ? '-' : `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
+    }
     const memory = new MemoryJournal()
     const journals: EngineJournal[] = [memory]
     let sqlite: SqliteJournal | null = null
@@ -240,13 +311,13 @@ export const command: Command = {
             .filter((l) => l !== '')
             .map((l) => JSON.parse(l) as JournalRecord)
     sqlite?.close()
-    const fin = inputs.script.finalState
     const summary = summarize(session.engine, records, {
-      gameId,
+      gameId: inputs.registration.gameId,
       pricer: pricer.id,
       events: inputs.events.length,
       engineMs,
-      finalScore: `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`,
+      finalScore,
+      ...(recording === undefined ? {} : { recording }),
     })
     process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : renderText(summary))
     logger.flush()

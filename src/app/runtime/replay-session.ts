@@ -78,7 +78,8 @@ export interface ReplayProgress {
 }
 
 export function createReplaySession(
-  inputs: ReplayInputs,
+  // Only the stream and the game: a recorded live session (recording-replay.ts) has no nflverse script.
+  inputs: Pick<ReplayInputs, 'registration' | 'events'>,
   deps: {
     config: EngineConfig
     pricer: Pricer
