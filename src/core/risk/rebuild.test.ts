@@ -10,37 +10,17 @@ import fc from 'fast-check'
 import type { JournalRecord } from '../journal.ts'
 import type { Fill, OrderRequest } from '../market.ts'
 import { Portfolio } from '../portfolio/portfolio.ts'
-import { emptyRiskContext } from './context.ts'
 import { replayRiskJournal } from './rebuild.ts'
 import { parseRiskConfig, type RiskConfig } from './risk-config.ts'
 import { RiskEngine, type RiskContext, type RiskDecision, type TradingState } from './risk-engine.ts'
+import { testContext, testOrder } from './test-fixtures.ts'
 
 const T = 'KXNFLGAME-25SEP07BALBUF-BUF'
 // 2025-09-07 12:00 UTC: inside a trading day that starts at 10:00 UTC.
 const DAY0_MS = Date.UTC(2025, 8, 7, 12)
 
-const order = (over: Partial<OrderRequest> = {}): OrderRequest => ({
-  clientOrderId: 'ge-r-1',
-  ticker: T,
-  side: 'bid',
-  priceTicks: 5000,
-  sizeCentiContracts: 1000,
-  timeInForce: 'immediate_or_cancel',
-  postOnly: false,
-  reduceOnly: false,
-  expirationMs: null,
-  ...over,
-})
-
-const ctx = (nowMs: number, over: Partial<RiskContext> = {}): RiskContext => ({
-  ...emptyRiskContext(),
-  nowMs,
-  stateAgeMs: 100,
-  bookAgeMs: 100,
-  gameExposureAfterMicros: 5_000_000,
-  totalExposureAfterMicros: 5_000_000,
-  ...over,
-})
+const order = testOrder
+const ctx = testContext
 
 const code = (d: RiskDecision) => (d.approved ? 'OK' : d.code)
 

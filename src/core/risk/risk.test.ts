@@ -1,38 +1,18 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { OrderRequest } from '../market.ts'
 import { OrderManager, emptyOpenTotals } from '../orders/order-manager.ts'
 import { Portfolio } from '../portfolio/portfolio.ts'
-import { buildRiskContext, emptyRiskContext } from './context.ts'
+import { buildRiskContext } from './context.ts'
 import { ExposureCalculator, isReducing, marketWorstCaseMicros } from './exposure.ts'
 import { DEFAULT_RISK_CONFIG, parseRiskConfig } from './risk-config.ts'
 import { RiskEngine, type RiskContext, type RiskDecision } from './risk-engine.ts'
+import { testContext, testOrder } from './test-fixtures.ts'
 
 const T = 'KXNFLGAME-25SEP07BALBUF-BUF'
 const U = 'KXNFLGAME-25SEP07BALBUF-BAL'
 
-const order = (over: Partial<OrderRequest> = {}): OrderRequest => ({
-  clientOrderId: 'ge-r-1',
-  ticker: T,
-  side: 'bid',
-  priceTicks: 5000,
-  sizeCentiContracts: 1000,
-  timeInForce: 'immediate_or_cancel',
-  postOnly: false,
-  reduceOnly: false,
-  expirationMs: null,
-  ...over,
-})
-
-const ctx = (over: Partial<RiskContext> = {}): RiskContext => ({
-  ...emptyRiskContext(),
-  nowMs: 1_000_000,
-  stateAgeMs: 100,
-  bookAgeMs: 100,
-  gameExposureAfterMicros: 5_000_000,
-  totalExposureAfterMicros: 5_000_000,
-  ...over,
-})
+const order = testOrder
+const ctx = (over: Partial<RiskContext> = {}): RiskContext => testContext(1_000_000, over)
 
 const code = (d: RiskDecision) => (d.approved ? 'OK' : d.code)
 
