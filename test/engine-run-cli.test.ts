@@ -1,16 +1,17 @@
 /**
  * `gridedge run` as a child process: --live refuses to start without credentials; with credentials it
  * prints the LIVE banner and trades against the local exchange (base URLs overridden by config), serves
- * the operator API, and stops cleanly on SIGTERM.
+ * the operator API, stops cleanly on SIGTERM, and leaves a recording of what it saw.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
+import { openRecording } from '../src/adapters/recorder/recording-reader.ts'
 import { listNflGame, startLocalExchange } from '../src/sim/exchange/index.ts'
 
 const root = join(import.meta.dirname, '..')
@@ -99,6 +100,22 @@ test(
       assert.equal(status.games[0]!.home.ticker, `${eventTicker}-BUF`)
       child.kill('SIGTERM')
       assert.equal(await exited, 0, stderr)
+      // The session was recorded beside the journal: REST responses (discovery, reconciliation) and
+      // WebSocket frames, never a key id or a signature.
+      const folder = /gridedge run: recording (\S+)\n/.exec(stderr)![1]!
+      assert.ok(folder.startsWith(join(dir, 'recordings', 'live-')), folder)
+      const [file] = readdirSync(folder)
+      const rec = await openRecording(join(folder, file!))
+      assert.ok(rec.ok)
+      const sources = new Map<string, number>()
+      for await (const r of rec.value) {
+        sources.set(r.source, (sources.get(r.source) ?? 0) + 1)
+        if (r.source === 'kalshi-rest')
+          assert.match(r.channel, /^(GET|POST|DELETE|PUT) http:\/\/127\.0\.0\.1:/)
+        assert.doesNotMatch(r.channel + r.payload, /cli-key|KALSHI-ACCESS|BEGIN PRIVATE KEY/)
+      }
+      assert.ok((sources.get('kalshi-rest') ?? 0) > 0, JSON.stringify([...sources]))
+      assert.ok((sources.get('kalshi-ws') ?? 0) > 0, JSON.stringify([...sources]))
     } finally {
       await ex.close()
       rmSync(dir, { recursive: true, force: true })

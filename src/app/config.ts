@@ -4,7 +4,7 @@
  * path, never stored in the config object that gets logged.
  */
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { readFileSync, existsSync } from 'node:fs'
 import { z } from 'zod'
 import { deepFreeze } from '../lib/deep-freeze.ts'
@@ -55,6 +55,15 @@ export const FeedsConfigSchema = z
   })
   .strict()
 
+export const RecordingConfigSchema = z
+  .object({
+    /** `run` records every session unless this is false (or `--no-record` is given). */
+    enabled: z.boolean().default(true),
+    /** Folder for the session recordings; default `recordings` next to the journal. */
+    dir: z.string().min(1).optional(),
+  })
+  .strict()
+
 export const ConfigSchema = z
   .object({
     dataDir: z.string().min(1),
@@ -72,6 +81,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Raw frames `run` sees (Kalshi WS, ESPN, Sportradar), for `gridedge replay --recording`. */
+    recording: RecordingConfigSchema.prefault({}),
   })
   .strict()
 
@@ -113,4 +124,9 @@ export function loadConfig(
     throw configInvalid(`invalid configuration:\n  ${problems.join('\n  ')}`, { context: { problems } })
   }
   return deepFreeze(parsed.data)
+}
+
+/** Where `run` writes its recordings: `recording.dir`, else a `recordings` folder beside the journal. */
+export function recordingDir(config: Readonly<Config>, journalPath: string = config.journalPath): string {
+  return resolve(config.recording.dir ?? join(dirname(resolve(journalPath)), 'recordings'))
 }

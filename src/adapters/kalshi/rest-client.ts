@@ -71,6 +71,11 @@ export type KalshiRestOptions = {
   readonly selfTradePrevention?: 'taker_at_cross' | 'maker'
   readonly cancelOrderOnPause?: boolean
   readonly subaccount?: number
+  /**
+   * Recording tap: every response body as received, with `<METHOD> <url>` and the status. Headers,
+   * keys, signatures and request bodies never reach it. Off when absent.
+   */
+  readonly onRawResponse?: (recvMs: number, channel: string, status: number, text: string) => void
 }
 
 export type CreateOrderResult = {
@@ -141,8 +146,9 @@ export class KalshiRestClient {
       bodyText = JSON.stringify(req.body)
     }
     let res: Response
+    const url = this.url(req.path, req.query)
     try {
-      res = await fetch(this.url(req.path, req.query), {
+      res = await fetch(url, {
         method: req.method,
         headers,
         body: bodyText,
@@ -167,6 +173,13 @@ export class KalshiRestClient {
         kalshiNetworkError(`${req.method} ${req.path}: body lost`, { cause, context: { path: req.path } }),
       )
     }
+    if (this.o.onRawResponse !== undefined)
+      try {
+        this.o.onRawResponse(this.nowMs(), `${req.method} ${url}`, res.status, text)
+      } catch (cause) {
+        // A recording problem must never fail an order request.
+        this.log.warn({ err: (cause as Error).message }, 'raw response tap failed')
+      }
     let body: unknown = null
     if (text.length > 0) {
       try {

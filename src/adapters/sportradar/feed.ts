@@ -167,6 +167,13 @@ export class SportradarFeed implements GameFeed {
     await Promise.all(due.map((s) => this.pollGame(s)))
   }
 
+  /** Polls one followed game now (the recorded feed drives one poll per recorded response). */
+  async pollGameOnce(srGameId: string): Promise<void> {
+    const slot = this.slots.get(srGameId)
+    if (slot === undefined) throw new Error(`not following game ${srGameId}`)
+    await this.pollGame(slot)
+  }
+
   private async pollGame(slot: GameSlot): Promise<void> {
     const r = await this.opts.client.playByPlay(slot.game.srGameId)
     const gameId = slot.tracker?.ctx.gameId ?? slot.game.gameId ?? slot.game.srGameId

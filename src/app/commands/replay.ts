@@ -36,6 +36,7 @@ import {
   type RecordingGameArg,
   type RecordingReplayStats,
 } from '../runtime/recording-replay.ts'
+import { scheduleSpreads } from '../runtime/schedule-spreads.ts'
 import { parseGameArg } from './run.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
@@ -150,7 +151,9 @@ function renderText(s: ReplaySummary): string {
       `recording: ${r.files.join(', ')}: ${r.records} records (${r.badLines} bad lines, ${r.truncatedTails} torn tails), ` +
         `kalshi ${r.kalshiFrames} frames -> ${r.marketEvents} book events (${r.kalshiGaps} gaps), ` +
         `espn ${r.espnResponses} responses -> ${r.gameEvents} game events (${r.espnSkipped} skipped)` +
-        (r.sportradarResponses > 0 ? `, sportradar ${r.sportradarResponses} responses not replayed` : ''),
+        (r.sportradarResponses > 0
+          ? `, sportradar ${r.sportradarResponses} responses (${r.sportradarSkipped} skipped)`
+          : ''),
     )
   lines.push('')
   lines.push(
@@ -241,6 +244,8 @@ export const command: Command = {
       }
       const loaded = await loadRecordingInputs(v.recording, {
         logger,
+        // Sportradar games were priced live with the schedule's spread (run.ts): the replay uses the same.
+        homeSpreadLines: () => scheduleSpreads(cfg.dataDir, logger),
         ...(game === undefined ? {} : { game }),
       })
       if (!loaded.ok) {

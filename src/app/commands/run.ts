@@ -7,12 +7,17 @@
  * `wsUrl` in the config point it at demo, production or the local exchange. Operator dashboard and
  * control on http://127.0.0.1:<dashboard.port>/. Stops cleanly on SIGINT / SIGTERM; a restart with the
  * same journal and --run-id recovers orders and positions before anything new is sent.
+ *
+ * Every raw frame the session sees (Kalshi WebSocket frames and connection marks, Kalshi REST, ESPN and
+ * Sportradar response bodies) is recorded to `<recording dir>/<run id>-<UTC stamp>/` (config `recording`, default
+ * `recordings/` beside the journal; `--no-record` turns it off), so `gridedge replay --recording <that
+ * folder>` replays the session through the same code. Recording never throws into trading.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Command } from '../cli.ts'
 import { parseCommandArgs } from './args.ts'
-import { loadConfig, type Config } from '../config.ts'
+import { loadConfig, recordingDir, type Config } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { kalshiCode, toTeam, type Team } from '../../core/teams.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
@@ -26,6 +31,7 @@ import {
   KALSHI_DEMO_WS,
   KALSHI_PROD_REST,
   KALSHI_PROD_WS,
+  type KalshiRestOptions,
 } from '../../adapters/kalshi/rest-client.ts'
 import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
@@ -33,6 +39,7 @@ import { KalshiRateLimiter } from '../../adapters/kalshi/rate-limiter.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
 import { realTimers } from '../../adapters/system/real-timers.ts'
 import { sportradarClientFromConfig } from '../runtime/sportradar-client.ts'
+import { scheduleSpreads } from '../runtime/schedule-spreads.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import type { GameFeed } from '../../core/ports.ts'
 import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
@@ -42,10 +49,12 @@ import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { startLiveSession } from '../runtime/live-session.ts'
 import { startOperatorServer } from '../server/operator-server.ts'
 import { engineHandle } from '../runtime/operator-handle.ts'
+import { FrameRecorder } from '../../adapters/recorder/frame-recorder.ts'
 
 const USAGE = [
   'usage: gridedge run (--paper | --live) (--game <nflverse id>=<Kalshi event>[@<ESPN event id>][+sr:<Sportradar game id>] ... | --discover)',
-  '                    [--date YYYY-MM-DD] [--run-id id] [--journal path] [--config file] [--port n]',
+  '                    [--date YYYY-MM-DD] [--run-id id] [--journal path] [--config file] [--port n] [--no-record]',
+  '  --no-record  do not record the raw frames (default: recorded beside the journal, see config recording)',
   '  --discover  find the KXNFLGAME markets of the scheduled games around --date (default today) on Kalshi',
   '  e.g. gridedge run --paper --game 2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920',
   '  Sportradar is used for games given +sr:<id> when config feeds.primary is "sportradar" and its key is set.',
@@ -113,6 +122,7 @@ async function discoverGames(
   signer: KalshiSigner | null,
   logger: ReturnType<typeof createLogger>,
   date: string | undefined,
+  restTap: Pick<KalshiRestOptions, 'onRawResponse'>,
 ): Promise<GameArg[] | string> {
   const day = date ?? new Date().toISOString().slice(0, 10)
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return `bad --date ${day}`
@@ -146,6 +156,7 @@ async function discoverGames(
     signer,
     logger,
     limiter: kalshiLimiter(cfg),
+    ...restTap,
   })
   const r = await discoverNflGames(
     rest,
@@ -188,6 +199,7 @@ export const command: Command = {
         journal: { type: 'string' },
         config: { type: 'string' },
         port: { type: 'string' },
+        'no-record': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       USAGE,
@@ -231,8 +243,20 @@ export const command: Command = {
     const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? mode, ...cfg.engine })
     const clock = new SystemClock()
     const urls = kalshiUrls(cfg)
+    const journalPath = v.journal ?? cfg.journalPath
+    const recorder =
+      cfg.recording.enabled && !v['no-record']
+        ? openRunRecorder(cfg, journalPath, engineCfg.runId, logger)
+        : null
+    const restTap =
+      recorder === null
+        ? {}
+        : {
+            onRawResponse: (recvMs: number, channel: string, status: number, text: string) =>
+              recorder.record('kalshi-rest', channel, recvMs, text, status),
+          }
     if (v.discover) {
-      const found = await discoverGames(cfg, signer, logger, v.date)
+      const found = await discoverGames(cfg, signer, logger, v.date, restTap)
       if (typeof found === 'string') {
         process.stderr.write(`discovery failed: ${found}\n`)
         return 1
@@ -246,16 +270,33 @@ export const command: Command = {
         `discovered: ${games.map((g) => `${g.registration.gameId} (${g.registration.homeTicker})`).join(', ')}\n`,
       )
     }
-    const ws = new KalshiWsClient({ url: urls.ws, signer, logger, nowMs: () => clock.nowMs() })
+    const ws = new KalshiWsClient({
+      url: urls.ws,
+      signer,
+      logger,
+      nowMs: () => clock.nowMs(),
+      ...(recorder === null
+        ? {}
+        : {
+            onRawFrame: recorder.tap('kalshi-ws', urls.ws),
+            onConnectionChange: recorder.connectionTap('kalshi-ws', urls.ws),
+          }),
+    })
     const venue = v.live
       ? new KalshiVenue({
-          rest: new KalshiRestClient({ baseUrl: urls.rest, signer, logger, limiter: kalshiLimiter(cfg) }),
+          rest: new KalshiRestClient({
+            baseUrl: urls.rest,
+            signer,
+            logger,
+            limiter: kalshiLimiter(cfg),
+            ...restTap,
+          }),
           ws,
           logger,
         })
       : null
     const espnIds = games.flatMap((g) => (g.espnEventId === null ? [] : [g.espnEventId]))
-    const srFeed = await sportradarFeedFor(cfg, games, clock, logger)
+    const srFeed = await sportradarFeedFor(cfg, games, clock, logger, recorder)
     const espnFeeds: GameFeed[] =
       espnIds.length === 0
         ? []
@@ -271,7 +312,16 @@ export const command: Command = {
                   ),
                 ),
               },
-              { clock, logger },
+              {
+                clock,
+                logger,
+                ...(recorder === null
+                  ? {}
+                  : {
+                      onRawResponse: (recvMs: number, url: string, status: number, text: string) =>
+                        recorder.record('espn', url, recvMs, text, status),
+                    }),
+              },
             ),
           ]
     // Sportradar is the primary source when configured and keyed; ESPN follows the other games.
@@ -284,7 +334,7 @@ export const command: Command = {
       logger.warn(
         'no game feed: give ESPN event ids (--game ...@<id>) or Sportradar ids (+sr:<id>); no entries',
       )
-    const journal = SqliteJournal.open(v.journal ?? cfg.journalPath, {
+    const journal = SqliteJournal.open(journalPath, {
       synchronous: v.live ? 'FULL' : 'NORMAL',
     })
     const pricer = await loadPricer(
@@ -305,19 +355,42 @@ export const command: Command = {
       venue,
     })
     const server = await startOperatorServer({
-      handle: engineHandle(session.engine),
+      handle: engineHandle(
+        session.engine,
+        (): Record<string, number> =>
+          recorder === null
+            ? {}
+            : { recording_records: recorder.stats.records, recording_dropped: recorder.stats.dropped },
+        () => ({
+          recording:
+            recorder === null
+              ? null
+              : { dir: dirname(recorder.currentFile), file: recorder.currentFile, ...recorder.stats },
+        }),
+      ),
       logger,
       webDir: join(PACKAGE_ROOT_DIR, 'web'),
       host: cfg.dashboard.host,
       port: v.port === undefined ? cfg.dashboard.port : Number(v.port),
     })
-    process.stderr.write(`gridedge run --${mode}: dashboard ${server.url}/\n`)
+    process.stderr.write(
+      `gridedge run --${mode}: dashboard ${server.url}/\n` +
+        (recorder === null
+          ? 'gridedge run: not recording (--no-record / recording.enabled false)\n'
+          : `gridedge run: recording ${dirname(recorder.currentFile)}\n`),
+    )
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve())
       process.once('SIGTERM', () => resolve())
     })
     await server.close()
     await session.stop()
+    await recorder?.close()
+    if (recorder !== null)
+      logger.info(
+        { dir: dirname(recorder.currentFile), files: recorder.files, ...recorder.stats },
+        'recording closed',
+      )
     journal.close()
     logger.flush()
     return 0
@@ -341,27 +414,24 @@ async function sportradarFeedFor(
   games: readonly GameArg[],
   clock: SystemClock,
   logger: ReturnType<typeof createLogger>,
+  recorder: FrameRecorder | null,
 ): Promise<SportradarFeed | null> {
   const followed = games.filter((g) => g.sportradarGameId)
   if (cfg.feeds.primary !== 'sportradar' || followed.length === 0) return null
   const sr = cfg.feeds.sportradar
-  const client = sportradarClientFromConfig(cfg, clock, logger)
+  const client = sportradarClientFromConfig(
+    cfg,
+    clock,
+    logger,
+    recorder === null
+      ? undefined
+      : (recvMs, url, status, text) => recorder.record('sportradar', url, recvMs, text, status),
+  )
   if (typeof client === 'string') {
     logger.warn({ env: sr.apiKeyEnv }, 'feeds.primary is sportradar but its key is not set: using ESPN')
     return null
   }
-  const spreads = new Map<string, number>()
-  try {
-    const sched = await readGames(cfg.dataDir, ['game_id', 'spread_line'])
-    const ids = sched.columns.get('game_id')!
-    const lines = sched.columns.get('spread_line')!
-    for (let i = 0; i < ids.length; i++) if (lines[i] !== '') spreads.set(ids[i]!, Number(lines[i]))
-  } catch (e) {
-    logger.warn(
-      { err: (e as Error).message },
-      'no schedule for spreads: Sportradar games priced with spread 0',
-    )
-  }
+  const spreads = await scheduleSpreads(cfg.dataDir, logger)
   return new SportradarFeed({
     client,
     clock,
@@ -377,4 +447,30 @@ async function sportradarFeedFor(
       }
     }),
   })
+}
+
+/**
+ * The session's recorder, writing to its own folder `<recording dir>/<run id>-<UTC stamp>/` so the
+ * folder is exactly one replayable session (its parts included).
+ */
+function openRunRecorder(
+  cfg: Config,
+  journalPath: string,
+  runId: string,
+  logger: ReturnType<typeof createLogger>,
+): FrameRecorder | null {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+  const dir = join(recordingDir(cfg, journalPath), `${runId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}`)
+  try {
+    const recorder = new FrameRecorder({ dir, logger, prefix: 'run' })
+    logger.info({ dir, file: recorder.currentFile }, 'recording the session')
+    return recorder
+  } catch (cause) {
+    // A recording folder we cannot create must not stop trading: run on without one, loudly.
+    logger.error({ err: (cause as Error).message, dir }, 'cannot open the recording folder: not recording')
+    return null
+  }
 }

@@ -5,9 +5,12 @@ import type { OperatorHandle } from '../server/operator-server.ts'
 export function engineHandle(
   engine: Engine,
   extraGauges: () => Readonly<Record<string, number>> = () => ({}),
+  /** Facts about the process beside the engine's (e.g. where the session is recorded), in /api/status. */
+  extraStatus?: () => Readonly<Record<string, unknown>>,
 ): OperatorHandle {
   return {
-    status: () => engine.status(),
+    status: () =>
+      extraStatus === undefined ? engine.status() : { ...engine.status(), extra: extraStatus() },
     command: (c) => engine.command(c),
     onRecord: (l) => engine.onRecord(l),
     metricsText: () => {

@@ -2,9 +2,10 @@
  * Turns a raw-frame recording of a live session (`gridedge record`, or the taps of `run`) into the one
  * ordered event stream a whole-system replay consumes (`createReplaySession`): Kalshi WebSocket frames
  * through the Kalshi adapter's own frame handling (`KalshiRecordedSource`) -> book events, ESPN
- * responses through the ESPN feed (`EspnRecordedFeed`) -> game events, each stamped with its recorded
+ * responses through the ESPN feed (`EspnRecordedFeed`) and Sportradar play-by-play responses through
+ * the Sportradar feed (`SportradarRecordedFeed`) -> game events, each stamped with its recorded
  * receive time, plus the one-second timer events the live session ran. Which game and markets: the
- * ESPN `game_scheduled` event (teams, nflverse id) matched to the Kalshi event whose tickers appear in
+ * feeds' `game_scheduled` events (teams, nflverse id) matched to the Kalshi event whose tickers appear in
  * the frames, unless the caller names them (`--game`). Nothing here reads the wall clock, so the same
  * recording always gives the same stream.
  */
@@ -29,6 +30,11 @@ import {
   espnRequestOf,
   type RecordedHttpResponse,
 } from '../../adapters/espn/recorded-feed.ts'
+import {
+  SportradarRecordedFeed,
+  sportradarRequestOf,
+  type RecordedSrResponse,
+} from '../../adapters/sportradar/recorded-feed.ts'
 
 export const recordingNoGame = defineError(
   'RECORDING_NO_GAME',
@@ -42,10 +48,11 @@ export const recordingMixedSessions = defineError(
 /** Timer cadence of a live session (live-session.ts), reproduced on the recorded clock. */
 export const RECORDING_TIMER_MS = 1_000
 
-/** A game named by the caller (`--game <nflverse id>=<Kalshi event>[@<ESPN id>]`). */
+/** A game named by the caller (`--game <nflverse id>=<Kalshi event>[@<ESPN id>][+sr:<id>]`). */
 export type RecordingGameArg = {
   readonly registration: GameRegistration
   readonly espnEventId: string | null
+  readonly sportradarGameId?: string | null
 }
 
 export type RecordingReplayStats = {
@@ -59,8 +66,11 @@ export type RecordingReplayStats = {
   readonly espnResponses: number
   /** Recorded ESPN responses the replayed feed never asked for. */
   readonly espnSkipped: number
-  /** Sportradar responses are recorded but not replayed yet (no recorded Sportradar feed). */
   readonly sportradarResponses: number
+  /** Recorded Sportradar responses the replayed feed did not poll (schedules, boxscores). */
+  readonly sportradarSkipped: number
+  /** Sportradar game ids whose play-by-play the recording holds. */
+  readonly sportradarGameIds: readonly string[]
   readonly tickers: readonly string[]
   readonly espnEventIds: readonly string[]
   readonly marketEvents: number
@@ -138,6 +148,7 @@ type Scan = {
   kalshiFrames: number
   espnResponses: number
   sportradarResponses: number
+  sportradarGameIds: string[]
 }
 
 async function scan(files: readonly string[], logger: Logger, totals: Totals): Promise<Scan> {
@@ -149,6 +160,7 @@ async function scan(files: readonly string[], logger: Logger, totals: Totals): P
     kalshiFrames: 0,
     espnResponses: 0,
     sportradarResponses: 0,
+    sportradarGameIds: [],
   }
   const seen = new Set<string>()
   for await (const rec of readAll(files, logger, totals)) {
@@ -167,7 +179,12 @@ async function scan(files: readonly string[], logger: Logger, totals: Totals): P
       s.espnBaseUrl ??= req.baseUrl
       if (req.dates !== null) s.espnDates ??= req.dates
       if (req.eventId !== null && !s.espnEventIds.includes(req.eventId)) s.espnEventIds.push(req.eventId)
-    } else if (rec.source === 'sportradar') s.sportradarResponses++
+    } else if (rec.source === 'sportradar') {
+      s.sportradarResponses++
+      const req = sportradarRequestOf(rec.channel)
+      if (req?.srGameId != null && !s.sportradarGameIds.includes(req.srGameId))
+        s.sportradarGameIds.push(req.srGameId)
+    }
   }
   return s
 }
@@ -227,7 +244,12 @@ function stateOf(e: GameEvent): GameState | null {
  */
 export async function loadRecordingInputs(
   path: string,
-  opts: { readonly logger: Logger; readonly game?: RecordingGameArg },
+  opts: {
+    readonly logger: Logger
+    readonly game?: RecordingGameArg
+    /** Home spread lines by nflverse game id, as `run` gave the Sportradar feed; read only when needed. */
+    readonly homeSpreadLines?: () => Promise<ReadonlyMap<string, number>>
+  },
 ): Promise<Result<RecordingReplayInputs, AppError>> {
   const log = opts.logger.child({ component: 'recording-replay' })
   const filesR = await recordingFiles(path)
@@ -237,8 +259,6 @@ export async function loadRecordingInputs(
   const s = await scan(files, log, totals)
   if (totals.records === 0)
     return err(recordingUnreadable(`no readable record in ${path}`, { context: { files } }))
-  if (s.sportradarResponses > 0)
-    log.warn({ responses: s.sportradarResponses }, 'Sportradar responses in the recording are not replayed')
 
   // Game feed first: its schedule event names the game whose markets the book pass follows.
   const espnIds =
@@ -267,12 +287,33 @@ export async function loadRecordingInputs(
     await feed.done()
     espnSkipped = feed.stats.skipped
   }
+  // Sportradar separately: its receive times interleave with ESPN's, and each list must stay sorted.
+  const srGameEvents: GameEvent[] = []
+  let sportradarSkipped = 0
+  if (s.sportradarResponses > 0) {
+    async function* responses(): AsyncGenerator<RecordedSrResponse> {
+      for await (const rec of readAll(files, log, null))
+        if (rec.source === 'sportradar')
+          yield { tsRecvMs: rec.tsRecvMs, url: rec.channel, status: rec.status ?? 200, text: rec.payload }
+    }
+    const g = opts.game
+    const spreads = opts.homeSpreadLines === undefined ? null : await opts.homeSpreadLines()
+    const feed = new SportradarRecordedFeed({
+      logger: log,
+      responses: responses(),
+      ...(g?.sportradarGameId == null ? {} : { gameIds: { [g.sportradarGameId]: g.registration.gameId } }),
+      ...(spreads === null ? {} : { homeSpreadLine: (id: string) => spreads.get(id) }),
+    })
+    await feed.start((e) => srGameEvents.push(e))
+    await feed.done()
+    sportradarSkipped = feed.stats.skipped
+  }
 
   let registration: GameRegistration
   if (opts.game !== undefined) registration = opts.game.registration
   else {
     const scheduled = new Map<string, ScheduledGame>()
-    for (const e of gameEvents)
+    for (const e of [...gameEvents, ...srGameEvents])
       if (e.type === 'game_scheduled' && !scheduled.has(e.gameId))
         scheduled.set(e.gameId, { gameId: e.gameId, homeTeam: e.homeTeam, awayTeam: e.awayTeam })
     const r = deriveRegistration([...scheduled.values()], s.tickers)
@@ -307,7 +348,17 @@ export async function loadRecordingInputs(
       return make(e, last, i)
     })
   }
-  const game = stamp(gameEvents, (event, tsMs, seq): EngineEvent => ({ kind: 'game', tsMs, seq, event }))
+  const espnGame = stamp(gameEvents, (event, tsMs, seq): EngineEvent => ({ kind: 'game', tsMs, seq, event }))
+  const srGame = stamp(srGameEvents, (event, tsMs, seq): EngineEvent => ({
+    kind: 'game',
+    tsMs,
+    // After ESPN's: seq orders events of one kind at one time, and must not collide.
+    seq: gameEvents.length + seq,
+    event,
+  }))
+  assertSorted(espnGame, 'recorded ESPN game events')
+  assertSorted(srGame, 'recorded Sportradar game events')
+  const game = mergeSorted([espnGame, srGame])
   const market = stamp(marketEvents, (event, tsMs, seq): EngineEvent => ({
     kind: 'market',
     tsMs,
@@ -320,14 +371,14 @@ export async function loadRecordingInputs(
   if (Number.isFinite(firstMs))
     for (let t = firstMs + RECORDING_TIMER_MS, i = 0; t <= lastMs; t += RECORDING_TIMER_MS, i++)
       timers.push({ kind: 'timer', tsMs: t, seq: i })
-  assertSorted(game, 'recorded game events')
   assertSorted(market, 'recorded market events')
   const events = mergeSorted([game, market, timers])
 
   let finalState: GameState | null = null
-  for (const e of gameEvents) {
-    if (e.gameId !== registration.gameId) continue
-    finalState = stateOf(e) ?? finalState
+  for (const e of game) {
+    if (e.kind !== 'game' || e.event.gameId !== registration.gameId) continue
+    const st = stateOf(e.event)
+    if (st !== null) finalState = st
   }
   const stats: RecordingReplayStats = {
     files: files.map((f) => basename(f)),
@@ -338,6 +389,8 @@ export async function loadRecordingInputs(
     espnResponses: s.espnResponses,
     espnSkipped,
     sportradarResponses: s.sportradarResponses,
+    sportradarSkipped,
+    sportradarGameIds: s.sportradarGameIds,
     tickers: s.tickers,
     espnEventIds: espnIds,
     marketEvents: market.length,

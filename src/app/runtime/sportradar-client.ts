@@ -10,6 +10,8 @@ export function sportradarClientFromConfig(
   config: Readonly<Config>,
   clock: Clock,
   logger: Logger,
+  /** Recording tap for every response body (the key is a header and never reaches it). */
+  onRawResponse?: (recvMs: number, url: string, status: number, text: string) => void,
 ): SportradarClient | string {
   const sr = config.feeds.sportradar
   const key = process.env[sr.apiKeyEnv]
@@ -22,5 +24,6 @@ export function sportradarClientFromConfig(
     clock,
     timers: realTimers,
     logger,
+    ...(onRawResponse === undefined ? {} : { onRawResponse }),
   })
 }
