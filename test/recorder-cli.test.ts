@@ -3,7 +3,6 @@
  * with real credentials from config + env, then `gridedge record --inspect` summarises the file.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createPublicKey } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,22 +13,7 @@ import { loadGameScript } from '../src/adapters/nflverse/game-script.ts'
 import { ManualClock } from '../src/core/clock.ts'
 import { EspnFake, espnFakeGameFromScript } from '../src/sim/feeds/espn-fake.ts'
 import { listNflGame, startLocalExchange, type LocalExchange } from '../src/sim/exchange/index.ts'
-
-const ROOT = join(import.meta.dirname, '..')
-
-function gridedge(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'gridedge.js'), ...args], { cwd: ROOT, env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
-}
+import { runGridedge as gridedge } from './cli-support.ts'
 
 describe('gridedge record', () => {
   let ex: LocalExchange

@@ -5,7 +5,6 @@
  * and two replays give byte-identical journals. Torn and bad recordings are counted, never fatal.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createPublicKey } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,24 +29,11 @@ import { MemoryJournal } from '../src/engine/journal-port.ts'
 import { listNflGame, startLocalExchange, type LocalExchange } from '../src/sim/exchange/index.ts'
 import { EspnFake, espnFakeGameFromScript } from '../src/sim/feeds/espn-fake.ts'
 import { FixedPricer } from './engine-helpers.ts'
+import { runGridedge as gridedge } from './cli-support.ts'
 
 const DATA_DIR = process.env['GRIDEDGE_DATA_DIR']
-const ROOT = join(import.meta.dirname, '..')
 const GAME_ID = '2025_01_BAL_BUF'
 const logger = pino({ level: 'silent' })
-
-function gridedge(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, GRIDEDGE_LOG_LEVEL: 'warn' }
-    delete env['GRIDEDGE_CONFIG']
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'gridedge.js'), ...args], { cwd: ROOT, env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
-}
 
 describe(
   'replay --recording: a recorded live session through the whole engine',
