@@ -10,17 +10,13 @@ import { after, before, describe, it } from 'node:test'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
 import { discoverNflGames } from '../src/adapters/kalshi/discovery.ts'
 import { KalshiRestClient } from '../src/adapters/kalshi/rest-client.ts'
-import { captureLogger, testKeys, until } from '../src/adapters/kalshi/test-support.ts'
+import { captureLogger, testKeys, until, levelsBestFirst } from '../src/adapters/kalshi/test-support.ts'
 import { KalshiVenue } from '../src/adapters/kalshi/venue.ts'
 import { KalshiWsClient } from '../src/adapters/kalshi/ws-client.ts'
-import type { ExecutionReport, MarketDataEvent, OrderRequest, PriceLevel } from '../src/core/market.ts'
+import type { ExecutionReport, MarketDataEvent, OrderRequest } from '../src/core/market.ts'
 import { listNflGame, startLocalExchange, type LocalExchange } from '../src/sim/exchange/index.ts'
 
-const sortLevels = (l: readonly PriceLevel[], side: 'bid' | 'ask') =>
-  [...l]
-    .filter((x) => x.sizeCentiContracts > 0)
-    .sort((a, b) => (side === 'bid' ? b.priceTicks - a.priceTicks : a.priceTicks - b.priceTicks))
-    .map((x) => ({ priceTicks: x.priceTicks, sizeCentiContracts: x.sizeCentiContracts }))
+const sortLevels = levelsBestFirst
 
 describe('Kalshi client vs local exchange', () => {
   let ex: LocalExchange

@@ -12,18 +12,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
 import { KalshiRecordedSource } from '../src/adapters/kalshi/recorded-source.ts'
-import { captureLogger, testKeys, until } from '../src/adapters/kalshi/test-support.ts'
+import { captureLogger, testKeys, until, levelsBestFirst } from '../src/adapters/kalshi/test-support.ts'
 import { KalshiWsClient } from '../src/adapters/kalshi/ws-client.ts'
 import { FrameRecorder } from '../src/adapters/recorder/frame-recorder.ts'
 import { openRecording } from '../src/adapters/recorder/recording-reader.ts'
-import type { MarketDataEvent, PriceLevel } from '../src/core/market.ts'
+import type { MarketDataEvent } from '../src/core/market.ts'
 import { listNflGame, startLocalExchange, type LocalExchange } from '../src/sim/exchange/index.ts'
 
-const sorted = (l: readonly PriceLevel[], side: 'bid' | 'ask') =>
-  [...l]
-    .filter((x) => x.sizeCentiContracts > 0)
-    .sort((a, b) => (side === 'bid' ? b.priceTicks - a.priceTicks : a.priceTicks - b.priceTicks))
-    .map((x) => ({ priceTicks: x.priceTicks, sizeCentiContracts: x.sizeCentiContracts }))
+const sorted = levelsBestFirst
 
 describe('recording a live Kalshi session and replaying it through the same parser', () => {
   let ex: LocalExchange

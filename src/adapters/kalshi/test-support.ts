@@ -9,7 +9,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
+import type { PriceLevel } from '../../core/market.ts'
 import { formatCenti, formatTicks, PAYOUT_TICKS } from '../../core/units.ts'
+
+/** Non-empty levels of one book side, best first, as plain price/size pairs (for comparing books). */
+export function levelsBestFirst(
+  levels: readonly PriceLevel[],
+  side: 'bid' | 'ask',
+): { priceTicks: number; sizeCentiContracts: number }[] {
+  return [...levels]
+    .filter((x) => x.sizeCentiContracts > 0)
+    .sort((a, b) => (side === 'bid' ? b.priceTicks - a.priceTicks : a.priceTicks - b.priceTicks))
+    .map((x) => ({ priceTicks: x.priceTicks, sizeCentiContracts: x.sizeCentiContracts }))
+}
 
 export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = []
