@@ -8,7 +8,6 @@ import assert from 'node:assert/strict'
 import pino from 'pino'
 import { loadGameScript } from '../src/adapters/nflverse/game-script.ts'
 import { NflverseReplayFeed } from '../src/adapters/nflverse/replay-feed.ts'
-import { SportradarClient } from '../src/adapters/sportradar/client.ts'
 import { SportradarFeed } from '../src/adapters/sportradar/feed.ts'
 import { EspnFeed } from '../src/adapters/espn/feed.ts'
 import { ManualClock } from '../src/core/clock.ts'
@@ -18,6 +17,7 @@ import type { GameState } from '../src/core/game-state.ts'
 import type { GameScript } from '../src/core/game/script-builder.ts'
 import { SportradarFake } from '../src/sim/feeds/sportradar-fake.ts'
 import { EspnFake, espnFakeGameFromScript } from '../src/sim/feeds/espn-fake.ts'
+import { fakeServerClient } from '../src/adapters/sportradar/test-support.ts'
 
 const dataDir = process.env.GRIDEDGE_DATA_DIR ?? '../shared/data'
 const GAME_ID = '2025_01_BAL_BUF'
@@ -62,14 +62,7 @@ async function sportradarEvents(script: GameScript): Promise<GameEvent[]> {
   const fake = new SportradarFake({ script, clock: timers, apiKey: 'agree-key' })
   const baseUrl = await fake.start()
   try {
-    const client = new SportradarClient({
-      apiKey: 'agree-key',
-      accessLevel: 'trial',
-      baseUrl,
-      qps: 1000,
-      clock: timers,
-      timers,
-    })
+    const client = fakeServerClient(baseUrl, 'agree-key', timers)
     const feed = new SportradarFeed({
       client,
       clock: timers,

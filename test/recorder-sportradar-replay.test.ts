@@ -13,7 +13,6 @@ import { pino } from 'pino'
 import { loadGameScript } from '../src/adapters/nflverse/game-script.ts'
 import { FrameRecorder } from '../src/adapters/recorder/frame-recorder.ts'
 import { openRecording } from '../src/adapters/recorder/recording-reader.ts'
-import { SportradarClient } from '../src/adapters/sportradar/client.ts'
 import { SportradarFeed } from '../src/adapters/sportradar/feed.ts'
 import {
   SportradarRecordedFeed,
@@ -25,6 +24,7 @@ import { ManualTimers } from '../src/core/game/timers.ts'
 import type { GameScript } from '../src/core/game/script-builder.ts'
 import type { GameEvent } from '../src/core/game-events.ts'
 import { SportradarFake } from '../src/sim/feeds/sportradar-fake.ts'
+import { fakeServerClient } from '../src/adapters/sportradar/test-support.ts'
 
 const DATA_DIR = process.env['GRIDEDGE_DATA_DIR']
 const GAME_ID = '2025_01_BAL_BUF'
@@ -52,13 +52,7 @@ describe(
       srGameId = fake.srGameId
       const baseUrl = await fake.start()
       const recorder = new FrameRecorder({ dir, logger })
-      const client = new SportradarClient({
-        apiKey: KEY,
-        accessLevel: 'trial',
-        baseUrl,
-        qps: 1000,
-        clock: timers,
-        timers,
+      const client = fakeServerClient(baseUrl, KEY, timers, {
         logger,
         backoffBaseMs: 500,
         onRawResponse: (recvMs, url, status, text) =>

@@ -15,9 +15,9 @@ import { EspnClient } from '../src/adapters/espn/client.ts'
 import { FrameRecorder } from '../src/adapters/recorder/frame-recorder.ts'
 import { RecordingReader } from '../src/adapters/recorder/recording-reader.ts'
 import type { RecordedFrame } from '../src/adapters/recorder/record.ts'
-import { SportradarClient } from '../src/adapters/sportradar/client.ts'
 import { ManualClock } from '../src/core/clock.ts'
 import { ManualTimers } from '../src/core/game/timers.ts'
+import { fakeServerClient } from '../src/adapters/sportradar/test-support.ts'
 
 const logger = pino({ level: 'silent' })
 
@@ -39,13 +39,7 @@ test('Sportradar and ESPN responses are recorded with URL and status, never the 
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     const recorder = new FrameRecorder({ dir, logger })
     const timers = new ManualTimers(1_000)
-    const sr = new SportradarClient({
-      apiKey: 'secret-key-123',
-      accessLevel: 'trial',
-      baseUrl: base,
-      qps: 1000,
-      clock: timers,
-      timers,
+    const sr = fakeServerClient(base, 'secret-key-123', timers, {
       onRawResponse: (recvMs, url, status, text) => recorder.record('sportradar', url, recvMs, text, status),
     })
     const g = '00000000-0000-0000-0000-000000000001'

@@ -3,12 +3,13 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import pino from 'pino'
 import { loadGameScript } from '../../adapters/nflverse/game-script.ts'
-import { SportradarClient } from '../../adapters/sportradar/client.ts'
+import type { SportradarClient } from '../../adapters/sportradar/client.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import { ManualTimers } from '../../core/game/timers.ts'
 import type { GameEvent } from '../../core/game-events.ts'
 import type { GameScript } from '../../core/game/script-builder.ts'
 import { SportradarFake, srPlayId } from './sportradar-fake.ts'
+import { fakeServerClient } from '../../adapters/sportradar/test-support.ts'
 
 const dataDir = process.env.GRIDEDGE_DATA_DIR ?? '../shared/data'
 const KEY = 'k'.repeat(40)
@@ -44,13 +45,7 @@ async function rig(opts: { key?: string; week?: boolean } = {}): Promise<Rig> {
   const baseUrl = await fake.start()
   const logs: string[] = []
   const logger = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) })
-  const client = new SportradarClient({
-    apiKey: opts.key ?? KEY,
-    accessLevel: 'trial',
-    baseUrl,
-    qps: 1000,
-    clock: timers,
-    timers,
+  const client = fakeServerClient(baseUrl, opts.key ?? KEY, timers, {
     logger,
     backoffBaseMs: 500,
   })
@@ -323,14 +318,7 @@ test('playoff overtime through the fake (2023_22_SF_KC): overtime period, walk-o
   const fake = new SportradarFake({ script: ot, clock: timers, apiKey: KEY })
   const baseUrl = await fake.start()
   try {
-    const client = new SportradarClient({
-      apiKey: KEY,
-      accessLevel: 'trial',
-      baseUrl,
-      qps: 1000,
-      clock: timers,
-      timers,
-    })
+    const client = fakeServerClient(baseUrl, KEY, timers)
     const feed = new SportradarFeed({
       client,
       clock: timers,
@@ -424,14 +412,7 @@ test('a timeout charged by a lost challenge (no timeout event) is taken from the
   const fake = new SportradarFake({ script: g, clock: timers, apiKey: KEY })
   const baseUrl = await fake.start()
   try {
-    const client = new SportradarClient({
-      apiKey: KEY,
-      accessLevel: 'trial',
-      baseUrl,
-      qps: 1000,
-      clock: timers,
-      timers,
-    })
+    const client = fakeServerClient(baseUrl, KEY, timers)
     const feed = new SportradarFeed({
       client,
       clock: timers,
