@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { loadPricer } from '../src/app/runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../src/app/runtime/paths.ts'
 import { percentile, type Bench, type BenchResult } from './harness.ts'
+import { spreadOnlyLines } from '../src/core/pregame-lines.ts'
 
 const GAMES = 16
 const N = 200_000
@@ -64,7 +65,6 @@ function gameState(gameId: string, home: Team, away: Team, clockSeconds: number)
     homeTimeouts: 3,
     awayTimeouts: 2,
     homeReceives2hKickoff: false,
-    homeSpreadLine: 2.5,
     tryPending: false,
     stale: false,
   }
@@ -95,6 +95,7 @@ function latencyBench(pricer: Pricer): BenchResult[] {
       awayTeam: away,
       homeTicker: `T${g}-H`,
       awayTicker: `T${g}-A`,
+      lines: spreadOnlyLines(2.5),
     })
     for (const [t, mid] of [
       [`T${g}-H`, 55],

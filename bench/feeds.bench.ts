@@ -43,7 +43,7 @@ const bench: Bench = {
         clock: timers,
         timers,
         pollIntervalMs: 2000,
-        games: [{ srGameId, gameId: script.info.gameId, homeSpreadLine: script.info.homeSpreadLine }],
+        games: [{ srGameId, gameId: script.info.gameId }],
       })
       feed.attach(() => {
         emitted++

@@ -14,6 +14,9 @@ import { WinProbModel } from '../src/core/model/win-prob.ts'
 import type { GameState } from '../src/core/game-state.ts'
 import type { WpInput } from '../src/core/model/wp-types.ts'
 import { Rng } from '../src/lib/rng.ts'
+import { spreadOnlyLines } from '../src/core/pregame-lines.ts'
+
+const LINES = spreadOnlyLines(-1.5)
 
 const MODEL_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'wp-default.json')
 
@@ -126,14 +129,13 @@ const bench: Bench = {
         homeTimeouts: 3,
         awayTimeouts: 2,
         homeReceives2hKickoff: true,
-        homeSpreadLine: -1.5,
         tryPending: false,
         stale: false,
       } as GameState)
     }
     let j = 0
     const predNs = timeNsPerOp(() => {
-      const r = wp.predictState(states[j++ & 63]!)
+      const r = wp.predictState(states[j++ & 63]!, LINES)
       consume(r === null ? 0 : r.posteamWinProb * 1000)
     }, 200_000)
     const treeNs = timeNsPerOp(() => consume(wp.treeProb(input) * 1000), 200_000)
@@ -141,7 +143,7 @@ const bench: Bench = {
     const nf = featureCount(wp.featureSet)
     const rows = new Float64Array(64 * nf)
     for (let i = 0; i < 64; i++) {
-      const inp = wpInputFromState(states[i]!)
+      const inp = wpInputFromState(states[i]!, LINES)
       if (inp !== null) buildFeatures(inp, rows, i * nf, wp.featureSet)
     }
     let k = 0

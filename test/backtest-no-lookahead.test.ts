@@ -28,7 +28,7 @@ async function setup() {
   const recorded = await loadRecordedGame(dataDir, GAME)
   const loaded = await readModelFile(join(import.meta.dirname, '..', 'models', 'wp-default.json'))
   const model = new WinProbModel(loaded.model, loaded.meta.features)
-  const pricer: HomeWinPricer = { price: (s) => model.predictState(s) }
+  const pricer: HomeWinPricer = { price: (s, lines) => model.predictState(s, lines) }
   return { script: scriptR.value, away: recorded.markets[0]!, home: recorded.markets[1]!, pricer }
 }
 

@@ -10,6 +10,7 @@ import { parseEngineConfig, type EngineConfig } from '../src/engine/engine-confi
 import type { EngineEvent } from '../src/engine/events.ts'
 import { MemoryJournal } from '../src/engine/journal-port.ts'
 import type { Pricer, Pricing } from '../src/engine/pricer.ts'
+import { spreadOnlyLines, type PregameLines } from '../src/core/pregame-lines.ts'
 
 export const GAME = '2025_01_BAL_BUF'
 export const HOME = 'KXNFLGAME-25SEP07BALBUF-BUF'
@@ -34,7 +35,6 @@ export function state(over: Partial<GameState> = {}): GameState {
     homeTimeouts: 3,
     awayTimeouts: 3,
     homeReceives2hKickoff: false,
-    homeSpreadLine: 0,
     tryPending: false,
     stale: false,
     ...over,
@@ -88,7 +88,13 @@ export class FixedPricer implements Pricer {
   price(): Pricing {
     return { homeWinProb: this.homeWinProb, confidence: 1, source: 'fixed' }
   }
+  describe(): string {
+    return 'fixed'
+  }
 }
+
+/** Lines for test games: a known spread (the fixed pricer ignores them). */
+export const TEST_LINES = spreadOnlyLines(-1.5, 'test')
 
 /** Records what the engine sends; reports are pushed by the test through `emit`. */
 export class RecordingVenue implements ExecutionVenue {
@@ -118,15 +124,24 @@ export class RecordingVenue implements ExecutionVenue {
   }
 }
 
-export function makeEngine(opts: { prob?: number; config?: unknown } = {}) {
+export function makeEngine(
+  opts: { prob?: number; config?: unknown; pricer?: Pricer; lines?: PregameLines } = {},
+) {
   const clock = new ManualClock(1_000_000)
   const venue = new RecordingVenue()
   const journal = new MemoryJournal()
-  const pricer = new FixedPricer(opts.prob ?? 0.8)
+  const pricer = opts.pricer ?? new FixedPricer(opts.prob ?? 0.8)
   const config: EngineConfig = parseEngineConfig(opts.config ?? {})
   const engine = new Engine({ clock, venue, pricer, journal, logger: pino({ level: 'silent' }), config })
   void venue.start(engine.onExecutionReport)
-  engine.registerGame({ gameId: GAME, homeTeam: 'BUF', awayTeam: 'BAL', homeTicker: HOME, awayTicker: AWAY })
+  engine.registerGame({
+    gameId: GAME,
+    homeTeam: 'BUF',
+    awayTeam: 'BAL',
+    homeTicker: HOME,
+    awayTicker: AWAY,
+    lines: opts.lines ?? TEST_LINES,
+  })
   const feed = (ev: EngineEvent): void => {
     clock.advanceTo(ev.tsMs)
     engine.enqueue(ev)

@@ -22,7 +22,7 @@ import { KalshiVenue } from '../src/adapters/kalshi/venue.ts'
 import { listNflGame, MarketMaker, startLocalExchange } from '../src/sim/exchange/index.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import { startLiveSession } from '../src/app/runtime/live-session.ts'
-import { FixedPricer, GAME, state } from './engine-helpers.ts'
+import { FixedPricer, GAME, state, TEST_LINES } from './engine-helpers.ts'
 
 class PushFeed implements GameFeed {
   sink: EventSink<GameEvent> | null = null
@@ -81,7 +81,14 @@ test(
       })
       ex.core.addParticipant(mm)
       ex.core.advanceTo(clock.nowMs())
-      const reg = { gameId: GAME, homeTeam: 'BUF', awayTeam: 'BAL', homeTicker, awayTicker } as const
+      const reg = {
+        gameId: GAME,
+        homeTeam: 'BUF',
+        awayTeam: 'BAL',
+        homeTicker,
+        awayTicker,
+        lines: TEST_LINES,
+      } as const
       const path = join(dir, 'live.sqlite')
 
       const start = async () => {
@@ -177,7 +184,14 @@ test(
       })
       const awayTicker = markets[0]!.spec.ticker
       const homeTicker = markets[1]!.spec.ticker
-      const reg = { gameId: GAME, homeTeam: 'BUF', awayTeam: 'BAL', homeTicker, awayTicker } as const
+      const reg = {
+        gameId: GAME,
+        homeTeam: 'BUF',
+        awayTeam: 'BAL',
+        homeTicker,
+        awayTicker,
+        lines: TEST_LINES,
+      } as const
       const path = join(dir, 'live.sqlite')
       // A previous process journaled two intents and died: #5 never reached the exchange, #6 did.
       const j0 = SqliteJournal.open(path, { synchronous: 'FULL' })

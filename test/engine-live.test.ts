@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
+import { UNKNOWN_LINES } from '../src/core/pregame-lines.ts'
 import type { GameEvent } from '../src/core/game-events.ts'
 import type { MarketDataEvent } from '../src/core/market.ts'
 import type { EventSink, GameFeed, MarketDataSource } from '../src/core/ports.ts'
@@ -17,7 +18,7 @@ import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import { startLiveSession } from '../src/app/runtime/live-session.ts'
 import { parseGameArg } from '../src/app/commands/run.ts'
-import { AWAY, FixedPricer, GAME, HOME, state } from './engine-helpers.ts'
+import { AWAY, FixedPricer, GAME, HOME, state, TEST_LINES } from './engine-helpers.ts'
 
 class PushFeed implements GameFeed {
   sink: EventSink<GameEvent> | null = null
@@ -43,12 +44,20 @@ class PushBooks implements MarketDataSource {
   }
 }
 
-const reg = { gameId: GAME, homeTeam: 'BUF', awayTeam: 'BAL', homeTicker: HOME, awayTicker: AWAY } as const
+const reg = {
+  gameId: GAME,
+  homeTeam: 'BUF',
+  awayTeam: 'BAL',
+  homeTicker: HOME,
+  awayTicker: AWAY,
+  lines: TEST_LINES,
+} as const
 
 test('run --game argument maps an nflverse game to its two Kalshi markets', () => {
   const g = parseGameArg('2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920')
   assert.ok(typeof g !== 'string')
-  assert.deepEqual(g.registration, reg)
+  // The argument carries no line: run fills it from the schedule (loadPregameLines).
+  assert.deepEqual(g.registration, { ...reg, lines: UNKNOWN_LINES })
   assert.equal(g.espnEventId, '401772920')
   assert.equal(typeof parseGameArg('2025_01_BAL_BUF'), 'string')
 })

@@ -15,7 +15,7 @@ import type { EngineEvent } from '../src/engine/events.ts'
 import { MemoryJournal } from '../src/engine/journal-port.ts'
 import { PaperVenue } from '../src/engine/paper-venue.ts'
 import type { Pricer } from '../src/engine/pricer.ts'
-import { AWAY, GAME, HOME, state } from './engine-helpers.ts'
+import { AWAY, GAME, HOME, state, TEST_LINES } from './engine-helpers.ts'
 
 const step = fc.oneof(
   fc.record({
@@ -56,7 +56,11 @@ test('random event streams never exceed a risk limit', () => {
     fc.property(fc.array(step, { minLength: 20, maxLength: 250 }), (steps) => {
       const clock = new ManualClock(1_000_000)
       let prob = 0.5
-      const pricer: Pricer = { id: 'p', price: () => ({ homeWinProb: prob, confidence: 1, source: 'test' }) }
+      const pricer: Pricer = {
+        id: 'p',
+        price: () => ({ homeWinProb: prob, confidence: 1, source: 'test' }),
+        describe: () => 'test',
+      }
       const sent: { order: OrderRequest; tsMs: number; halted: boolean }[] = []
       let paper: PaperVenue | null = null
       let engine: Engine | null = null
@@ -98,6 +102,7 @@ test('random event streams never exceed a risk limit', () => {
         awayTeam: 'BAL',
         homeTicker: HOME,
         awayTicker: AWAY,
+        lines: TEST_LINES,
       })
       let seq = 0
       for (const s of steps) {

@@ -36,7 +36,6 @@ const FIELDS = [
   'awayTimeouts',
   'tryPending',
   'homeReceives2hKickoff',
-  'homeSpreadLine',
   'stale',
 ] as const
 const pick = (s: GameState): Record<string, unknown> => Object.fromEntries(FIELDS.map((f) => [f, s[f]]))
@@ -69,9 +68,7 @@ async function sportradarEvents(script: GameScript): Promise<GameEvent[]> {
       timers,
       logger,
       pollIntervalMs: 2000,
-      games: [
-        { srGameId: fake.srGameId, gameId: script.info.gameId, homeSpreadLine: script.info.homeSpreadLine },
-      ],
+      games: [{ srGameId: fake.srGameId, gameId: script.info.gameId }],
     })
     const out: GameEvent[] = []
     feed.attach((e) => out.push(e))
@@ -101,7 +98,6 @@ async function espnEvents(script: GameScript): Promise<GameEvent[]> {
         eventIds: [game.eventId],
         baseUrl,
         pollIntervalMs: 2000,
-        homeSpreadLines: { [GAME_ID]: script.info.homeSpreadLine },
       },
       { clock, logger },
     )

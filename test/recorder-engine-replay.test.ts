@@ -5,6 +5,7 @@
  * and two replays give byte-identical journals. Torn and bad recordings are counted, never fatal.
  */
 import assert from 'node:assert/strict'
+import { UNKNOWN_LINES } from '../src/core/pregame-lines.ts'
 import { createPublicKey } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -145,6 +146,7 @@ describe(
         awayTeam: 'BAL',
         homeTicker,
         awayTicker,
+        lines: UNKNOWN_LINES,
       })
       const game = inputs.events.flatMap((e) => (e.kind === 'game' ? [e.event] : []))
       assert.deepEqual(game, liveGame)

@@ -25,6 +25,7 @@ import type { GameScript } from '../src/core/game/script-builder.ts'
 import type { GameEvent } from '../src/core/game-events.ts'
 import { SportradarFake } from '../src/sim/feeds/sportradar-fake.ts'
 import { fakeServerClient } from '../src/adapters/sportradar/test-support.ts'
+import { UNKNOWN_LINES } from '../src/core/pregame-lines.ts'
 
 const DATA_DIR = process.env['GRIDEDGE_DATA_DIR']
 const GAME_ID = '2025_01_BAL_BUF'
@@ -64,7 +65,7 @@ describe(
         timers,
         logger,
         pollIntervalMs: 2000,
-        games: [{ srGameId, homeSpreadLine: script.info.homeSpreadLine }],
+        games: [{ srGameId }],
       })
       feed.attach((e) => live.push(e))
       const poll = async (ms: number) => {
@@ -114,7 +115,6 @@ describe(
         const feed = new SportradarRecordedFeed({
           logger,
           responses: responses(),
-          homeSpreadLine: (id) => (id === GAME_ID ? script!.info.homeSpreadLine : undefined),
         })
         const out: GameEvent[] = []
         await feed.start((e) => out.push(e))
@@ -138,11 +138,12 @@ describe(
             awayTeam: 'BAL',
             homeTicker: 'KXNFLGAME-25SEP07BALBUF-BUF',
             awayTicker: 'KXNFLGAME-25SEP07BALBUF-BAL',
+            lines: UNKNOWN_LINES,
           },
           espnEventId: null,
           sportradarGameId: srGameId,
         },
-        homeSpreadLines: async () => new Map([[GAME_ID, script!.info.homeSpreadLine]]),
+        linesOf: (id) => (id === GAME_ID ? script!.info.lines : UNKNOWN_LINES),
       })
       assert.ok(r.ok, r.ok ? '' : r.error.message)
       const game = r.value.events.flatMap((e) => (e.kind === 'game' ? [e.event] : []))

@@ -38,7 +38,6 @@ export type GameEvent =
       readonly season: number
       readonly seasonType: SeasonType
       readonly kickoffMs: number
-      readonly homeSpreadLine: number
     })
   | (Base & { readonly type: 'game_started'; readonly state: GameState })
   | (Base & {

@@ -42,8 +42,6 @@ export type GameState = {
   readonly awayTimeouts: number
   /** Who receives the second-half kickoff; null when not known yet. */
   readonly homeReceives2hKickoff: boolean | null
-  /** Pre-game closing spread, points, positive = home favoured (nflverse `spread_line`). */
-  readonly homeSpreadLine: number
   /** A touchdown was scored and the try (extra point / two-point) has not been run yet. */
   readonly tryPending: boolean
   /** Set when a field the state needs was missing: the state must not be priced. */

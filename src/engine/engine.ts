@@ -11,6 +11,7 @@ import type { Logger } from 'pino'
 import type { Clock } from '../core/clock.ts'
 import type { GameEvent } from '../core/game-events.ts'
 import type { GameState } from '../core/game-state.ts'
+import type { PregameLines } from '../core/pregame-lines.ts'
 import type { ExecutionReport, Fill, MarketDataEvent, MarketStatus, OrderRequest } from '../core/market.ts'
 import type { ExecutionVenue, VenueSnapshot } from '../core/ports.ts'
 import type { Team } from '../core/teams.ts'
@@ -39,6 +40,8 @@ export type GameRegistration = {
   readonly awayTeam: Team
   readonly homeTicker: string
   readonly awayTicker: string
+  /** Pre-game spread, total and moneylines (one provider fills them for every feed path). */
+  readonly lines: PregameLines
 }
 
 /** One team's market as the engine tracks it. */
@@ -65,6 +68,8 @@ type GameSlot = {
   stateTsMs: number | null
   pricing: Pricing | null
   lastHold: string
+  /** How the game is priced given its pre-game lines (spread model, no-spread model, held). */
+  readonly pricingMode: string
   /** Code of the last risk denial for this game: the same denial is not re-journaled on every tick. */
   lastDenialCode: string | null
   feedHealthy: boolean
@@ -204,6 +209,7 @@ export class Engine {
       state: null,
       stateTsMs: null,
       pricing: null,
+      pricingMode: this.deps.pricer.describe(reg.lines),
       lastHold: '',
       lastDenialCode: null,
       feedHealthy: true,
@@ -217,6 +223,9 @@ export class Engine {
     this.markets.set(reg.awayTicker, game.away)
     this.portfolio.registerMarket(reg.homeTicker, reg.gameId)
     this.portfolio.registerMarket(reg.awayTicker, reg.gameId)
+    const lineInfo = { gameId: reg.gameId, lines: reg.lines, pricing: game.pricingMode }
+    if (reg.lines.homeSpreadLine === null) this.log.warn(lineInfo, 'no pre-game spread for this game')
+    else this.log.info(lineInfo, 'game registered')
   }
 
   book(ticker: string): OrderBook | undefined {
@@ -327,7 +336,7 @@ export class Engine {
     game.state = state
     game.stateTsMs = nowMs
     game.staleAlerted = false
-    game.pricing = this.deps.pricer.price(state)
+    game.pricing = this.deps.pricer.price(state, game.reg.lines)
     this.write({
       type: 'game_state',
       tsMs: nowMs,
@@ -530,7 +539,14 @@ export class Engine {
     }
     if (state === null) return
     if (this.risk.tradingState() !== 'ACTIVE') return this.noteHold(game, 'trading_not_active', nowMs)
-    if (game.pricing === null) return this.noteHold(game, 'no_model_price', nowMs)
+    if (game.pricing === null)
+      return this.noteHold(
+        game,
+        game.reg.lines.homeSpreadLine === null && game.pricingMode.startsWith('held')
+          ? 'no_pregame_line'
+          : 'no_model_price',
+        nowMs,
+      )
     const inp = this.entryInput
     inp.nowMs = nowMs
     inp.state = state
@@ -1048,6 +1064,8 @@ export class Engine {
         stateAgeMs: g.stateTsMs === null ? null : nowMs - g.stateTsMs,
         homeWinProb: g.pricing?.homeWinProb ?? null,
         modelSource: g.pricing?.source ?? null,
+        lines: g.reg.lines,
+        pricingMode: g.pricingMode,
         feedHealthy: g.feedHealthy,
         feedError: g.feedError,
         lastHold: g.lastHold,
@@ -1097,6 +1115,9 @@ export type GameStatusView = {
   readonly stateAgeMs: number | null
   readonly homeWinProb: number | null
   readonly modelSource: string | null
+  readonly lines: PregameLines
+  /** How the game is priced given its pre-game lines (spread model, no-spread model, held). */
+  readonly pricingMode: string
   readonly feedHealthy: boolean
   readonly feedError: string | null
   readonly lastHold: string

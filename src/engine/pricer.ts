@@ -1,9 +1,12 @@
 /**
- * The engine prices a game state through `Pricer`. The production pricer wraps the trained model
- * (`WinProbModel.predictState`); `BaselinePricer` is a closed-form fallback used when no model file is
- * available, so the system still runs end to end.
+ * The engine prices a game state, with the game's pre-game lines, through `Pricer`. The production
+ * pricer wraps the trained model (`WinProbModel.predictState`); when a game's spread is unknown it
+ * falls back to the no-spread model if one was given (never to a spread of 0), else it does not price.
+ * `BaselinePricer` is a closed-form fallback used when no model file is available (paper and replay
+ * only), so the system still runs end to end.
  */
 import { gameSecondsRemaining, type GameState } from '../core/game-state.ts'
+import type { PregameLines } from '../core/pregame-lines.ts'
 
 export type Pricing = {
   readonly homeWinProb: number
@@ -15,24 +18,48 @@ export type Pricing = {
 export interface Pricer {
   /** Short identity recorded in the journal (model file hash or name). */
   readonly id: string
-  price(state: GameState): Pricing | null
+  price(state: GameState, lines: PregameLines): Pricing | null
+  /**
+   * How a game with these lines is priced, said once at registration (log, dashboard): 'spread model',
+   * 'no-spread model (no pre-game spread)', or 'held: no pre-game spread'.
+   */
+  describe(lines: PregameLines): string
 }
 
 /** Anything with the WinProbModel shape (kept structural so the engine does not depend on the file). */
 export interface StatePredictor {
-  predictState(state: GameState): { readonly homeWinProb: number; readonly source: string } | null
+  predictState(
+    state: GameState,
+    lines: PregameLines,
+  ): { readonly homeWinProb: number; readonly source: string } | null
 }
 
 export class ModelPricer implements Pricer {
+  /**
+   * `noSpread` prices games whose pre-game spread is unknown (the no-spread model); null = such games
+   * are held (not priced), the safe choice when no such model is configured.
+   */
   constructor(
     private readonly model: StatePredictor,
     readonly id: string,
     private readonly confidence = 1,
+    private readonly noSpread: StatePredictor | null = null,
   ) {}
-  price(state: GameState): Pricing | null {
-    const out = this.model.predictState(state)
+  price(state: GameState, lines: PregameLines): Pricing | null {
+    if (lines.homeSpreadLine === null && this.noSpread !== null) {
+      const out = this.noSpread.predictState(state, lines)
+      if (out === null) return null
+      return { homeWinProb: out.homeWinProb, confidence: this.confidence, source: `${out.source}:no_spread` }
+    }
+    const out = this.model.predictState(state, lines)
     if (out === null) return null
     return { homeWinProb: out.homeWinProb, confidence: this.confidence, source: out.source }
+  }
+  describe(lines: PregameLines): string {
+    if (lines.homeSpreadLine !== null) return `spread model (spread ${lines.homeSpreadLine}, ${lines.source})`
+    return this.noSpread === null
+      ? 'held: no pre-game spread (no no-spread model configured)'
+      : 'no-spread model (no pre-game spread)'
   }
 }
 
@@ -43,7 +70,10 @@ export class ModelPricer implements Pricer {
 export class BaselinePricer implements Pricer {
   readonly id = 'baseline-stern-v1'
   constructor(private readonly confidence = 0.6) {}
-  price(state: GameState): Pricing | null {
+  describe(lines: PregameLines): string {
+    return `baseline (spread ${lines.homeSpreadLine ?? 'unknown: 0'})`
+  }
+  price(state: GameState, lines: PregameLines): Pricing | null {
     if (state.stale) return null
     const margin = state.homeScore - state.awayScore
     if (state.status === 'final') {
@@ -55,7 +85,7 @@ export class BaselinePricer implements Pricer {
         ? Math.min(600, state.clockSeconds)
         : gameSecondsRemaining(state.quarter, state.clockSeconds)
     const frac = Math.max(left, 1) / 3600
-    const mean = margin + state.homeSpreadLine * frac
+    const mean = margin + (lines.homeSpreadLine ?? 0) * frac
     const sd = 13.45 * Math.sqrt(frac)
     const p = normCdf(mean / sd)
     return {

@@ -11,6 +11,7 @@
  */
 import { scriptStateAt, type GameScript } from '../core/game/script-builder.ts'
 import type { GameState } from '../core/game-state.ts'
+import type { PregameLines } from '../core/pregame-lines.ts'
 import { NO_ASK_TICKS, NO_BID_TICKS, pricePointIndexAt, type PricePoint } from '../core/price-path.ts'
 import type { MarketPricePath } from '../core/price-path.ts'
 import { feePerContractProb, tradeFeeMicros } from '../core/fees.ts'
@@ -19,7 +20,7 @@ import { brier, logLoss } from './metrics.ts'
 
 /** Anything that prices a state with a home win probability (the engine's Pricer fits structurally). */
 export interface HomeWinPricer {
-  price(state: GameState): { readonly homeWinProb: number } | null
+  price(state: GameState, lines: PregameLines): { readonly homeWinProb: number } | null
 }
 
 export type BacktestParams = {
@@ -430,7 +431,7 @@ export function compareRows(
       outsideSpan++
       continue
     }
-    const priced = pricer.price(play.after)
+    const priced = pricer.price(play.after, script.info.lines)
     if (priced === null || !Number.isFinite(priced.homeWinProb)) {
       noModel++
       continue
@@ -474,7 +475,7 @@ export function compareMinuteRows(
     const c = p.tsMs
     if (c < script.startMs || c > script.endMs) continue
     const state = scriptStateAt(script, c)
-    const priced = pricer.price(state)
+    const priced = pricer.price(state, script.info.lines)
     if (priced === null || !Number.isFinite(priced.homeWinProb)) continue
     const mkt = marketHomeProbAt(home, away, c)
     if (mkt === null) continue

@@ -60,8 +60,6 @@ export const espnFeedOptionsSchema = z
     deletionConfirmPolls: z.number().int().min(1).default(2),
     /** Optional nflverse game id per ESPN event id (otherwise derived from season/week/teams). */
     gameIds: z.record(z.string(), z.string()).default({}),
-    /** Closing spread per nflverse game id, positive = home favoured (ESPN's own odds are not used). */
-    homeSpreadLines: z.record(z.string(), z.number()).default({}),
     /** Seed for the backoff jitter. */
     seed: z.number().int().default(1),
   })
@@ -332,7 +330,6 @@ export class EspnFeed implements GameFeed {
     const ref = s.ref
     g.ref ??= ref
     const base = { gameId: ref.gameId, source: SOURCE, tsRecvMs: recvMs } as const
-    const homeSpreadLine = this.opts.homeSpreadLines[ref.gameId] ?? 0
     if (!g.scheduled) {
       g.scheduled = true
       this.emit({
@@ -344,7 +341,6 @@ export class EspnFeed implements GameFeed {
         season: ref.season,
         seasonType: ref.seasonType,
         kickoffMs: ref.kickoffMs,
-        homeSpreadLine,
       })
     }
 
@@ -387,11 +383,10 @@ export class EspnFeed implements GameFeed {
     }
 
     const statusNow = ev?.competitions[0]?.status ?? s.status
-    const timeline = buildTimeline(s.plays, ref, { homeSpreadLine, statusNow }, g.timeline)
+    const timeline = buildTimeline(s.plays, ref, { statusNow }, g.timeline)
     g.timeline = timeline
     const last = timeline[timeline.length - 1]
     const ctx = {
-      homeSpreadLine,
       homeReceives2hKickoff: last?.after.homeReceives2hKickoff ?? null,
       prev: g.lastState ?? last?.after ?? null,
     }

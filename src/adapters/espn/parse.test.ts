@@ -147,7 +147,6 @@ test('scoreboard event -> current state: string scores, home-goal yardLine, time
   assert.ok(ref.ok)
   assert.equal(ref.value.gameId, '2025_01_BAL_BUF')
   const snap = snapshotFromEvent(ev.value, ref.value, {
-    homeSpreadLine: -1.5,
     homeReceives2hKickoff: true,
     prev: null,
   })
@@ -176,7 +175,6 @@ test('scoreboard quirks: possessionText disagreeing with yardLine, missing score
     const ref = gameRefFromEvent(r.value)
     assert.ok(ref.ok)
     return snapshotFromEvent(r.value, ref.value, {
-      homeSpreadLine: 0,
       homeReceives2hKickoff: null,
       prev: null,
     })
@@ -355,7 +353,7 @@ test('summary -> ordered timeline with before/after states, timeouts from rows, 
     ['p1', 'p2', 'p3', 'p4', 'p5'],
   )
   assert.equal(s.winProbByPlayId.get('p4'), 0.61)
-  const tl = buildTimeline(s.plays, s.ref, { homeSpreadLine: 2.5, statusNow: s.status })
+  const tl = buildTimeline(s.plays, s.ref, { statusNow: s.status })
   assert.equal(tl.length, 5)
   const [ko, rush, to, td, xp] = tl
   // Home BUF received the opening kickoff, so BAL receives in the second half.
@@ -381,7 +379,6 @@ test('summary -> ordered timeline with before/after states, timeouts from rows, 
   assert.equal(xp!.after.homeScore, 7)
   assert.equal(xp!.after.clockSeconds, 800)
   assert.equal(xp!.after.awayTimeouts, 2)
-  assert.equal(xp!.after.homeSpreadLine, 2.5)
 })
 
 test('a malformed summary is a typed error naming the path', () => {

@@ -309,7 +309,6 @@ export function fieldPosition(
 // Current state from the scoreboard
 
 export type GameContext = {
-  readonly homeSpreadLine: number
   readonly homeReceives2hKickoff: boolean | null
   /** Last state we published, to carry a missing field (which then marks the state stale). */
   readonly prev: GameState | null
@@ -401,7 +400,6 @@ export function snapshotFrom(
     homeTimeouts,
     awayTimeouts,
     homeReceives2hKickoff: ctx.homeReceives2hKickoff,
-    homeSpreadLine: ctx.homeSpreadLine,
     tryPending: prev?.tryPending ?? false,
     stale: problems.length > 0,
   }
@@ -680,7 +678,6 @@ export type TimelineEntry = {
 /** One fixed-shape state object per row side (a module function: no closure per row). */
 function mkState(
   ref: EspnGameRef,
-  homeSpreadLine: number,
   receives: boolean | null,
   quarter: number,
   clockSeconds: number,
@@ -710,7 +707,6 @@ function mkState(
     homeTimeouts: hto,
     awayTimeouts: ato,
     homeReceives2hKickoff: receives,
-    homeSpreadLine,
     tryPending: tp,
     stale: fp.inconsistent,
   }
@@ -745,7 +741,7 @@ export function homeReceives2h(plays: readonly EspnPlay[], ref: EspnGameRef): bo
 export function buildTimeline(
   plays: readonly EspnPlay[],
   ref: EspnGameRef,
-  base: { readonly homeSpreadLine: number; readonly statusNow: StatusWire | null },
+  base: { readonly statusNow: StatusWire | null },
   /** The previous poll's timeline: entries whose row and next row are unchanged are reused as they are. */
   prev?: readonly TimelineEntry[],
 ): TimelineEntry[] {
@@ -760,11 +756,7 @@ export function buildTimeline(
   let start = 0
   if (prev !== undefined && prev.length > 1) {
     const p0 = prev[0]!.before
-    if (
-      p0.homeReceives2hKickoff === receives &&
-      p0.homeSpreadLine === base.homeSpreadLine &&
-      p0.gameId === ref.gameId
-    ) {
+    if (p0.homeReceives2hKickoff === receives && p0.gameId === ref.gameId) {
       // Rows come back as the same objects while unchanged (row cache), so identity is the test.
       const n = Math.min(prev.length, plays.length) - 1
       while (start < n && prev[start]!.play === plays[start] && prev[start + 1]!.play === plays[start + 1]) {
@@ -793,7 +785,6 @@ export function buildTimeline(
     }
     const before = mkState(
       ref,
-      base.homeSpreadLine,
       receives,
       q,
       p.clockSeconds,
@@ -831,7 +822,6 @@ export function buildTimeline(
       next === undefined && base.statusNow !== null ? mapStatus(base.statusNow) : 'in_progress'
     const after = mkState(
       ref,
-      base.homeSpreadLine,
       receives,
       afterQ,
       afterClock,

@@ -29,7 +29,7 @@ test('2025_01_BAL_BUF: every play matches its play-by-play row (score, quarter, 
   assert.equal(script.plays.length, rows.length)
   assert.equal(script.info.homeTeam, 'BUF')
   assert.equal(script.info.awayTeam, 'BAL')
-  assert.equal(script.info.homeSpreadLine, -1.5)
+  assert.equal(script.info.lines.homeSpreadLine, -1.5)
   let prevHome = 0
   let prevAway = 0
   for (let k = 0; k < rows.length; k++) {

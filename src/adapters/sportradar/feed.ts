@@ -25,7 +25,6 @@ export type FollowedGame = {
   readonly srGameId: string
   /** nflverse id to report; derived from the document when absent. */
   readonly gameId?: string
-  readonly homeSpreadLine?: number
   /** Scheduled kickoff, ms; polling starts 10 minutes before. Unknown = poll now. */
   readonly scheduledMs?: number
 }
@@ -41,8 +40,6 @@ export type SportradarFeedOptions = {
   readonly pollIntervalMs: number
   /** No change for this long while in progress (and no review pending) = stalled. Default 90 s. */
   readonly stallAfterMs?: number
-  /** Spreads by Sportradar game id (Sportradar has no betting line). */
-  readonly spreads?: Readonly<Record<string, number>>
 }
 
 type GameSlot = {
@@ -127,11 +124,9 @@ export class SportradarFeed implements GameFeed {
     for (const g of parsed.data.week.games) {
       if (g.status === 'closed' || g.status === 'cancelled' || g.status === 'postponed') continue
       const scheduledMs = g.scheduled === undefined ? NaN : Date.parse(g.scheduled)
-      const spread = this.opts.spreads?.[g.id]
       this.addGame({
         srGameId: g.id,
         ...(Number.isFinite(scheduledMs) ? { scheduledMs } : {}),
-        ...(spread !== undefined ? { homeSpreadLine: spread } : {}),
       })
     }
     return null
@@ -224,10 +219,7 @@ export class SportradarFeed implements GameFeed {
     }
     const doc = parsed.data
     if (slot.tracker === null) {
-      const ctx = contextOf(doc, {
-        ...(slot.game.gameId !== undefined ? { gameId: slot.game.gameId } : {}),
-        ...(slot.game.homeSpreadLine !== undefined ? { homeSpreadLine: slot.game.homeSpreadLine } : {}),
-      })
+      const ctx = contextOf(doc, slot.game.gameId !== undefined ? { gameId: slot.game.gameId } : {})
       if (!ctx.ok) {
         this.health(gameId, ctx.error, null, recvMs)
         return

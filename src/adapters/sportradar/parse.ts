@@ -89,14 +89,10 @@ export type GameContext = {
   readonly seasonType: SeasonType
   readonly homeTeam: Team
   readonly awayTeam: Team
-  readonly homeSpreadLine: number
 }
 
 /** Identity of the game from a document; `gameId` defaults to the nflverse-style id. */
-export function contextOf(
-  doc: WirePbp,
-  opts: { gameId?: string; homeSpreadLine?: number } = {},
-): Result<GameContext, AppError> {
+export function contextOf(doc: WirePbp, opts: { gameId?: string } = {}): Result<GameContext, AppError> {
   const homeTeam = teamOf(doc.summary.home)
   const awayTeam = teamOf(doc.summary.away)
   const season = doc.summary.season?.year
@@ -109,7 +105,7 @@ export function contextOf(
     )
   const week = nflverseWeek(seasonType, season, doc.summary.week?.sequence ?? 0)
   const gameId = opts.gameId ?? `${season}_${String(week).padStart(2, '0')}_${awayTeam}_${homeTeam}`
-  return ok({ gameId, season, seasonType, homeTeam, awayTeam, homeSpreadLine: opts.homeSpreadLine ?? 0 })
+  return ok({ gameId, season, seasonType, homeTeam, awayTeam })
 }
 
 type Item = {
@@ -283,7 +279,6 @@ export class SportradarGameTracker {
         season: ctx.season,
         seasonType: ctx.seasonType,
         kickoffMs: Number.isFinite(scheduledMs) ? scheduledMs : 0,
-        homeSpreadLine: ctx.homeSpreadLine,
       })
     }
 
@@ -521,7 +516,6 @@ export class SportradarGameTracker {
         homeTeam: ctx.homeTeam,
         awayTeam: ctx.awayTeam,
         homeReceives2hKickoff: homeReceives2h,
-        homeSpreadLine: ctx.homeSpreadLine,
         status: 'in_progress' as const,
         quarter,
         homeScore,

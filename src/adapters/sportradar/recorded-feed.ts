@@ -13,8 +13,6 @@ import type { TimerId, Timers } from '../../core/game/timers.ts'
 import type { EventSink, GameFeed } from '../../core/ports.ts'
 import { SportradarClient, type FetchFn } from './client.ts'
 import { SportradarFeed } from './feed.ts'
-import { contextOf } from './parse.ts'
-import { wirePbp } from './wire.ts'
 
 export type RecordedSrResponse = {
   readonly tsRecvMs: number
@@ -28,8 +26,6 @@ export type SportradarRecordedFeedOptions = {
   readonly responses: AsyncIterable<RecordedSrResponse> | Iterable<RecordedSrResponse>
   /** nflverse id per Sportradar game id (else derived from the document, as live). */
   readonly gameIds?: Readonly<Record<string, string>>
-  /** Home spread line per nflverse game id, as the live run had it (else 0, as live without one). */
-  readonly homeSpreadLine?: (gameId: string) => number | undefined
   readonly stallAfterMs?: number
 }
 
@@ -124,7 +120,7 @@ export class SportradarRecordedFeed implements GameFeed {
       const srGameId = req.srGameId!
       if (!this.followed.has(srGameId)) {
         this.followed.add(srGameId)
-        feed.addGame(this.followedGame(srGameId, rec))
+        feed.addGame(this.followedGame(srGameId))
       }
       this.pending = rec
       this.stats.polls++
@@ -137,27 +133,10 @@ export class SportradarRecordedFeed implements GameFeed {
     }
   }
 
-  /** The game as live followed it: its nflverse id and spread, known from the first document. */
-  private followedGame(srGameId: string, first: RecordedSrResponse) {
+  /** The game as live followed it: its nflverse id when one was given. */
+  private followedGame(srGameId: string) {
     const given = this.opts.gameIds?.[srGameId]
-    let gameId = given
-    if (gameId === undefined && first.status === 200) {
-      try {
-        const doc = wirePbp.safeParse(JSON.parse(first.text))
-        if (doc.success) {
-          const ctx = contextOf(doc.data)
-          if (ctx.ok) gameId = ctx.value.gameId
-        }
-      } catch {
-        // Not JSON: the feed reports it when it polls.
-      }
-    }
-    const spread = gameId === undefined ? undefined : this.opts.homeSpreadLine?.(gameId)
-    return {
-      srGameId,
-      ...(given === undefined ? {} : { gameId: given }),
-      ...(spread !== undefined && Number.isFinite(spread) ? { homeSpreadLine: spread } : {}),
-    }
+    return { srGameId, ...(given === undefined ? {} : { gameId: given }) }
   }
 
   private feedFor(baseUrl: string): SportradarFeed {

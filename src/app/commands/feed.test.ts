@@ -12,7 +12,10 @@ test('gridedge feed --source nflverse replays a real game, one line per event, e
   assert.equal(r.status, 0, r.stderr)
   const lines = r.stdout.trim().split('\n')
   assert.equal(lines.length, 194)
-  assert.match(lines[0]!, /game_scheduled BAL@BUF REG kickoff=2025-09-08T00:20:00.000Z spread=-1.5/)
+  assert.match(
+    lines[0]!,
+    /game_scheduled BAL@BUF REG kickoff=2025-09-08T00:20:00.000Z spread -1\.5 \(home\), total 50\.5, from nflverse schedule/,
+  )
   assert.match(lines.at(-1)!, /game_final final Q4 0:00 BAL 40-41 BUF/)
 })
 

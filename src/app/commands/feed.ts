@@ -26,6 +26,8 @@ import { sportradarClientFromConfig } from '../runtime/sportradar-client.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
+import { describeLines, type PregameLines } from '../../core/pregame-lines.ts'
+import { loadPregameLines } from '../runtime/pregame-lines.ts'
 
 const USAGE =
   'usage: gridedge feed --source nflverse|sportradar|espn (--game ID | --week YYYY-REG|PST|PRE-N)\n' +
@@ -49,13 +51,13 @@ const sit = (s: GameState): string => {
   return `${q} ${formatClock(s.clockSeconds)} ${s.awayTeam} ${s.awayScore}-${s.homeScore} ${s.homeTeam} ball=${s.possession ?? '?'} ${dd} yl100=${s.yardline100 ?? '?'} to=${s.awayTimeouts}/${s.homeTimeouts}${s.stale ? ' STALE' : ''}`
 }
 
-/** One human-readable line per event. */
-export function formatEvent(e: GameEvent): string {
+/** One human-readable line per event; `linesOf` gives the game's pre-game lines for the schedule line. */
+export function formatEvent(e: GameEvent, linesOf?: (gameId: string) => PregameLines): string {
   const t = new Date(e.tsEventMs).toISOString()
   const head = `${t} ${e.source} ${e.gameId} ${e.type}`
   switch (e.type) {
     case 'game_scheduled':
-      return `${head} ${e.awayTeam}@${e.homeTeam} ${e.seasonType} kickoff=${new Date(e.kickoffMs).toISOString()} spread=${e.homeSpreadLine}`
+      return `${head} ${e.awayTeam}@${e.homeTeam} ${e.seasonType} kickoff=${new Date(e.kickoffMs).toISOString()}${linesOf === undefined ? '' : ` ${describeLines(linesOf(e.gameId))}`}`
     case 'play':
       return `${head} ${sit(e.after)} | ${e.play.playType}: ${e.play.description.replace(/\s+/g, ' ')}`
     case 'play_corrected':
@@ -148,9 +150,9 @@ async function makeFeed(args: Args, config: Readonly<Config>, log: Logger): Prom
 }
 
 /**
- * ESPN: `--game <espn event id>`. The nflverse game id and closing spread come from the schedule in
- * the data directory when it lists the event (games.csv `espn` column); otherwise the id is derived
- * from ESPN's season/week/teams and the spread is 0.
+ * ESPN: `--game <espn event id>`. The nflverse game id comes from the schedule in the data directory
+ * when it lists the event (games.csv `espn` column); otherwise it is derived from ESPN's
+ * season/week/teams. (Pre-game lines come from loadPregameLines, as for every feed.)
  */
 export async function makeEspnFeed(
   args: Args,
@@ -162,18 +164,12 @@ export async function makeEspnFeed(
     return '--game <espn event id> is required for espn (e.g. 401772918)'
   const eventId = args.game
   const gameIds: Record<string, string> = {}
-  const homeSpreadLines: Record<string, number> = {}
   try {
-    const games = await readGames(config.dataDir, ['game_id', 'espn', 'spread_line'])
+    const games = await readGames(config.dataDir, ['game_id', 'espn'])
     const i = games.columns.get('espn')!.indexOf(eventId)
-    if (i >= 0) {
-      const gameId = games.columns.get('game_id')![i]!
-      gameIds[eventId] = gameId
-      const spread = Number(games.columns.get('spread_line')![i])
-      if (Number.isFinite(spread)) homeSpreadLines[gameId] = spread
-    }
+    if (i >= 0) gameIds[eventId] = games.columns.get('game_id')![i]!
   } catch (e) {
-    log.warn({ err: (e as Error).message }, 'schedule not readable; spread line defaults to 0')
+    log.warn({ err: (e as Error).message }, 'schedule not readable; game id derived from ESPN')
   }
   return new EspnFeed(
     {
@@ -181,7 +177,6 @@ export async function makeEspnFeed(
       baseUrl: config.feeds.espn.baseUrl,
       pollIntervalMs: args.intervalMs ?? config.feeds.espn.pollIntervalMs,
       gameIds,
-      homeSpreadLines,
     },
     { clock: new SystemClock(), logger: log },
   )
@@ -203,13 +198,14 @@ export const command: Command = {
       process.stderr.write(`gridedge feed: ${feed}\n`)
       return 2
     }
+    const lines = await loadPregameLines(config.dataDir, log)
     let final = false
     const done = new Promise<void>((resolve) => {
       const onSignal = (): void => resolve()
       process.once('SIGINT', onSignal)
       process.once('SIGTERM', onSignal)
       void feed.start((e) => {
-        process.stdout.write((args.json ? JSON.stringify(e) : formatEvent(e)) + '\n')
+        process.stdout.write((args.json ? JSON.stringify(e) : formatEvent(e, lines.of)) + '\n')
         // A single replayed game ends with its final event.
         if (e.type === 'game_final' && args.source === 'nflverse') {
           final = true

@@ -36,7 +36,7 @@ import {
   type RecordingGameArg,
   type RecordingReplayStats,
 } from '../runtime/recording-replay.ts'
-import { scheduleSpreads } from '../runtime/schedule-spreads.ts'
+import { loadPregameLines } from '../runtime/pregame-lines.ts'
 import { parseGameArg } from './run.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
@@ -223,6 +223,7 @@ export const command: Command = {
     const pricer = await loadPricer(
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
       logger,
+      join(PACKAGE_ROOT_DIR, 'models', 'wp-no-spread.json'),
     )
     let inputs: Pick<ReplayInputs, 'registration' | 'events'>
     let finalScore: string
@@ -244,8 +245,8 @@ export const command: Command = {
       }
       const loaded = await loadRecordingInputs(v.recording, {
         logger,
-        // Sportradar games were priced live with the schedule's spread (run.ts): the replay uses the same.
-        homeSpreadLines: () => scheduleSpreads(cfg.dataDir, logger),
+        // The game is priced with the schedule's lines, as `run` registered it.
+        linesOf: (await loadPregameLines(cfg.dataDir, logger)).of,
         ...(game === undefined ? {} : { game }),
       })
       if (!loaded.ok) {

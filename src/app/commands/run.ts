@@ -39,7 +39,8 @@ import { KalshiRateLimiter } from '../../adapters/kalshi/rate-limiter.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
 import { realTimers } from '../../adapters/system/real-timers.ts'
 import { sportradarClientFromConfig } from '../runtime/sportradar-client.ts'
-import { scheduleSpreads } from '../runtime/schedule-spreads.ts'
+import { loadPregameLines, type PregameLinesBook } from '../runtime/pregame-lines.ts'
+import { UNKNOWN_LINES } from '../../core/pregame-lines.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import type { GameFeed } from '../../core/ports.ts'
 import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
@@ -84,6 +85,8 @@ export function parseGameArg(text: string): GameArg | string {
       awayTeam: away,
       homeTicker: ticker(home),
       awayTicker: ticker(away),
+      // Filled from the schedule by loadPregameLines before the game is registered.
+      lines: UNKNOWN_LINES,
     },
     espnEventId: m[6] ?? null,
     sportradarGameId: m[7] ?? null,
@@ -177,6 +180,7 @@ async function discoverGames(
         awayTeam: g.awayTeam,
         homeTicker: home.ticker,
         awayTicker: away.ticker,
+        lines: UNKNOWN_LINES,
       },
       espnEventId: /^\d+$/.test(espn) ? espn : null,
     })
@@ -340,7 +344,9 @@ export const command: Command = {
     const pricer = await loadPricer(
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
       logger,
+      join(PACKAGE_ROOT_DIR, 'models', 'wp-no-spread.json'),
     )
+    const lines: PregameLinesBook = await loadPregameLines(cfg.dataDir, logger)
     const session = await startLiveSession({
       mode,
       clock,
@@ -349,7 +355,7 @@ export const command: Command = {
       journal,
       recovered: journal.recover(engineCfg.runId),
       logger,
-      games: games.map((g) => g.registration),
+      games: games.map((g) => ({ ...g.registration, lines: lines.of(g.registration.gameId) })),
       feeds,
       marketData: ws,
       venue,
@@ -407,7 +413,7 @@ function kalshiLimiter(cfg: Config): KalshiRateLimiter {
 
 /**
  * The Sportradar feed for games given with `+sr:<id>`, when config `feeds.primary` is "sportradar" and
- * its key is in the environment; closing spreads come from the nflverse schedule. Null otherwise.
+ * its key is in the environment. Null otherwise. (Pre-game lines come from loadPregameLines.)
  */
 async function sportradarFeedFor(
   cfg: Config,
@@ -431,21 +437,13 @@ async function sportradarFeedFor(
     logger.warn({ env: sr.apiKeyEnv }, 'feeds.primary is sportradar but its key is not set: using ESPN')
     return null
   }
-  const spreads = await scheduleSpreads(cfg.dataDir, logger)
   return new SportradarFeed({
     client,
     clock,
     timers: realTimers,
     logger,
     pollIntervalMs: sr.pollIntervalMs,
-    games: followed.map((g) => {
-      const spread = spreads.get(g.registration.gameId)
-      return {
-        srGameId: g.sportradarGameId!,
-        gameId: g.registration.gameId,
-        ...(spread !== undefined && Number.isFinite(spread) ? { homeSpreadLine: spread } : {}),
-      }
-    }),
+    games: followed.map((g) => ({ srGameId: g.sportradarGameId!, gameId: g.registration.gameId })),
   })
 }
 

@@ -16,6 +16,7 @@ import type { GameEvent } from '../../core/game-events.ts'
 import type { GameState } from '../../core/game-state.ts'
 import type { MarketDataEvent } from '../../core/market.ts'
 import type { Team } from '../../core/teams.ts'
+import { UNKNOWN_LINES, type PregameLines } from '../../core/pregame-lines.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
 import { assertSorted, mergeSorted, type EngineEvent } from '../../engine/events.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
@@ -211,7 +212,7 @@ function deriveRegistration(
       const home = list.find((t) => marketTeam(t, ev) === g.homeTeam)
       const away = list.find((t) => marketTeam(t, ev) === g.awayTeam)
       if (home === undefined || away === undefined) continue
-      found.push({ ...g, homeTicker: home, awayTicker: away })
+      found.push({ ...g, homeTicker: home, awayTicker: away, lines: UNKNOWN_LINES })
     }
   if (found.length === 1) return ok(found[0]!)
   const context = { games: games.map((g) => g.gameId), tickers: [...tickers] }
@@ -247,8 +248,8 @@ export async function loadRecordingInputs(
   opts: {
     readonly logger: Logger
     readonly game?: RecordingGameArg
-    /** Home spread lines by nflverse game id, as `run` gave the Sportradar feed; read only when needed. */
-    readonly homeSpreadLines?: () => Promise<ReadonlyMap<string, number>>
+    /** Pre-game lines by nflverse game id, as `run` registered the game (loadPregameLines). */
+    readonly linesOf?: (gameId: string) => PregameLines
   },
 ): Promise<Result<RecordingReplayInputs, AppError>> {
   const log = opts.logger.child({ component: 'recording-replay' })
@@ -297,12 +298,10 @@ export async function loadRecordingInputs(
           yield { tsRecvMs: rec.tsRecvMs, url: rec.channel, status: rec.status ?? 200, text: rec.payload }
     }
     const g = opts.game
-    const spreads = opts.homeSpreadLines === undefined ? null : await opts.homeSpreadLines()
     const feed = new SportradarRecordedFeed({
       logger: log,
       responses: responses(),
       ...(g?.sportradarGameId == null ? {} : { gameIds: { [g.sportradarGameId]: g.registration.gameId } }),
-      ...(spreads === null ? {} : { homeSpreadLine: (id: string) => spreads.get(id) }),
     })
     await feed.start((e) => srGameEvents.push(e))
     await feed.done()
@@ -320,6 +319,7 @@ export async function loadRecordingInputs(
     if (!r.ok) return r
     registration = r.value
   }
+  if (opts.linesOf !== undefined) registration = { ...registration, lines: opts.linesOf(registration.gameId) }
 
   // Books: every recorded frame through the live client's own handling, following the game's markets.
   const source = new KalshiRecordedSource({

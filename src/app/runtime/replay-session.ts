@@ -38,6 +38,8 @@ export async function loadReplayInputs(dataDir: string, gameId: string): Promise
     awayTeam: recorded.awayTeam,
     homeTicker: homePath.ticker,
     awayTicker: awayPath.ticker,
+    // The schedule row the script was built from: the same lines loadPregameLines gives live paths.
+    lines: script.info.lines,
   }
   const fin = script.finalState
   const winnerTicker =

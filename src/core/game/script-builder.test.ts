@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spreadOnlyLines } from '../pregame-lines.ts'
 import {
   buildGameScript,
   easternKickoffMs,
@@ -17,7 +18,7 @@ const info: ScheduleInfo = {
   homeTeam: 'BUF',
   awayTeam: 'MIA',
   kickoffMs: Date.UTC(2030, 8, 8, 17, 0),
-  homeSpreadLine: 3,
+  lines: spreadOnlyLines(3),
   espnEventId: null,
 }
 

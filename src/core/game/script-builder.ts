@@ -14,6 +14,7 @@
 import type { GameEvent, PlayInfo } from '../game-events.ts'
 import type { GameState, SeasonType } from '../game-state.ts'
 import { toTeam, type Team } from '../teams.ts'
+import { pregameLinesFromScheduleRow, type PregameLines } from '../pregame-lines.ts'
 import { parseClock, timeoutsPerPeriodStart, timeoutsResetBetween } from '../game-clock.ts'
 import { gameEndEvents, periodBoundaryEvents } from './period-events.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
@@ -32,8 +33,8 @@ export type ScheduleInfo = {
   readonly awayTeam: Team
   /** Scheduled kickoff, Unix ms (from gameday + gametime, US Eastern). */
   readonly kickoffMs: number
-  /** Closing spread, positive = home favoured. */
-  readonly homeSpreadLine: number
+  /** Closing spread, total and moneylines from the schedule row (null where the schedule has none). */
+  readonly lines: PregameLines
   /** ESPN event id from the schedule, when known (the ESPN fake serves the game under it). */
   readonly espnEventId: string | null
 }
@@ -216,9 +217,8 @@ export function scheduleInfoFromGamesRow(row: PbpRow, file: string): Result<Sche
   if (awayTeam === undefined) return bad('away_team', row.away_team)
   const kickoffMs = easternKickoffMs(row.gameday ?? '', row.gametime ?? '')
   if (kickoffMs === null) return bad('gameday/gametime', `${row.gameday} ${row.gametime}`)
-  const spreadText = row.spread_line ?? ''
-  const homeSpreadLine = spreadText === '' ? 0 : Number(spreadText)
-  if (!Number.isFinite(homeSpreadLine)) return bad('spread_line', spreadText)
+  const lines = pregameLinesFromScheduleRow(row)
+  if ('badColumn' in lines) return bad(lines.badColumn, lines.value)
   const espn = row.espn ?? ''
   return ok({
     gameId,
@@ -228,7 +228,7 @@ export function scheduleInfoFromGamesRow(row: PbpRow, file: string): Result<Sche
     homeTeam,
     awayTeam,
     kickoffMs,
-    homeSpreadLine,
+    lines,
     espnEventId: espn === '' ? null : espn,
   })
 }
@@ -425,7 +425,6 @@ export function buildGameScript(
     homeTeam: info.homeTeam,
     awayTeam: info.awayTeam,
     homeReceives2hKickoff: homeReceives2h,
-    homeSpreadLine: info.homeSpreadLine,
   }
 
   // Times: carry forward, never earlier than the previous play.
@@ -454,7 +453,6 @@ export function buildGameScript(
     season: info.season,
     seasonType: info.seasonType,
     kickoffMs: info.kickoffMs,
-    homeSpreadLine: info.homeSpreadLine,
   })
 
   // Index of the next snap row (skipping timeouts) after each position, for the "after" situations.

@@ -11,6 +11,9 @@ import {
 } from './features.ts'
 import type { WpInput } from './wp-types.ts'
 import type { GameState } from '../game-state.ts'
+import { spreadOnlyLines } from '../pregame-lines.ts'
+
+const LINES = spreadOnlyLines(-1.5)
 
 const input: WpInput = {
   seasonType: 'REG',
@@ -106,13 +109,12 @@ const state: GameState = {
   homeTimeouts: 1,
   awayTimeouts: 2,
   homeReceives2hKickoff: false,
-  homeSpreadLine: -1.5,
   tryPending: false,
   stale: false,
 } as GameState
 
 test('wpInputFromState takes the side of the team with the ball', () => {
-  const i = wpInputFromState(state)
+  const i = wpInputFromState(state, LINES)
   assert.ok(i)
   assert.equal(i.scoreDifferential, 7)
   assert.equal(i.posteamIsHome, false)
@@ -122,12 +124,12 @@ test('wpInputFromState takes the side of the team with the ball', () => {
   assert.equal(i.gameSecondsRemaining, 900 + 300)
   assert.equal(i.halfSecondsRemaining, 900 + 300)
   assert.equal(i.receive2hKickoff, false)
-  const q1 = wpInputFromState({ ...state, quarter: 1 })
+  const q1 = wpInputFromState({ ...state, quarter: 1 }, LINES)
   assert.equal(q1?.receive2hKickoff, true)
 })
 
 test('wpInputFromState refuses stale, possession-less and yardline-less states', () => {
-  assert.equal(wpInputFromState({ ...state, stale: true }), null)
-  assert.equal(wpInputFromState({ ...state, possession: null }), null)
-  assert.equal(wpInputFromState({ ...state, yardline100: null }), null)
+  assert.equal(wpInputFromState({ ...state, stale: true }, LINES), null)
+  assert.equal(wpInputFromState({ ...state, possession: null }, LINES), null)
+  assert.equal(wpInputFromState({ ...state, yardline100: null }, LINES), null)
 })

@@ -7,6 +7,7 @@
  */
 import type { GameState } from '../game-state.ts'
 import { gameSecondsRemaining, halfSecondsRemaining } from '../game-state.ts'
+import type { PregameLines } from '../pregame-lines.ts'
 import type { WpInput } from './wp-types.ts'
 
 export type FeatureSet = 'spread' | 'no_spread'
@@ -90,11 +91,12 @@ export function buildFeatures(
 export type MutableWpInput = { -readonly [K in keyof WpInput]: WpInput[K] }
 
 /**
- * Fills `into` with the model input of a live game state, from the side of the team with the ball,
- * without allocating; false when the state must not be priced by the model: stale, nobody has the
- * ball, or the yard line is unknown.
+ * Fills `into` with the model input of a live game state and the game's pre-game lines, from the side of
+ * the team with the ball, without allocating; false when the state must not be priced by the model: stale,
+ * nobody has the ball, or the yard line is unknown. An unknown spread is written as 0; a model that uses
+ * the spread must not be asked to price such a game (WinProbModel.predictState refuses it).
  */
-export function fillWpInput(into: MutableWpInput, state: GameState): boolean {
+export function fillWpInput(into: MutableWpInput, state: GameState, lines: PregameLines): boolean {
   if (state.stale || state.possession === null || state.yardline100 === null) return false
   if (!Number.isFinite(state.yardline100) || state.yardline100 < 0 || state.yardline100 > 100) return false
   const home = state.possession === state.homeTeam
@@ -113,11 +115,11 @@ export function fillWpInput(into: MutableWpInput, state: GameState): boolean {
   into.defteamTimeouts = home ? state.awayTimeouts : state.homeTimeouts
   into.receive2hKickoff = state.quarter <= 2 && r2h !== null && (home ? r2h : !r2h)
   into.posteamIsHome = home
-  into.posteamSpreadLine = home ? state.homeSpreadLine : -state.homeSpreadLine
+  const spread = lines.homeSpreadLine ?? 0
+  into.posteamSpreadLine = home ? spread : -spread
   return true
 }
 
-/** The model input for a live game state (a new object); null when the state must not be priced. */
 /** A reusable model input with every field set (fixed object shape); callers overwrite it. */
 export function blankWpInput(): MutableWpInput {
   return {
@@ -138,7 +140,8 @@ export function blankWpInput(): MutableWpInput {
   }
 }
 
-export function wpInputFromState(state: GameState): WpInput | null {
+/** The model input for a live game state (a new object); null when the state must not be priced. */
+export function wpInputFromState(state: GameState, lines: PregameLines): WpInput | null {
   const into = blankWpInput()
-  return fillWpInput(into, state) ? into : null
+  return fillWpInput(into, state, lines) ? into : null
 }

@@ -6,9 +6,11 @@ import { FEATURE_NAMES } from './features.ts'
 import { WinProbModel } from './win-prob.ts'
 import { KNEEL_WIN_PROB, extraPointProb, TWO_POINT_PROB } from './situations.ts'
 import type { GameState } from '../game-state.ts'
+import { spreadOnlyLines } from '../pregame-lines.ts'
 import type { WpInput } from './wp-types.ts'
 
 const F = FEATURE_NAMES.spread
+const LINES = spreadOnlyLines(3)
 const fi = (name: string) => F.indexOf(name)
 
 /** An ensemble of one-split trees: [feature, threshold, value if x < thr, value if x >= thr]. */
@@ -77,7 +79,6 @@ const state: GameState = {
   homeTimeouts: 3,
   awayTimeouts: 2,
   homeReceives2hKickoff: true,
-  homeSpreadLine: 3,
   tryPending: false,
   stale: false,
 } as GameState
@@ -107,52 +108,52 @@ test('rejects a model whose features are not a known set', () => {
 })
 
 test('an ordinary down is priced by the tree, from both sides', () => {
-  const out = wp.predictState(state)
+  const out = wp.predictState(state, LINES)
   assert.ok(out)
   assert.equal(out.source, 'model')
   // diff +3: crosses -14, -7, -3, 0.5 -> 4*0.35 (and not 3.5); diff_time_ratio > 0: +0.5; yardline 45 < 50: +0.2; spread +: +0.1
   close(out.posteamWinProb, sigmoid(4 * 0.35 + 0.5 + 0.2 + 0.1))
   close(out.homeWinProb, out.posteamWinProb)
   close(wp.predict(input).posteamWinProb, out.posteamWinProb)
-  const away = wp.predictState({ ...state, possession: 'HOU' })
+  const away = wp.predictState({ ...state, possession: 'HOU' }, LINES)
   assert.ok(away)
   close(away.homeWinProb, 1 - away.posteamWinProb)
 })
 
 test('no price for a stale state, unknown possession or unknown yard line', () => {
-  assert.equal(wp.predictState({ ...state, stale: true }), null)
-  assert.equal(wp.predictState({ ...state, possession: null }), null)
-  assert.equal(wp.predictState({ ...state, yardline100: null }), null)
+  assert.equal(wp.predictState({ ...state, stale: true }, LINES), null)
+  assert.equal(wp.predictState({ ...state, possession: null }, LINES), null)
+  assert.equal(wp.predictState({ ...state, yardline100: null }, LINES), null)
 })
 
 test('a final game is decided: 1 / 0, and a tie counts half', () => {
   const fin = { ...state, status: 'final' as const, quarter: 4, clockSeconds: 0 }
-  assert.deepEqual(wp.predictState(fin), { posteamWinProb: 1, homeWinProb: 1, source: 'decided' })
-  assert.deepEqual(wp.predictState({ ...fin, possession: 'HOU' }), {
+  assert.deepEqual(wp.predictState(fin, LINES), { posteamWinProb: 1, homeWinProb: 1, source: 'decided' })
+  assert.deepEqual(wp.predictState({ ...fin, possession: 'HOU' }, LINES), {
     posteamWinProb: 0,
     homeWinProb: 1,
     source: 'decided',
   })
-  const tie = wp.predictState({ ...fin, quarter: 5, homeScore: 20, awayScore: 20 })
+  const tie = wp.predictState({ ...fin, quarter: 5, homeScore: 20, awayScore: 20 }, LINES)
   assert.deepEqual(tie, { posteamWinProb: 0.5, homeWinProb: 0.5, source: 'decided' })
 })
 
 test('an insurmountable lead late in the game is decided whatever the tree says', () => {
   const s = { ...state, quarter: 4, clockSeconds: 6, homeScore: 10, awayScore: 24, down: 1, yardline100: 20 }
-  assert.deepEqual(wp.predictState(s), { posteamWinProb: 0, homeWinProb: 0, source: 'decided' })
+  assert.deepEqual(wp.predictState(s, LINES), { posteamWinProb: 0, homeWinProb: 0, source: 'decided' })
   // Down 8 with 6 s: a touchdown and two-point try ties: still the tree.
-  assert.equal(wp.predictState({ ...s, homeScore: 16 })?.source, 'model')
+  assert.equal(wp.predictState({ ...s, homeScore: 16 }, LINES)?.source, 'model')
 })
 
 test('victory formation: the leader kneels out the clock when the defence cannot stop it', () => {
   const s = { ...state, quarter: 4, clockSeconds: 95, homeScore: 20, awayScore: 17, down: 1, awayTimeouts: 0 }
-  assert.deepEqual(wp.predictState(s), {
+  assert.deepEqual(wp.predictState(s, LINES), {
     posteamWinProb: KNEEL_WIN_PROB,
     homeWinProb: KNEEL_WIN_PROB,
     source: 'kneel',
   })
   // With three timeouts left the defence gets the ball back: the tree prices it.
-  assert.equal(wp.predictState({ ...s, awayTimeouts: 3 })?.source, 'model')
+  assert.equal(wp.predictState({ ...s, awayTimeouts: 3 }, LINES)?.source, 'model')
 })
 
 test('touchdown before the try: expected value over the try of the kickoff that follows', () => {
@@ -169,7 +170,7 @@ test('touchdown before the try: expected value over the try of the kickoff that 
     yardline100: 15,
     tryPending: true,
   } as GameState
-  const out = wp.predictState(s)
+  const out = wp.predictState(s, LINES)
   assert.ok(out)
   assert.equal(out.source, 'try_pending')
   // Reference: KC receiving at its 29 (2024), 1st & 10, down 3 / 4 / 5 after the try.
@@ -194,7 +195,7 @@ test('touchdown before the try: expected value over the try of the kickoff that 
   close(out.posteamWinProb, expected)
   close(out.homeWinProb, 1 - expected)
   // More points before the try never lowers the scorer's value.
-  const more = wp.predictState({ ...s, awayScore: 27 })
+  const more = wp.predictState({ ...s, awayScore: 27 }, LINES)
   assert.ok(more && more.posteamWinProb >= out.posteamWinProb)
 })
 
@@ -210,7 +211,7 @@ test('touchdown at 0:00 down one: the try decides, the better option is taken', 
     yardline100: 15,
     tryPending: true,
   } as GameState
-  const out = wp.predictState(s)
+  const out = wp.predictState(s, LINES)
   // Kick: 94 % to tie (-> overtime, 0.5); two points: 48 % to win outright.
   close(out!.posteamWinProb, Math.max(extraPointProb(2024) * 0.5, TWO_POINT_PROB))
 })
@@ -272,7 +273,7 @@ test('scoring margins are monotone-sane through every rule', () => {
             awayTimeouts: 1,
             tryPending,
           }
-          const p = wp.predictState(s)!.posteamWinProb
+          const p = wp.predictState(s, LINES)!.posteamWinProb
           assert.ok(p >= last - 1e-12, `q${quarter} ${clock}s try=${tryPending} diff ${d}: ${p} < ${last}`)
           last = p
         }
@@ -318,7 +319,7 @@ test('the committed model is monotone-sane in the score and prices sensible stat
             yardline100: tryPending ? 15 : 60,
             tryPending,
           }
-          const p = real.predictState(s)!.posteamWinProb
+          const p = real.predictState(s, LINES)!.posteamWinProb
           assert.ok(p >= last - 1e-9, `q${quarter} ${clock}s try=${tryPending} diff ${d}: ${p} < ${last}`)
           last = p
         }
@@ -356,15 +357,15 @@ test('the committed model: predictState over random live states equals the rules
       homeTimeouts: rng.int(4),
       awayTimeouts: rng.int(4),
       homeReceives2hKickoff: rng.next() < 0.5,
-      homeSpreadLine: rng.int(29) - 14 + (rng.next() < 0.5 ? 0.5 : 0),
       tryPending: rng.next() < 0.1,
     }
-    const out = real.predictState(s)!
+    const lines = spreadOnlyLines(rng.int(29) - 14 + (rng.next() < 0.5 ? 0.5 : 0))
+    const out = real.predictState(s, lines)!
     // Ordinary downs are the tree alone: the fast walk must match the reference walk bit for bit.
     // (Down 0 is a kickoff, priced by the tree on a moved input; the rule tests cover it.)
     if (out.source !== 'model' || s.down === 0) continue
     byTree++
-    buildFeatures(wpInputFromState(s)!, x, 0, real.featureSet)
+    buildFeatures(wpInputFromState(s, lines)!, x, 0, real.featureSet)
     const p = sigmoid(predictLogitLinked(loaded.model, x))
     assert.equal(out.posteamWinProb, p, `state ${i}`)
     assert.equal(out.homeWinProb, s.possession === 'KC' ? p : 1 - p)

@@ -6,6 +6,7 @@
  * so one WinProbModel must not be shared between threads (there are none in Node's event loop).
  */
 import type { GameState } from '../game-state.ts'
+import type { PregameLines } from '../pregame-lines.ts'
 import type { WpInput, WpOutput } from './wp-types.ts'
 import {
   blankWpInput,
@@ -103,15 +104,19 @@ export class WinProbModel {
     return output(p, input.posteamIsHome, this.source)
   }
 
-  /** Prices a live state; null when it must not be priced (stale, no possession, unknown yard line). */
-  predictState(state: GameState): WpOutput | null {
+  /**
+   * Prices a live state with the game's pre-game lines; null when it must not be priced (stale, no
+   * possession, unknown yard line, or a spread model asked to price a game whose spread is unknown).
+   */
+  predictState(state: GameState, lines: PregameLines): WpOutput | null {
     if (state.status === 'final') {
       const homeMargin = state.homeScore - state.awayScore
       const homeP = finalWinProb(homeMargin)
       const posIsHome = state.possession !== state.awayTeam
       return { posteamWinProb: posIsHome ? homeP : 1 - homeP, homeWinProb: homeP, source: 'decided' }
     }
-    if (!fillWpInput(this.stateInput, state)) return null
+    if (this.featureSet === 'spread' && lines.homeSpreadLine === null) return null
+    if (!fillWpInput(this.stateInput, state, lines)) return null
     const input = this.stateInput
     if (state.tryPending) {
       const p = this.tryPending(input)

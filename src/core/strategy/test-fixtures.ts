@@ -22,7 +22,6 @@ export function liveState(over: Partial<GameState> = {}): GameState {
     homeTimeouts: 3,
     awayTimeouts: 3,
     homeReceives2hKickoff: true,
-    homeSpreadLine: 1.5,
     tryPending: false,
     stale: false,
     ...over,

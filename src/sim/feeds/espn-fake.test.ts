@@ -47,7 +47,6 @@ async function rig(opts: { downMinusOneAfterScore?: boolean; userAgent?: string 
       baseUrl,
       pollIntervalMs: 2000,
       userAgent: opts.userAgent,
-      homeSpreadLines: { [GAME_ID]: -1.5 },
     },
     { clock, logger },
   )
@@ -70,7 +69,6 @@ const FIELDS = [
   'awayTimeouts',
   'tryPending',
   'homeReceives2hKickoff',
-  'homeSpreadLine',
   'stale',
 ] as const
 
@@ -135,7 +133,6 @@ test('plays from the ESPN fake equal the real game script, play for play', { ski
   assert.equal(final.state.homeScore, script.finalState.homeScore)
   assert.equal(final.state.homeScore, 41)
   assert.equal(final.state.awayScore, 40)
-  assert.equal(final.state.homeSpreadLine, -1.5)
   // ESPN's own win probability arrives as an extra signal.
   assert.ok(events.some((e) => e.type === 'feed_health' && e.vendorHomeWinProb !== null))
   assert.ok(events.every((e) => e.type !== 'feed_health' || e.healthy || e.errorCode === 'ESPN_INCONSISTENT'))

@@ -58,7 +58,7 @@ async function rig(opts: { key?: string; week?: boolean } = {}): Promise<Rig> {
     pollIntervalMs: 2000,
     ...(opts.week
       ? { week: { year: info.season, seasonType: 'REG' as const, week: info.week } }
-      : { games: [{ srGameId: fake.srGameId, gameId: info.gameId, homeSpreadLine: info.homeSpreadLine }] }),
+      : { games: [{ srGameId: fake.srGameId, gameId: info.gameId }] }),
   })
   const events: GameEvent[] = []
   feed.attach((e) => events.push(e))
@@ -324,7 +324,7 @@ test('playoff overtime through the fake (2023_22_SF_KC): overtime period, walk-o
       clock: timers,
       timers,
       pollIntervalMs: 2000,
-      games: [{ srGameId: fake.srGameId, homeSpreadLine: ot.info.homeSpreadLine }],
+      games: [{ srGameId: fake.srGameId }],
     })
     const events: GameEvent[] = []
     feed.attach((e) => events.push(e))
@@ -418,7 +418,7 @@ test('a timeout charged by a lost challenge (no timeout event) is taken from the
       clock: timers,
       timers,
       pollIntervalMs: 2000,
-      games: [{ srGameId: fake.srGameId, gameId: g.info.gameId, homeSpreadLine: g.info.homeSpreadLine }],
+      games: [{ srGameId: fake.srGameId, gameId: g.info.gameId }],
     })
     const events: GameEvent[] = []
     feed.attach((e) => events.push(e))
