@@ -24,7 +24,7 @@ const GAME_ID = '2025_01_BAL_BUF'
 type Child = { code: Promise<number | null>; out: () => string; kill: () => void }
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const e = { ...process.env, GRIDEDGE_LOG_LEVEL: 'warn', ...env }
+  const e: NodeJS.ProcessEnv = { ...process.env, GRIDEDGE_LOG_LEVEL: 'warn', ...env }
   delete e['GRIDEDGE_CONFIG']
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: e })
   let out = ''
