@@ -74,7 +74,8 @@ describe(
       const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
       ex.registerKey('run-key', publicKey.export({ type: 'spki', format: 'pem' }).toString())
       const keyFile = join(dir, 'key.pem')
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+      // Mode 600: run refuses a key file readable by group/others.
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 })
       const listed = listNflGame(ex.core, {
         away: 'BAL',
         home: 'BUF',
