@@ -44,15 +44,26 @@ function usage(): string {
   ].join('\n')
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the CLI entry writes its own lines (usage, the one-line typed error); tests pass their own. */
+export type CliOutput = {
+  readonly stdout: { write(s: string): unknown }
+  readonly stderr: { write(s: string): unknown }
+}
+
+export async function main(
+  argv: string[],
+  io: CliOutput = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n')
+    io.stdout.write(usage() + '\n')
     return name === undefined ? 2 : 0
   }
   const load = COMMANDS[name]
   if (load === undefined) {
-    process.stderr.write(`gridedge: unknown command "${name}"\n${usage()}\n`)
+    io.stderr.write(
+      `gridedge: unknown command ${JSON.stringify(name)} (${Object.keys(COMMANDS).join(', ')}) [CLI_USAGE]; see gridedge --help\n`,
+    )
     return 2
   }
   resetStartupPhase()
@@ -64,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       const hint = e.code === 'CLI_USAGE' ? `; see gridedge ${name} --help` : ''
       // One line: a message that spans lines (a cause's text) is joined.
       const message = e.message.replace(/\s*\n\s*/g, ' ')
-      process.stderr.write(`gridedge ${name}: ${message} [${e.code}]${hint}\n`)
+      io.stderr.write(`gridedge ${name}: ${message} [${e.code}]${hint}\n`)
       return hasStarted() ? 1 : 2
     }
     throw e

@@ -204,7 +204,13 @@ export function loadConfig(
     ...(opts.overrides ?? {}),
   }
   const parsed = ConfigSchema.safeParse(merged)
-  if (!parsed.success) fail(problemsOf(parsed.error), file)
+  // GRIDEDGE_DATA_DIR overrides the file's dataDir, but a malformed one in the file is still a mistake.
+  const dataDirProblem =
+    fileDataDir !== undefined && (typeof fileDataDir !== 'string' || fileDataDir === '')
+      ? ['dataDir: must be a non-empty path']
+      : []
+  if (!parsed.success || dataDirProblem.length > 0)
+    fail([...dataDirProblem, ...(parsed.success ? [] : problemsOf(parsed.error))], file)
   // The candle-replay variant of the same section; only its own extra problems can appear here.
   const candle = engineSettingsSchema.safeParse(candleReplayEngineInput(merged['engine'] ?? {}))
   if (!candle.success) fail(problemsOf(candle.error, ['engine']), file)
