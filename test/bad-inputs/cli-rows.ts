@@ -9,7 +9,7 @@ const usage = (match?: RegExp): CliRow['expect'] => ({
   ...(match ? { match } : {}),
 })
 /** A config that points Kalshi at the local environment (no credentials needed for paper). */
-const LOCAL = JSON.stringify({ kalshi: { environment: 'local' }, journalPath: 'x.sqlite' })
+const LOCAL = JSON.stringify({ kalshi: { environment: 'local' }, journalPath: '$DIR/x.sqlite' })
 
 export const CLI_ROWS: readonly CliRow[] = [
   // gridedge itself
