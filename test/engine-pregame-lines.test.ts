@@ -25,7 +25,9 @@ test('the schedule gives TEN@DEN its 8.5-point spread, and the model then prices
   assert.equal(den.homeSpreadLine, 8.5)
   assert.ok(den.totalLine !== null && den.totalLine > 30)
   assert.equal(lines.of('2099_01_AAA_BBB'), UNKNOWN_LINES)
-  const pricer = await loadPricer(join(models, 'wp-default.json'), logger, join(models, 'wp-no-spread.json'))
+  const pricer = await loadPricer(join(models, 'wp-default.json'), logger, {
+    noSpreadModelPath: join(models, 'wp-no-spread.json'),
+  })
   const kickoff = state({
     gameId: '2025_01_TEN_DEN',
     homeTeam: 'DEN',

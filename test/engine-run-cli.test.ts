@@ -43,7 +43,8 @@ test(
       const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
       ex.registerKey('cli-key', publicKey.export({ type: 'spki', format: 'pem' }).toString())
       const keyFile = join(dir, 'key.pem')
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+      // Mode 600: run refuses a key file readable by group/others.
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 })
       const { eventTicker } = listNflGame(ex.core, {
         away: 'BAL',
         home: 'BUF',
@@ -74,7 +75,8 @@ test(
         [bin, 'run', '--live', '--config', cfgFile, '--port', '0', '--discover', '--date', '2025-09-07'],
         {
           cwd: root,
-          env: { ...process.env, TEST_KALSHI_KEY: 'cli-key' },
+          // The account lock lives in the per-user data folder: a temp one here.
+          env: { ...process.env, TEST_KALSHI_KEY: 'cli-key', XDG_DATA_HOME: join(dir, 'xdg-data') },
         },
       )
       let stderr = ''

@@ -126,10 +126,10 @@ test(
     try {
       const page = await browser.newPage()
       await page.goto(server.url)
-      await page.waitForFunction(() => document.getElementById('trading-state')?.textContent === 'ACTIVE')
+      await page.waitForFunction("document.getElementById('trading-state')?.textContent === 'ACTIVE'")
       assert.match((await page.textContent('#games')) ?? '', /2025_01_BAL_BUF/)
       await page.click('#pause')
-      await page.waitForFunction(() => document.getElementById('trading-state')?.textContent === 'REDUCING')
+      await page.waitForFunction("document.getElementById('trading-state')?.textContent === 'REDUCING'")
       assert.equal(engine.tradingState(), 'REDUCING')
     } finally {
       await browser.close()
@@ -140,7 +140,8 @@ test(
 
 type BrowserPage = {
   goto(url: string): Promise<unknown>
-  waitForFunction(fn: () => boolean): Promise<unknown>
+  /** A JavaScript expression evaluated in the page (whose DOM types this Node project does not load). */
+  waitForFunction(expression: string): Promise<unknown>
   textContent(sel: string): Promise<string | null>
   click(sel: string): Promise<void>
 }

@@ -24,7 +24,7 @@ const GAME_ID = '2025_01_BAL_BUF'
 type Child = { code: Promise<number | null>; out: () => string; kill: () => void }
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const e = { ...process.env, GRIDEDGE_LOG_LEVEL: 'warn', ...env }
+  const e: NodeJS.ProcessEnv = { ...process.env, GRIDEDGE_LOG_LEVEL: 'warn', ...env }
   delete e['GRIDEDGE_CONFIG']
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: e })
   let out = ''
@@ -74,7 +74,8 @@ describe(
       const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
       ex.registerKey('run-key', publicKey.export({ type: 'spki', format: 'pem' }).toString())
       const keyFile = join(dir, 'key.pem')
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+      // Mode 600: run refuses a key file readable by group/others.
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 })
       const listed = listNflGame(ex.core, {
         away: 'BAL',
         home: 'BUF',

@@ -1,8 +1,13 @@
 /**
  * `gridedge` command-line entry. Each top-level command lives in `commands/<name>.ts` and is loaded
  * only when used, so `gridedge model evaluate` does not pay for the exchange or the engine.
+ *
+ * Exit codes: 0 done; 2 refused to start (bad usage, configuration, credentials, key file, model, lock
+ * or port): a typed error printed as one line `gridedge <command>: <message> [CODE]`, never a stack
+ * trace; 1 a command that had started failed doing its work (also one typed line).
  */
 import { isAppError } from '../lib/errors.ts'
+import { hasStarted, resetStartupPhase } from './commands/args.ts'
 
 export type Command = {
   readonly summary: string
@@ -39,24 +44,39 @@ function usage(): string {
   ].join('\n')
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the CLI entry writes its own lines (usage, the one-line typed error); tests pass their own. */
+export type CliOutput = {
+  readonly stdout: { write(s: string): unknown }
+  readonly stderr: { write(s: string): unknown }
+}
+
+export async function main(
+  argv: string[],
+  io: CliOutput = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n')
+    io.stdout.write(usage() + '\n')
     return name === undefined ? 2 : 0
   }
   const load = COMMANDS[name]
   if (load === undefined) {
-    process.stderr.write(`gridedge: unknown command "${name}"\n${usage()}\n`)
+    io.stderr.write(
+      `gridedge: unknown command ${JSON.stringify(name)} (${Object.keys(COMMANDS).join(', ')}) [CLI_USAGE]; see gridedge --help\n`,
+    )
     return 2
   }
+  resetStartupPhase()
   try {
     const command = await load()
     return await command.run(rest)
   } catch (e) {
     if (isAppError(e)) {
-      process.stderr.write(`gridedge ${name}: ${e.message} [${e.code}]\n`)
-      return 1
+      const hint = e.code === 'CLI_USAGE' ? `; see gridedge ${name} --help` : ''
+      // One line: a message that spans lines (a cause's text) is joined.
+      const message = e.message.replace(/\s*\n\s*/g, ' ')
+      io.stderr.write(`gridedge ${name}: ${message} [${e.code}]${hint}\n`)
+      return hasStarted() ? 1 : 2
     }
     throw e
   }

@@ -1,33 +1,72 @@
 /**
- * Configuration is validated once (zod, unknown keys rejected, every violation reported), frozen,
- * and passed down. Only this module reads process.env. Secrets are referenced by env var or file
- * path, never stored in the config object that gets logged.
+ * Configuration is validated once, in one pass over every section (the engine's strategy and risk
+ * limits included, with their cross-field rules), unknown keys rejected, every violation reported with
+ * its path in one typed CONFIG_INVALID error; the result is frozen and passed down. Only this module
+ * reads process.env. Secrets are referenced by env var or file path, never stored in the config object
+ * that gets logged.
  */
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { z } from 'zod'
 import { deepFreeze } from '../lib/deep-freeze.ts'
 import { defineError } from '../lib/errors.ts'
+import {
+  candleReplayEngineInput,
+  engineSettingsSchema,
+  type EngineSettings,
+} from '../engine/engine-config.ts'
 
 export const configInvalid = defineError('CONFIG_INVALID', 'the configuration failed validation')
 
-/** The per-user cache folder used when GRIDEDGE_DATA_DIR is not set. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env['XDG_CACHE_HOME'] && env['XDG_CACHE_HOME'] !== '' ? env['XDG_CACHE_HOME'] : join(homedir(), '.cache')
-  return join(base, 'gridedge', 'data')
+const nonEmpty = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const v = env[name]
+  return v === undefined || v === '' ? undefined : v
 }
+
+/** The per-user cache folder used when GRIDEDGE_DATA_DIR is not set (downloaded, re-creatable data). */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(nonEmpty(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'gridedge', 'data')
+}
+
+/**
+ * The per-user state folder: `$XDG_DATA_HOME/gridedge`, else `~/.local/share/gridedge`. It holds the
+ * default journal (so the journal does not depend on the working directory) and the instance locks.
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(nonEmpty(env, 'XDG_DATA_HOME') ?? join(homedir(), '.local', 'share'), 'gridedge')
+}
+
+/** `<state dir>/journal.sqlite`, the journal used when neither the config nor `--journal` names one. */
+export function defaultJournalPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultStateDir(env), 'journal.sqlite')
+}
+
+/** A URL string with one of the given schemes (zod's url() alone accepts any scheme). */
+const urlWith = (schemes: readonly string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return schemes.includes(new URL(s).protocol)
+      } catch {
+        return false
+      }
+    },
+    { message: `must be a ${schemes.map((p) => `${p}//`).join(' or ')} URL` },
+  )
+const httpUrl = () => urlWith(['http:', 'https:'])
+const envVarName = () => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+const pollMs = () => z.number().int().min(250).max(600_000)
 
 export const KalshiConfigSchema = z
   .object({
     environment: z.enum(['production', 'demo', 'local']).default('demo'),
-    restBaseUrl: z.string().url().optional(),
-    wsUrl: z.string().optional(),
+    restBaseUrl: httpUrl().optional(),
+    wsUrl: urlWith(['ws:', 'wss:']).optional(),
     /** Env var that holds the API key id. */
-    keyIdEnv: z.string().default('KALSHI_API_KEY_ID'),
-    /** Path of the PEM private key file (PKCS#1 or PKCS#8). */
-    privateKeyFile: z.string().optional(),
+    keyIdEnv: envVarName().default('KALSHI_API_KEY_ID'),
+    /** Path of the PEM private key file (PKCS#1 or PKCS#8), mode 600. */
+    privateKeyFile: z.string().min(1).optional(),
     /** Rate-limit tier of the account (spec §6.1): sizes the client's token buckets. */
     tier: z.enum(['basic', 'advanced', 'premier', 'paragon', 'prime']).default('basic'),
   })
@@ -38,17 +77,17 @@ export const FeedsConfigSchema = z
     primary: z.enum(['sportradar', 'espn']).default('espn'),
     sportradar: z
       .object({
-        baseUrl: z.string().url().default('https://api.sportradar.com/nfl/official/trial/v7/en'),
-        apiKeyEnv: z.string().default('SPORTRADAR_API_KEY'),
-        pollIntervalMs: z.number().int().min(250).default(2000),
-        maxQueriesPerSecond: z.number().positive().default(1),
+        baseUrl: httpUrl().default('https://api.sportradar.com/nfl/official/trial/v7/en'),
+        apiKeyEnv: envVarName().default('SPORTRADAR_API_KEY'),
+        pollIntervalMs: pollMs().default(2000),
+        maxQueriesPerSecond: z.number().positive().max(1_000).default(1),
       })
       .strict()
       .prefault({}),
     espn: z
       .object({
-        baseUrl: z.string().url().default('https://site.api.espn.com/apis/site/v2/sports/football/nfl'),
-        pollIntervalMs: z.number().int().min(250).default(2000),
+        baseUrl: httpUrl().default('https://site.api.espn.com/apis/site/v2/sports/football/nfl'),
+        pollIntervalMs: pollMs().default(2000),
       })
       .strict()
       .prefault({}),
@@ -68,16 +107,16 @@ export const ConfigSchema = z
   .object({
     dataDir: z.string().min(1),
     journalPath: z.string().min(1),
-    modelPath: z.string().optional(),
+    modelPath: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     kalshi: KalshiConfigSchema.prefault({}),
     feeds: FeedsConfigSchema.prefault({}),
-    /** Engine, strategy and risk settings are validated by their own schema in src/engine. */
-    engine: z.record(z.string(), z.unknown()).default({}),
+    /** Engine settings: strategy, risk and the engine's own, with their cross-field rules. */
+    engine: engineSettingsSchema.prefault({}),
     dashboard: z
       .object({
         port: z.number().int().min(0).max(65535).default(8787),
-        host: z.string().default('127.0.0.1'),
+        host: z.string().min(1).default('127.0.0.1'),
       })
       .strict()
       .prefault({}),
@@ -86,44 +125,97 @@ export const ConfigSchema = z
   })
   .strict()
 
-export type Config = z.infer<typeof ConfigSchema>
+export type Config = z.infer<typeof ConfigSchema> & {
+  /**
+   * The engine settings for a replay of recorded one-minute candles (`replay --game`, `backtest`):
+   * `engine` plus the candle guard `strategy.bookMustPostdateStateMs` = 2000 unless the file sets it.
+   * Validated in the same pass as `engine`.
+   */
+  readonly candleReplayEngine: EngineSettings
+}
+
+/** One line per problem: `engine.risk.minPriceTicks: ...`, `(root): ...` for the document itself. */
+function problemsOf(error: z.ZodError, prefix: readonly (string | number)[] = []): string[] {
+  return error.issues.map((i) => {
+    const path = [...prefix, ...i.path].join('.')
+    return `${path || '(root)'}: ${i.message}`
+  })
+}
+
+function fail(problems: readonly string[], file: string | undefined): never {
+  const where = file === undefined ? '' : ` (${file})`
+  const n = problems.length
+  throw configInvalid(
+    `invalid configuration${where}: ${n === 1 ? '' : `${n} problems: `}${problems.join('; ')}`,
+    { context: { problems, ...(file === undefined ? {} : { file }) } },
+  )
+}
+
+/** Reads and parses the config file: a typed error when it is missing, unreadable, not JSON or not an object. */
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string
+  try {
+    if (statSync(file).isDirectory()) fail([`config file ${file} is a directory`], undefined)
+    text = readFileSync(file, 'utf8')
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'CONFIG_INVALID') throw cause
+    const code = (cause as { code?: string }).code
+    const why = code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? (cause as Error).message})`
+    throw configInvalid(`config file ${file} ${why}`, { cause, context: { file } })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (cause) {
+    throw configInvalid(`config file ${file} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+      context: { file },
+    })
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw configInvalid(
+      `config file ${file} must hold a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
+      { context: { file } },
+    )
+  return json as Record<string, unknown>
+}
 
 /**
  * Builds the config from an optional JSON file (GRIDEDGE_CONFIG or `--config`) plus environment
- * overrides, validates it and deep-freezes it.
+ * overrides, validates every section in one pass and deep-freezes it. Throws CONFIG_INVALID naming
+ * every problem with its path.
  */
 export function loadConfig(
   opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
 ): Readonly<Config> {
   const env = opts.env ?? process.env
-  const file = opts.file ?? env['GRIDEDGE_CONFIG']
-  let fromFile: Record<string, unknown> = {}
-  if (file !== undefined && file !== '') {
-    if (!existsSync(file)) throw configInvalid(`config file not found: ${file}`, { context: { file } })
-    try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-    } catch (cause) {
-      throw configInvalid(`config file ${file} is not valid JSON`, { cause, context: { file } })
-    }
-  }
+  const file = opts.file ?? nonEmpty(env, 'GRIDEDGE_CONFIG')
+  const fromFile = file === undefined || file === '' ? {} : readConfigFile(file)
+  const fileDataDir = fromFile['dataDir']
   const dataDir = resolve(
-    env['GRIDEDGE_DATA_DIR'] && env['GRIDEDGE_DATA_DIR'] !== ''
-      ? env['GRIDEDGE_DATA_DIR']
-      : ((fromFile['dataDir'] as string | undefined) ?? defaultDataDir(env)),
+    nonEmpty(env, 'GRIDEDGE_DATA_DIR') ??
+      (typeof fileDataDir === 'string' && fileDataDir !== '' ? fileDataDir : defaultDataDir(env)),
   )
   const merged: Record<string, unknown> = {
-    journalPath: join(process.cwd(), 'var', 'journal.sqlite'),
+    journalPath: defaultJournalPath(env),
     ...fromFile,
     dataDir,
-    ...(env['GRIDEDGE_LOG_LEVEL'] ? { logLevel: env['GRIDEDGE_LOG_LEVEL'] } : {}),
+    ...(nonEmpty(env, 'GRIDEDGE_LOG_LEVEL') === undefined ? {} : { logLevel: env['GRIDEDGE_LOG_LEVEL'] }),
     ...(opts.overrides ?? {}),
   }
   const parsed = ConfigSchema.safeParse(merged)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw configInvalid(`invalid configuration:\n  ${problems.join('\n  ')}`, { context: { problems } })
-  }
-  return deepFreeze(parsed.data)
+  // GRIDEDGE_DATA_DIR overrides the file's dataDir, but a malformed one in the file is still a mistake.
+  const dataDirProblem =
+    fileDataDir !== undefined && (typeof fileDataDir !== 'string' || fileDataDir === '')
+      ? ['dataDir: must be a non-empty path']
+      : []
+  if (!parsed.success || dataDirProblem.length > 0)
+    fail([...dataDirProblem, ...(parsed.success ? [] : problemsOf(parsed.error))], file)
+  // The candle-replay variant of the same section; only its own extra problems can appear here.
+  const candle = engineSettingsSchema.safeParse(candleReplayEngineInput(merged['engine'] ?? {}))
+  if (!candle.success) fail(problemsOf(candle.error, ['engine']), file)
+  const candleReplayEngine: EngineSettings = candle.data
+  return deepFreeze({ ...parsed.data, candleReplayEngine })
 }
 
 /** Where `run` writes its recordings: `recording.dir`, else a `recordings` folder beside the journal. */

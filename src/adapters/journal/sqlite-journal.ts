@@ -4,6 +4,11 @@
  * queries. Writes are buffered and committed in one transaction per `flush()`: the engine flushes
  * before each order is sent (so the intent is on disk before the order can exist at the venue) and
  * after each event. Fills are unique by fill id (INSERT OR IGNORE).
+ *
+ * A record is never lost: `flush()` commits, then clears. When the commit fails, the transaction is
+ * rolled back, every pending record stays pending (the next flush retries them, in order) and a
+ * typed `JOURNAL_WRITE_FAILED` is thrown (retryable when SQLite says busy, locked, full or I/O), so
+ * the engine can halt trading. See README.md for the contract.
  */
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
@@ -17,11 +22,32 @@ import type { EngineJournal, JournalOrderStatus, JournalRecord, RunMetadata } fr
 const RISK_TYPES_SQL = RISK_REBUILD_RECORD_TYPES.map((t) => `'${t}'`).join(', ')
 
 export const journalUnavailable = defineError('JOURNAL_UNAVAILABLE', 'the journal database cannot be opened')
+export const journalWriteFailed = defineError(
+  'JOURNAL_WRITE_FAILED',
+  'a journal commit failed: nothing of the batch was written, its records stay pending for the next flush',
+  true,
+)
+
+/**
+ * How long a write waits for another connection's lock (a reader's checkpoint, `sqlite3` open in a
+ * shell, a backup) before SQLite gives up. Long enough that a 12 s lock does not fail a live run.
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 30_000
+
+/** SQLite result codes after which the same commit can succeed later (the others are permanent). */
+const RETRYABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|INTERRUPT)/
+
+/** Result of `PRAGMA integrity_check`: ok, or the problems SQLite lists (or why it could not check). */
+export type IntegrityReport = { readonly ok: boolean; readonly problems: readonly string[] }
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY, mode TEXT NOT NULL, model_hash TEXT NOT NULL, config_json TEXT NOT NULL,
   started_ms INTEGER NOT NULL, starts INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS run_starts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, mode TEXT NOT NULL, pricer TEXT NOT NULL,
+  started_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, type TEXT NOT NULL, ts_ms INTEGER NOT NULL,
@@ -112,14 +138,15 @@ export class SqliteJournal implements EngineJournal {
    */
   static open(
     path: string,
-    opts: { synchronous: 'NORMAL' | 'FULL' } = { synchronous: 'FULL' },
+    opts: { synchronous: 'NORMAL' | 'FULL'; busyTimeoutMs?: number } = { synchronous: 'FULL' },
   ): SqliteJournal {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
       const db = new Database(path)
+      // Set first: the WAL switch below already needs the write lock another process may hold.
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
       db.pragma('journal_mode = WAL')
       db.pragma(`synchronous = ${opts.synchronous}`)
-      db.pragma('busy_timeout = 2000')
       return new SqliteJournal(db)
     } catch (cause) {
       throw journalUnavailable(`cannot open journal ${path}: ${(cause as Error).message}`, {
@@ -131,25 +158,70 @@ export class SqliteJournal implements EngineJournal {
 
   runStarted(meta: RunMetadata): void {
     this.runId = meta.runId
-    this.db
-      .prepare(
-        `INSERT INTO runs (run_id, mode, model_hash, config_json, started_ms) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(run_id) DO UPDATE SET starts = starts + 1`,
-      )
-      .run(meta.runId, meta.mode, meta.modelHash, meta.configJson, meta.startedMs)
+    try {
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO runs (run_id, mode, model_hash, config_json, started_ms) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(run_id) DO UPDATE SET starts = starts + 1`,
+          )
+          .run(meta.runId, meta.mode, meta.modelHash, meta.configJson, meta.startedMs)
+        // One row per start: a restart may price with another model (or the baseline fallback).
+        this.db
+          .prepare('INSERT INTO run_starts (run_id, mode, pricer, started_ms) VALUES (?, ?, ?, ?)')
+          .run(meta.runId, meta.mode, meta.modelHash, meta.startedMs)
+      })()
+    } catch (cause) {
+      throw writeError(cause, 'cannot record the run start', 0)
+    }
   }
 
   write(record: JournalRecord): void {
     this.pending.push(record)
   }
 
+  /** Records written but not yet committed (non-zero after a failed flush, until one succeeds). */
+  get pendingCount(): number {
+    return this.pending.length
+  }
+
+  /**
+   * Commits every pending record (and the replay progress) in one transaction, then clears them. On a
+   * failure nothing of the batch is on disk and everything stays pending: the error is thrown typed
+   * (JOURNAL_WRITE_FAILED) and the next flush tries the same records again, in the same order.
+   */
   flush(): void {
     if (this.pending.length === 0 && this.pendingProgress === null) return
-    const batch = this.pending
-    const progress = this.pendingProgress
+    const n = this.pending.length
+    try {
+      this.commit(this.pending, this.pendingProgress)
+    } catch (cause) {
+      throw writeError(cause, 'journal commit failed', n)
+    }
+    // Cleared only once committed: a failed commit leaves them for the next flush.
     this.pending = []
     this.pendingProgress = null
-    this.commit(batch, progress)
+  }
+
+  /** `PRAGMA integrity_check` on this connection (a corrupt file reports its problems, never throws). */
+  integrityCheck(): IntegrityReport {
+    return integrityOf(this.db)
+  }
+
+  /** Opens a journal file read-only and checks its integrity (chaos tests, after a kill -9). */
+  static integrityCheckFile(path: string): IntegrityReport {
+    let db: Database.Database
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true })
+    } catch (cause) {
+      return { ok: false, problems: [`cannot open ${path}: ${(cause as Error).message}`] }
+    }
+    try {
+      db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`)
+      return integrityOf(db)
+    } finally {
+      db.close()
+    }
   }
 
   /**
@@ -166,9 +238,13 @@ export class SqliteJournal implements EngineJournal {
     return row === undefined ? null : row.next_index
   }
 
+  /** Flushes, then closes; the connection is closed even when that last flush fails (which then throws). */
   close(): void {
-    this.flush()
-    this.db.close()
+    try {
+      this.flush()
+    } finally {
+      this.db.close()
+    }
   }
 
   private apply(r: JournalRecord): void {
@@ -265,6 +341,15 @@ export class SqliteJournal implements EngineJournal {
     return { orders, fills, records }
   }
 
+  /** Each start of a run with the pricer it used, oldest first (the model hash, or the baseline's id). */
+  runStarts(runId: string): { readonly mode: string; readonly pricer: string; readonly startedMs: number }[] {
+    return (
+      this.db
+        .prepare('SELECT mode, pricer, started_ms FROM run_starts WHERE run_id = ? ORDER BY seq')
+        .all(runId) as { mode: string; pricer: string; started_ms: number }[]
+    ).map((r) => ({ mode: r.mode, pricer: r.pricer, startedMs: r.started_ms }))
+  }
+
   /** Every record of a run as JSON lines (what the determinism test compares). */
   recordLines(runId: string): string {
     const rows = this.db.prepare('SELECT json FROM records WHERE run_id = ? ORDER BY seq').all(runId) as {
@@ -274,4 +359,26 @@ export class SqliteJournal implements EngineJournal {
     for (const r of rows) s += r.json + '\n'
     return s
   }
+}
+
+function integrityOf(db: Database.Database): IntegrityReport {
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[]
+    const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok')
+    return { ok: problems.length === 0 && rows.length > 0, problems }
+  } catch (cause) {
+    // A file too damaged to read at all ("database disk image is malformed") is a failed check.
+    return { ok: false, problems: [(cause as Error).message] }
+  }
+}
+
+/** The typed error for a failed write, retryable when SQLite's code says a later attempt can succeed. */
+function writeError(cause: unknown, what: string, pending: number) {
+  const sqliteCode = (cause as { code?: unknown }).code
+  const code = typeof sqliteCode === 'string' ? sqliteCode : 'unknown'
+  return journalWriteFailed(`${what} (${code}): ${(cause as Error).message}; ${pending} records kept`, {
+    cause,
+    retryable: RETRYABLE_SQLITE.test(code),
+    context: { sqliteCode: code, pendingRecords: pending },
+  })
 }

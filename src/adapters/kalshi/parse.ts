@@ -148,6 +148,11 @@ export function levelsOf(
   if (!raw) return out
   for (const [p, c] of raw) {
     const t = ticksOf(p, `${side}_dollars price`)
+    // A resting price is strictly between $0 and $1: anything else would put an impossible level in the book.
+    if (t <= 0 || t >= PAYOUT_TICKS)
+      throw kalshiBadResponse(`${side}_dollars price: ${p} is not between 0 and 1 dollar`, {
+        context: { field: `${side}_dollars price` },
+      })
     const priceTicks = side === 'no' && !yesScale ? PAYOUT_TICKS - t : t
     out.push({ priceTicks, sizeCentiContracts: centiOf(c, `${side}_dollars count`) })
   }

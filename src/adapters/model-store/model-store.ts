@@ -68,6 +68,9 @@ export function parseModelFileText(text: string, path = '<memory>'): Result<Load
   const r = decodeModelFile(json, sha256Hex)
   if (!r.ok)
     return err(modelFileInvalid(`model file ${path}: ${r.error}`, { context: { path, reason: r.error } }))
+  // A model without trees prices every state at its base score: a truncated export, never a model.
+  if (r.value.model.nTrees < 1)
+    return err(modelFileInvalid(`model file ${path} has no trees`, { context: { path, reason: 'no trees' } }))
   return ok({ ...r.value, contentHash: (json as { contentHash: string }).contentHash })
 }
 

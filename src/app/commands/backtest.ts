@@ -9,20 +9,15 @@
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Command } from '../cli.ts'
-import { parseCommandArgs } from './args.ts'
+import { cliUsage, parseCommandArgs, pathArg, startupDone } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
-import { parseEngineConfig, type EngineConfig } from '../../engine/engine-config.ts'
+import { engineConfigFor, type EngineConfig } from '../../engine/engine-config.ts'
 import { MemoryJournal } from '../../engine/journal-port.ts'
 import type { Pricer } from '../../engine/pricer.ts'
 import { formatUsd } from '../../core/units.ts'
 import { isAppError } from '../../lib/errors.ts'
-import {
-  createReplaySession,
-  loadReplayInputs,
-  replayEngineConfigInput,
-  type ReplayInputs,
-} from '../runtime/replay-session.ts'
+import { createReplaySession, loadReplayInputs, type ReplayInputs } from '../runtime/replay-session.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { summarize, type ReplaySummary } from './replay.ts'
@@ -256,7 +251,8 @@ export const command: Command = {
     )
     if ('exitCode' in parsed) return parsed.exitCode
     const v = parsed.values
-    const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
+    const modelFlag = v.model === undefined ? undefined : pathArg(v.model, '--model')
+    const cfg = loadConfig(v.config === undefined ? {} : { file: pathArg(v.config, '--config') })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel }).child({
       component: 'backtest',
     })
@@ -269,15 +265,14 @@ export const command: Command = {
         .map((s) => s.trim())
         .filter((s) => s !== '')
       const unknown = gameIds.filter((id) => !known.some((g) => g.gameId === id))
-      if (gameIds.length === 0 || unknown.length > 0) {
-        process.stderr.write(
-          `no recorded market data for: ${unknown.join(', ') || '(none given)'}; known games: ${known.map((g) => g.gameId).join(', ')}\n`,
+      if (gameIds.length === 0 || unknown.length > 0)
+        throw cliUsage(
+          `--games: no recorded market data for ${unknown.join(', ') || '(none given)'}; known games: ${known.map((g) => g.gameId).join(', ') || '(none)'}`,
         )
-        return 2
-      }
     }
+    startupDone()
 
-    const modelPath = v.model ?? cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json')
+    const modelPath = modelFlag ?? cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json')
     const pricer = await loadPricer(modelPath, logger)
     const modelFile = await tryReadModelFile(modelPath)
     const trainingSeasons =
@@ -303,12 +298,7 @@ export const command: Command = {
         comparisons.push(cmp)
         let replay: ReplaySummary | null = null
         if (!v['compare-only']) {
-          const engineCfg = parseEngineConfig(
-            replayEngineConfigInput(
-              { ...cfg.engine, runId: `bt_${gameId}`.slice(0, 24) },
-              `bt_${gameId}`.slice(0, 24),
-            ),
-          )
+          const engineCfg = engineConfigFor(cfg.candleReplayEngine, 'bt', `bt_${gameId}`.slice(0, 24))
           replay = runReplay(inputs, gameId, pricer, engineCfg, logger)
           replays.push(replay)
         }

@@ -5,8 +5,8 @@
  * `--markets 2025_01_BAL_BUF[,...]` also downloads each game's Kalshi one-minute candles
  * (data-markets.ts); `--kalshi-base-url` or GRIDEDGE_KALSHI_HISTORY_BASE_URL overrides Kalshi's host.
  */
-import { parseArgs } from 'node:util'
 import type { Command } from '../cli.ts'
+import { cliUsage, intArg, parseCommandArgs, startupDone, urlArg } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { DEFAULT_FETCH_OPTIONS, fetchNflverse } from '../../adapters/nflverse/fetch.ts'
@@ -24,58 +24,44 @@ export const command: Command = {
   summary: 'data',
   run: async (argv) => {
     const [sub, ...rest] = argv
-    if (sub !== 'fetch') {
-      process.stderr.write(USAGE)
-      return 2
-    }
-    let values: {
-      seasons?: string
-      'base-url'?: string
-      'connect-timeout-ms'?: string
-      help?: boolean
-      markets?: string
-      'kalshi-base-url'?: string
-    }
-    try {
-      values = parseArgs({
-        args: rest,
-        options: {
-          seasons: { type: 'string' },
-          'base-url': { type: 'string' },
-          'connect-timeout-ms': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-          markets: { type: 'string' },
-          'kalshi-base-url': { type: 'string' },
-        },
-        strict: true,
-      }).values
-    } catch (e) {
-      process.stderr.write(`gridedge data fetch: ${(e as Error).message}\n${USAGE}`)
-      return 2
-    }
-    if (values.help) {
+    if (sub === '--help' || sub === '-h') {
       process.stdout.write(USAGE)
       return 0
     }
+    if (sub !== 'fetch')
+      throw cliUsage(sub === undefined ? 'missing subcommand (fetch)' : `unknown subcommand "${sub}" (fetch)`)
+    const parsed = parseCommandArgs(
+      rest,
+      {
+        seasons: { type: 'string' },
+        'base-url': { type: 'string' },
+        'connect-timeout-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        markets: { type: 'string' },
+        'kalshi-base-url': { type: 'string' },
+      },
+      USAGE,
+    )
+    if ('exitCode' in parsed) return parsed.exitCode
+    const values = parsed.values
     const gameIds = values.markets === undefined ? [] : parseGameIds(values.markets)
-    if (gameIds === null) {
-      process.stderr.write(`gridedge data fetch: bad --markets "${values.markets}" (e.g. 2025_01_BAL_BUF)\n`)
-      return 2
-    }
+    if (gameIds === null) throw cliUsage(`bad --markets "${values.markets}" (e.g. 2025_01_BAL_BUF)`)
     // --markets alone fetches only market history; the nflverse files come with --seasons (or by default).
     const onlyMarkets = gameIds.length > 0 && values.seasons === undefined
     const seasons = parseSeasons(values.seasons ?? '2016-2025')
-    if (seasons === null) {
-      process.stderr.write(`gridedge data fetch: bad --seasons "${values.seasons}" (e.g. 2016-2025)\n`)
-      return 2
-    }
-    const connectTimeoutMs = Number(values['connect-timeout-ms'] ?? DEFAULT_FETCH_OPTIONS.connectTimeoutMs)
-    if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs <= 0) {
-      process.stderr.write('gridedge data fetch: --connect-timeout-ms must be a positive integer\n')
-      return 2
-    }
+    // nflverse play-by-play starts with 1999.
+    if (seasons === null || seasons.length === 0 || seasons.some((y) => y < 1999 || y > 2100))
+      throw cliUsage(`bad --seasons "${values.seasons}" (e.g. 2016-2025; nflverse starts in 1999)`)
+    const connectTimeoutMs =
+      values['connect-timeout-ms'] === undefined
+        ? DEFAULT_FETCH_OPTIONS.connectTimeoutMs
+        : intArg(values['connect-timeout-ms'], '--connect-timeout-ms', 1, 600_000)
+    if (values['base-url'] !== undefined) urlArg(values['base-url'], '--base-url', ['http:', 'https:'])
+    if (values['kalshi-base-url'] !== undefined)
+      urlArg(values['kalshi-base-url'], '--kalshi-base-url', ['http:', 'https:'])
     const config = loadConfig()
     const log = createLogger({ level: config.logLevel }).child({ component: 'data-fetch' })
+    startupDone()
     const envBase = process.env['GRIDEDGE_NFLVERSE_BASE_URL']
     const baseUrl =
       values['base-url'] ?? (envBase && envBase !== '' ? envBase : DEFAULT_FETCH_OPTIONS.baseUrl)

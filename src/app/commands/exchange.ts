@@ -5,13 +5,14 @@
  * from one hour before kickoff; the markets close and settle on the recorded winner at the end.
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import type { Command } from '../cli.ts'
+import { cliUsage, gameIdArg, numArg, parseCommandArgs, portArg, startupDone } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { loadRecordedGame } from '../../adapters/market-history/recorded-games.ts'
 import type { Clock } from '../../core/clock.ts'
 import { MICROS_PER_DOLLAR } from '../../core/units.ts'
+import { defineError } from '../../lib/errors.ts'
 import { ExchangeCore, listNflGame, MarketMaker, startLocalExchange } from '../../sim/exchange/index.ts'
 
 const USAGE = [
@@ -27,46 +28,28 @@ const USAGE = [
 export const command: Command = {
   summary: 'exchange',
   run: async (argv) => {
-    let values: {
-      port?: string
-      host?: string
-      game?: string
-      speed?: string
-      key?: string[]
-      balance?: string
-      'no-rate-limit'?: boolean
-      help?: boolean
-    }
-    try {
-      values = parseArgs({
-        args: argv,
-        options: {
-          port: { type: 'string' },
-          host: { type: 'string' },
-          game: { type: 'string' },
-          speed: { type: 'string' },
-          key: { type: 'string', multiple: true },
-          balance: { type: 'string' },
-          'no-rate-limit': { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-      }).values
-    } catch (e) {
-      process.stderr.write(`gridedge exchange: ${(e as Error).message}\n${USAGE}`)
-      return 2
-    }
-    if (values.help) {
-      process.stdout.write(USAGE)
-      return 0
-    }
-    const port = Number(values.port ?? '0')
-    const speed = Number(values.speed ?? '60')
-    const balanceDollars = Number(values.balance ?? '10000')
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return fail('--port must be 0..65535')
-    if (!(speed > 0 && speed <= 100_000)) return fail('--speed must be a positive number (<= 100000)')
-    if (!(balanceDollars >= 0)) return fail('--balance must be a non-negative number of dollars')
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        game: { type: 'string' },
+        speed: { type: 'string' },
+        key: { type: 'string', multiple: true },
+        balance: { type: 'string' },
+        'no-rate-limit': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    )
+    if ('exitCode' in parsed) return parsed.exitCode
+    const values = parsed.values
+    const port = portArg(values.port ?? '0')
+    const speed = numArg(values.speed ?? '60', '--speed', 0, 100_000, { exclusiveMin: true })
+    const balanceDollars = numArg(values.balance ?? '10000', '--balance', 0, 1e9)
+    if (values.game !== undefined) gameIdArg(values.game)
     const host = values.host ?? '127.0.0.1'
+    if (host.trim() === '') throw cliUsage('--host must be a host name or address')
     const keys: { keyId: string; pem: string }[] = []
     for (const spec of values.key ?? []) {
       const i = spec.indexOf(':')
@@ -110,15 +93,24 @@ export const command: Command = {
       }
       summary = `${game.eventTicker}: ${game.markets.map((m) => m.ticker).join(', ')}; replay at ${speed}x from ${new Date(startMs).toISOString()}`
     }
-    const ex = await startLocalExchange({
-      host,
-      port,
-      ...(clock === undefined ? {} : { clock }),
-      ...(core === undefined ? {} : { core }),
-      rateLimits: values['no-rate-limit'] === true ? false : undefined,
-      defaultBalanceMicros: Math.round(balanceDollars * MICROS_PER_DOLLAR),
-      logger: log,
-    })
+    let ex: Awaited<ReturnType<typeof startLocalExchange>>
+    try {
+      ex = await startLocalExchange({
+        host,
+        port,
+        ...(clock === undefined ? {} : { clock }),
+        ...(core === undefined ? {} : { core }),
+        rateLimits: values['no-rate-limit'] === true ? false : undefined,
+        defaultBalanceMicros: Math.round(balanceDollars * MICROS_PER_DOLLAR),
+        logger: log,
+      })
+    } catch (cause) {
+      const code = (cause as { code?: string }).code
+      throw exchangePortUnavailable(
+        `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the port is already in use' : (code ?? (cause as Error).message)}`,
+        { cause, context: { host, port } },
+      )
+    }
     for (const k of keys) {
       try {
         ex.registerKey(k.keyId, k.pem)
@@ -127,6 +119,7 @@ export const command: Command = {
         return fail(`bad public key for ${k.keyId}: ${(e as Error).message}`)
       }
     }
+    startupDone()
     process.stdout.write(
       `local exchange\n  REST ${ex.restUrl}\n  WS   ${ex.wsUrl}\n  ${summary}\n  keys: ${keys.map((k) => k.keyId).join(', ') || 'none (use --key)'}\n  Ctrl-C to stop\n`,
     )
@@ -140,7 +133,11 @@ export const command: Command = {
   },
 }
 
-function fail(message: string): number {
-  process.stderr.write(`gridedge exchange: ${message}\n${USAGE}`)
-  return 2
+function fail(message: string): never {
+  throw cliUsage(message)
 }
+
+export const exchangePortUnavailable = defineError(
+  'EXCHANGE_PORT_UNAVAILABLE',
+  'the local exchange cannot listen on its port (in use, not allowed, or not an address of this machine)',
+)

@@ -9,8 +9,9 @@
  * Sportradar needs its key in the environment variable named by config (SPORTRADAR_API_KEY by
  * default); the key is never printed. Ctrl-C stops.
  */
-import { parseArgs } from 'node:util'
 import type { Command } from '../cli.ts'
+import { cliUsage, intArg, numArg, parseCommandArgs, startupDone } from './args.ts'
+import { defineError } from '../../lib/errors.ts'
 import { loadConfig, type Config } from '../config.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import type { GameEvent } from '../../core/game-events.ts'
@@ -78,33 +79,36 @@ export function formatEvent(e: GameEvent, linesOf?: (gameId: string) => PregameL
   }
 }
 
-function parse(argv: string[]): Args | string {
-  let v
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        source: { type: 'string' },
-        game: { type: 'string' },
-        week: { type: 'string' },
-        speed: { type: 'string' },
-        'interval-ms': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values
-  } catch (e) {
-    return (e as Error).message
-  }
-  if (v.help) return ''
-  const speed = Number(v.speed ?? '1')
-  if (!(speed > 0)) return `--speed must be a positive number, got "${v.speed}"`
-  const intervalMs = v['interval-ms'] === undefined ? undefined : Number(v['interval-ms'])
-  if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 250))
-    return '--interval-ms must be an integer >= 250'
+export const feedUnavailable = defineError(
+  'FEED_UNAVAILABLE',
+  'the requested game feed cannot be started (unknown game, missing data, missing key, bad week)',
+)
+
+/** The flags, every value checked (CLI_USAGE otherwise); null after --help. */
+function parse(argv: string[]): Args | null {
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      source: { type: 'string' },
+      game: { type: 'string' },
+      week: { type: 'string' },
+      speed: { type: 'string' },
+      'interval-ms': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  )
+  if ('exitCode' in parsed) return null
+  const v = parsed.values
+  const source = v.source ?? 'nflverse'
+  if (!['nflverse', 'sportradar', 'espn'].includes(source))
+    throw cliUsage(`unknown --source "${source}" (nflverse, sportradar, espn)`)
+  const speed = v.speed === undefined ? 1 : numArg(v.speed, '--speed', 0, 1e12, { exclusiveMin: true })
+  const intervalMs =
+    v['interval-ms'] === undefined ? undefined : intArg(v['interval-ms'], '--interval-ms', 250, 600_000)
   return {
-    source: v.source ?? 'nflverse',
+    source,
     game: v.game,
     week: v.week,
     speed,
@@ -145,7 +149,7 @@ async function makeFeed(args: Args, config: Readonly<Config>, log: Logger): Prom
     case 'espn':
       return makeEspnFeed(args, config, log)
     default:
-      return `unknown --source "${args.source}" (nflverse, sportradar, espn)`
+      throw cliUsage(`unknown --source "${args.source}" (nflverse, sportradar, espn)`)
   }
 }
 
@@ -186,19 +190,13 @@ export const command: Command = {
   summary: 'feed',
   run: async (argv) => {
     const args = parse(argv)
-    if (typeof args === 'string') {
-      if (args !== '') process.stderr.write(`gridedge feed: ${args}\n`)
-      ;(args === '' ? process.stdout : process.stderr).write(USAGE)
-      return args === '' ? 0 : 2
-    }
+    if (args === null) return 0
     const config = loadConfig()
     const log = createLogger({ level: config.logLevel }).child({ component: `feed-${args.source}` })
     const feed = await makeFeed(args, config, log)
-    if (typeof feed === 'string') {
-      process.stderr.write(`gridedge feed: ${feed}\n`)
-      return 2
-    }
+    if (typeof feed === 'string') throw feedUnavailable(feed, { context: { source: args.source } })
     const lines = await loadPregameLines(config.dataDir, log)
+    startupDone()
     let final = false
     const done = new Promise<void>((resolve) => {
       const onSignal = (): void => resolve()

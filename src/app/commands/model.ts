@@ -4,11 +4,11 @@
  * file, or runs nflfastR's evaluation protocols (forward test, leave-one-season-out) with
  * calibration plots. See `gridedge model --help`.
  */
-import { parseArgs } from 'node:util'
 import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from '../cli.ts'
+import { cliUsage, parseCommandArgs, startupDone } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { FEATURE_NAMES, type FeatureSet } from '../../core/model/features.ts'
 import { WinProbModel } from '../../core/model/win-prob.ts'
@@ -101,29 +101,31 @@ export const command: Command = {
   summary: 'model',
   run: async (argv) => {
     const [sub, ...rest] = argv
-    let values: Values
-    try {
-      values = parseArgs({ args: rest, options: OPTIONS, strict: true }).values as Values
-    } catch (e) {
-      process.stderr.write(`gridedge model: ${(e as Error).message}\n${USAGE}`)
-      return 2
-    }
-    if (values.help || sub === '--help' || sub === '-h') {
+    if (sub === '--help' || sub === '-h') {
       process.stdout.write(USAGE)
       return 0
     }
+    if (sub !== 'train' && sub !== 'evaluate')
+      throw cliUsage(
+        sub === undefined
+          ? 'missing subcommand (train, evaluate)'
+          : `unknown subcommand "${sub}" (train, evaluate)`,
+      )
+    const parsed = parseCommandArgs(rest, OPTIONS, USAGE)
+    if ('exitCode' in parsed) return parsed.exitCode
+    const values = parsed.values as Values
+    // Option values are checked as each mode reads them (UsageError, exit 2); anything else that fails
+    // from here on (a data file, a model file) failed while doing the work: exit 1.
+    startupDone()
     try {
-      if (sub === 'train') return await train(values)
-      if (sub === 'evaluate') return await evaluate(values)
+      return sub === 'train' ? await train(values) : await evaluate(values)
     } catch (e) {
       if (e instanceof UsageError) {
-        process.stderr.write(`gridedge model ${sub}: ${e.message}\n`)
+        process.stderr.write(`gridedge model ${sub}: ${e.message} [CLI_USAGE]; see gridedge model --help\n`)
         return 2
       }
       throw e
     }
-    process.stderr.write(USAGE)
-    return 2
   },
 }
 
@@ -236,8 +238,15 @@ async function evaluate(v: Values): Promise<number> {
   if (v['test-file'] !== undefined) return evaluateFile(v, v['test-file'])
   if (v.pool !== undefined) {
     const files = v.pool.split(',').filter((f) => f !== '')
+    if (files.length === 0) throw new UsageError('--pool needs at least one file')
     const parts = await Promise.all(
-      files.map(async (f) => heldOutFromJson(await readFile(resolve(f), 'utf8'), f)),
+      files.map(async (f) => {
+        try {
+          return heldOutFromJson(await readFile(resolve(f), 'utf8'), f)
+        } catch (e) {
+          throw new UsageError(`--pool: cannot use ${f}: ${(e as Error).message}`)
+        }
+      }),
     )
     const set = parts[0]!.featureSet
     const h = concatHeldOut(set, parts)

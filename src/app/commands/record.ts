@@ -9,14 +9,12 @@
  * kalshi.privateKeyFile); base URLs from config, or `--exchange-url` for a local exchange
  * (`gridedge exchange`). Headers, keys and signatures are never recorded. Ctrl-C stops cleanly.
  */
-import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { Command } from '../cli.ts'
-import { loadConfig, type Config } from '../config.ts'
+import { cliUsage, numArg, parseCommandLine, pathArg, startupDone, urlArg } from './args.ts'
+import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
-import { KalshiSigner } from '../../adapters/kalshi/auth.ts'
-import { KALSHI_DEMO_WS, KALSHI_PROD_WS } from '../../adapters/kalshi/rest-client.ts'
+import { credentialsMissing, kalshiUrls, signerFromConfig } from '../runtime/startup.ts'
 import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { EspnFeed } from '../../adapters/espn/feed.ts'
 import { SystemClock } from '../../adapters/system/system-clock.ts'
@@ -30,9 +28,8 @@ const USAGE =
   '  --out           folder for the session files (default var/recordings)\n'
 
 const out = (s: string) => process.stdout.write(s)
-const fail = (s: string): number => {
-  process.stderr.write(`gridedge record: ${s}\n${USAGE}`)
-  return 2
+const fail = (s: string): never => {
+  throw cliUsage(s)
 }
 
 /** ws URL of a local exchange given its REST base or WebSocket URL. */
@@ -43,13 +40,6 @@ export function exchangeWsUrl(url: string): string {
   u.pathname = '/trade-api/ws/v2'
   u.search = ''
   return u.toString()
-}
-
-function signerFrom(cfg: Config): KalshiSigner | null {
-  const keyId = process.env[cfg.kalshi.keyIdEnv]
-  const file = cfg.kalshi.privateKeyFile
-  if (keyId === undefined || keyId === '' || file === undefined || !existsSync(file)) return null
-  return KalshiSigner.fromPem(keyId, readFileSync(file, 'utf8'))
 }
 
 /** Per source/channel counts, time span and problems of one or more recordings, as text. */
@@ -95,32 +85,24 @@ export async function inspectRecordings(files: readonly string[]): Promise<{ tex
 export const command: Command = {
   summary: 'record raw feed and exchange frames for later replay; --inspect a recording',
   run: async (argv) => {
-    let v
-    try {
-      v = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          'kalshi-tickers': { type: 'string' },
-          'espn-event': { type: 'string', multiple: true },
-          out: { type: 'string' },
-          'duration-s': { type: 'string' },
-          'exchange-url': { type: 'string' },
-          inspect: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-      })
-    } catch (e) {
-      return fail((e as Error).message)
-    }
+    const v = parseCommandLine(
+      argv,
+      {
+        'kalshi-tickers': { type: 'string' },
+        'espn-event': { type: 'string', multiple: true },
+        out: { type: 'string' },
+        'duration-s': { type: 'string' },
+        'exchange-url': { type: 'string' },
+        inspect: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    )
+    if ('exitCode' in v) return v.exitCode
     const a = v.values
-    if (a.help) {
-      out(USAGE)
-      return 0
-    }
     if (a.inspect) {
       if (v.positionals.length === 0) return fail('--inspect needs at least one recording file')
+      startupDone()
       const r = await inspectRecordings(v.positionals)
       out(r.text)
       return r.ok ? 0 : 1
@@ -130,31 +112,34 @@ export const command: Command = {
       .split(',')
       .map((t) => t.trim())
       .filter((t) => t !== '')
+    const badTicker = tickers.find((t) => !/^[A-Z0-9][A-Z0-9._-]{0,99}$/.test(t))
+    if (badTicker !== undefined) return fail(`--kalshi-tickers: "${badTicker}" is not a Kalshi market ticker`)
     const espnEvents = a['espn-event'] ?? []
     if (tickers.length === 0 && espnEvents.length === 0)
       return fail('nothing to record: give --kalshi-tickers and/or --espn-event')
     const badEvent = espnEvents.find((id) => !/^\d+$/.test(id))
     if (badEvent !== undefined) return fail(`--espn-event must be a numeric ESPN event id, got "${badEvent}"`)
-    const durationS = a['duration-s'] === undefined ? Infinity : Number(a['duration-s'])
-    if (!(durationS > 0)) return fail(`--duration-s must be a positive number, got "${a['duration-s']}"`)
+    const durationS =
+      a['duration-s'] === undefined
+        ? Infinity
+        : numArg(a['duration-s'], '--duration-s', 0, 31 * 86_400, { exclusiveMin: true })
+    const exchangeUrl =
+      a['exchange-url'] === undefined
+        ? undefined
+        : urlArg(a['exchange-url'], '--exchange-url', ['http:', 'https:', 'ws:', 'wss:'])
+    const outFlag = a.out === undefined ? undefined : pathArg(a.out, '--out')
 
     const cfg = loadConfig()
     const logger = createLogger({ level: cfg.logLevel })
-    const outDir = resolve(a.out ?? join(process.cwd(), 'var', 'recordings'))
-    let wsUrl: string
-    try {
-      wsUrl =
-        a['exchange-url'] !== undefined
-          ? exchangeWsUrl(a['exchange-url'])
-          : (cfg.kalshi.wsUrl ?? (cfg.kalshi.environment === 'production' ? KALSHI_PROD_WS : KALSHI_DEMO_WS))
-    } catch {
-      return fail(`bad --exchange-url ${a['exchange-url']}`)
-    }
-    const signer = tickers.length > 0 ? signerFrom(cfg) : null
-    if (tickers.length > 0 && signer === null && a['exchange-url'] === undefined)
-      return fail(
+    const outDir = resolve(outFlag ?? join(process.cwd(), 'var', 'recordings'))
+    const wsUrl = exchangeUrl !== undefined ? exchangeWsUrl(exchangeUrl) : kalshiUrls(cfg).ws
+    // The key file is read (and its mode checked) whenever Kalshi is recorded with credentials.
+    const signer = tickers.length > 0 ? signerFromConfig(cfg) : null
+    if (tickers.length > 0 && signer === null && exchangeUrl === undefined)
+      throw credentialsMissing(
         `Kalshi market data needs credentials: the key id in $${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile in the config`,
       )
+    startupDone()
 
     const recorder = new FrameRecorder({ dir: outDir, logger })
     const clock = new SystemClock()

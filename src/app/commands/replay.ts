@@ -13,10 +13,20 @@
  */
 import { join } from 'node:path'
 import type { Command } from '../cli.ts'
-import { parseCommandArgs } from './args.ts'
+import {
+  cliUsage,
+  gameIdArg,
+  intArg,
+  numArg,
+  parseCommandArgs,
+  pathArg,
+  runIdArg,
+  startupDone,
+} from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
-import { parseEngineConfig } from '../../engine/engine-config.ts'
+import { engineConfigFor } from '../../engine/engine-config.ts'
+import { lockJournal } from '../runtime/startup.ts'
 import {
   MemoryJournal,
   TeeJournal,
@@ -25,12 +35,7 @@ import {
 } from '../../engine/journal-port.ts'
 import type { Engine } from '../../engine/engine.ts'
 import { formatUsd } from '../../core/units.ts'
-import {
-  createReplaySession,
-  loadReplayInputs,
-  replayEngineConfigInput,
-  type ReplayInputs,
-} from '../runtime/replay-session.ts'
+import { createReplaySession, loadReplayInputs, type ReplayInputs } from '../runtime/replay-session.ts'
 import {
   loadRecordingInputs,
   type RecordingGameArg,
@@ -206,25 +211,61 @@ export const command: Command = {
     )
     if ('exitCode' in parsed) return parsed.exitCode
     const v = parsed.values
+    // Every flag is checked before anything is read.
+    if (v.resume && v.journal === undefined) throw cliUsage('--resume needs --journal')
+    if (v.recording === undefined && v.game !== undefined) gameIdArg(v.game)
     const gameId = v.game ?? '2025_01_BAL_BUF'
-    const speed = v.speed === undefined ? Infinity : Number(v.speed)
-    if (!(speed > 0)) {
-      process.stderr.write(`--speed must be a positive number\n${USAGE}\n`)
-      return 2
+    const speed =
+      v.speed === undefined ? Infinity : numArg(v.speed, '--speed', 0, 1e12, { exclusiveMin: true })
+    const crashAfter =
+      v['crash-after'] === undefined ? null : intArg(v['crash-after'], '--crash-after', 1, 1e9)
+    const runIdFlag = v['run-id'] === undefined ? undefined : runIdArg(v['run-id'])
+    const journalFlag = v.journal === undefined ? undefined : pathArg(v.journal, '--journal')
+    let game: RecordingGameArg | undefined
+    if (v.recording !== undefined) {
+      pathArg(v.recording, '--recording')
+      if (v.game !== undefined) {
+        const g = parseGameArg(v.game)
+        if (typeof g === 'string') throw cliUsage(g)
+        game = g
+      }
     }
-    const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
+    const cfg = loadConfig(v.config === undefined ? {} : { file: pathArg(v.config, '--config') })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
-    const runId = v['run-id'] ?? 'replay'
     // A recording holds real books: the live config applies, not the guard for one-minute candles.
-    const engineCfg = parseEngineConfig(
-      v.recording === undefined ? replayEngineConfigInput(cfg.engine, runId) : { runId, ...cfg.engine },
+    const engineCfg = engineConfigFor(
+      v.recording === undefined ? cfg.candleReplayEngine : cfg.engine,
+      'replay',
+      runIdFlag,
     )
-    const crashAfter = v['crash-after'] === undefined ? null : Number(v['crash-after'])
     const pricer = await loadPricer(
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
       logger,
-      join(PACKAGE_ROOT_DIR, 'models', 'wp-no-spread.json'),
+      { noSpreadModelPath: join(PACKAGE_ROOT_DIR, 'models', 'wp-no-spread.json') },
     )
+    // One process per journal: a second replay (or a run) on the same file is refused before it reads.
+    const journalLock = journalFlag === undefined ? null : lockJournal(journalFlag)
+    const memory = new MemoryJournal()
+    const journals: EngineJournal[] = [memory]
+    let sqlite: SqliteJournal | null = null
+    let startIndex = 0
+    let recovered: RecoveredState | null = null
+    if (journalFlag !== undefined) {
+      sqlite = SqliteJournal.open(journalFlag, { synchronous: 'NORMAL' })
+      const done = sqlite.progress(engineCfg.runId)
+      if (done !== null && !v.resume) {
+        sqlite.close()
+        throw cliUsage(
+          `journal ${journalFlag} already holds run "${engineCfg.runId}": add --resume or pick another --run-id`,
+        )
+      }
+      if (done !== null) {
+        startIndex = done
+        recovered = sqlite.recover(engineCfg.runId)
+      }
+      journals.push(sqlite)
+    }
+    startupDone()
     let inputs: Pick<ReplayInputs, 'registration' | 'events'>
     let finalScore: string
     let recording: RecordingReplayStats | undefined
@@ -234,15 +275,6 @@ export const command: Command = {
       inputs = loaded
       finalScore = `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
     } else {
-      let game: RecordingGameArg | undefined
-      if (v.game !== undefined) {
-        const g = parseGameArg(v.game)
-        if (typeof g === 'string') {
-          process.stderr.write(`${g}\n${USAGE}\n`)
-          return 2
-        }
-        game = g
-      }
       const loaded = await loadRecordingInputs(v.recording, {
         logger,
         // The game is priced with the schedule's lines, as `run` registered it.
@@ -257,27 +289,6 @@ export const command: Command = {
       inputs = loaded.value
       recording = loaded.value.stats
       finalScore = fin === null ? '-' : `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
-    }
-    const memory = new MemoryJournal()
-    const journals: EngineJournal[] = [memory]
-    let sqlite: SqliteJournal | null = null
-    let startIndex = 0
-    let recovered: RecoveredState | null = null
-    if (v.journal !== undefined) {
-      sqlite = SqliteJournal.open(v.journal, { synchronous: 'NORMAL' })
-      const done = sqlite.progress(engineCfg.runId)
-      if (done !== null && !v.resume) {
-        sqlite.close()
-        process.stderr.write(
-          `journal ${v.journal} already holds run "${engineCfg.runId}": add --resume or pick another --run-id\n`,
-        )
-        return 2
-      }
-      if (done !== null) {
-        startIndex = done
-        recovered = sqlite.recover(engineCfg.runId)
-      }
-      journals.push(sqlite)
     }
     const session = createReplaySession(inputs, {
       config: engineCfg,
@@ -317,6 +328,7 @@ export const command: Command = {
             .filter((l) => l !== '')
             .map((l) => JSON.parse(l) as JournalRecord)
     sqlite?.close()
+    journalLock?.release()
     const summary = summarize(session.engine, records, {
       gameId: inputs.registration.gameId,
       pricer: pricer.id,

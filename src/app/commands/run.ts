@@ -13,26 +13,18 @@
  * `recordings/` beside the journal; `--no-record` turns it off), so `gridedge replay --recording <that
  * folder>` replays the session through the same code. Recording never throws into trading.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Command } from '../cli.ts'
-import { parseCommandArgs } from './args.ts'
+import { cliUsage, dateArg, parseCommandArgs, pathArg, portArg, runIdArg, startupDone } from './args.ts'
 import { loadConfig, recordingDir, type Config } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { kalshiCode, toTeam, type Team } from '../../core/teams.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
-import { parseEngineConfig } from '../../engine/engine-config.ts'
+import { engineConfigFor } from '../../engine/engine-config.ts'
 import { SystemClock } from '../../adapters/system/system-clock.ts'
 import { SqliteJournal } from '../../adapters/journal/sqlite-journal.ts'
-import { KalshiSigner } from '../../adapters/kalshi/auth.ts'
-import {
-  KalshiRestClient,
-  KALSHI_DEMO_REST,
-  KALSHI_DEMO_WS,
-  KALSHI_PROD_REST,
-  KALSHI_PROD_WS,
-  type KalshiRestOptions,
-} from '../../adapters/kalshi/rest-client.ts'
+import type { KalshiSigner } from '../../adapters/kalshi/auth.ts'
+import { KalshiRestClient, type KalshiRestOptions } from '../../adapters/kalshi/rest-client.ts'
 import { KalshiWsClient } from '../../adapters/kalshi/ws-client.ts'
 import { KalshiVenue } from '../../adapters/kalshi/venue.ts'
 import { KalshiRateLimiter } from '../../adapters/kalshi/rate-limiter.ts'
@@ -48,13 +40,25 @@ import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { startLiveSession } from '../runtime/live-session.ts'
-import { startOperatorServer } from '../server/operator-server.ts'
 import { engineHandle } from '../runtime/operator-handle.ts'
 import { FrameRecorder } from '../../adapters/recorder/frame-recorder.ts'
+import { deferredOperatorHandle } from '../runtime/deferred-handle.ts'
+import type { InstanceLock } from '../runtime/instance-lock.ts'
+import {
+  bindOperatorServer,
+  credentialsMissing,
+  kalshiUrls,
+  lockAccount,
+  lockJournal,
+  requireSigner,
+  signerFromConfig,
+} from '../runtime/startup.ts'
 
 const USAGE = [
   'usage: gridedge run (--paper | --live) (--game <nflverse id>=<Kalshi event>[@<ESPN event id>][+sr:<Sportradar game id>] ... | --discover)',
   '                    [--date YYYY-MM-DD] [--run-id id] [--journal path] [--config file] [--port n] [--no-record]',
+  '  --run-id     1-24 letters, digits or underscores (default: the mode); a restart with the same id recovers',
+  '  --journal    default: journalPath in the config, else $XDG_DATA_HOME/gridedge/journal.sqlite',
   '  --no-record  do not record the raw frames (default: recorded beside the journal, see config recording)',
   '  --discover  find the KXNFLGAME markets of the scheduled games around --date (default today) on Kalshi',
   '  e.g. gridedge run --paper --game 2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920',
@@ -93,21 +97,6 @@ export function parseGameArg(text: string): GameArg | string {
   }
 }
 
-function kalshiUrls(cfg: Config): { rest: string; ws: string } {
-  const k = cfg.kalshi
-  const rest = k.restBaseUrl ?? (k.environment === 'production' ? KALSHI_PROD_REST : KALSHI_DEMO_REST)
-  const ws = k.wsUrl ?? (k.environment === 'production' ? KALSHI_PROD_WS : KALSHI_DEMO_WS)
-  return { rest, ws }
-}
-
-/** Signer from the configured env var (key id) and key file; null when either is missing. */
-function signerFrom(cfg: Config): KalshiSigner | null {
-  const keyId = process.env[cfg.kalshi.keyIdEnv]
-  const file = cfg.kalshi.privateKeyFile
-  if (keyId === undefined || keyId === '' || file === undefined || !existsSync(file)) return null
-  return KalshiSigner.fromPem(keyId, readFileSync(file, 'utf8'))
-}
-
 const LIVE_BANNER = [
   '',
   '##################################################################',
@@ -128,7 +117,6 @@ async function discoverGames(
   restTap: Pick<KalshiRestOptions, 'onRawResponse'>,
 ): Promise<GameArg[] | string> {
   const day = date ?? new Date().toISOString().slice(0, 10)
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return `bad --date ${day}`
   const centerMs = Date.parse(`${day}T12:00:00Z`)
   const sched = await readGames(cfg.dataDir, [
     'game_id',
@@ -210,44 +198,72 @@ export const command: Command = {
     )
     if ('exitCode' in parsed) return parsed.exitCode
     const v = parsed.values
-    if (v.paper === v.live) {
-      process.stderr.write(`choose exactly one of --paper or --live\n${USAGE}\n`)
-      return 2
-    }
+    // 1. Arguments, every one checked before anything else happens.
+    if (v.paper === v.live) throw cliUsage('choose exactly one of --paper or --live')
     const games: GameArg[] = []
     for (const g of v.game) {
       const r = parseGameArg(g)
-      if (typeof r === 'string') {
-        process.stderr.write(`${r}\n${USAGE}\n`)
-        return 2
-      }
+      if (typeof r === 'string') throw cliUsage(r)
       games.push(r)
     }
-    if (games.length === 0 && !v.discover) {
-      process.stderr.write(`at least one --game (or --discover) is needed\n${USAGE}\n`)
-      return 2
-    }
-    const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
+    if (games.length === 0 && !v.discover) throw cliUsage('at least one --game (or --discover) is needed')
+    if (v.date !== undefined && !v.discover) throw cliUsage('--date only applies to --discover')
+    const date = v.date === undefined ? undefined : dateArg(v.date)
+    const port = v.port === undefined ? undefined : portArg(v.port)
+    const runIdFlag = v['run-id'] === undefined ? undefined : runIdArg(v['run-id'])
+    const journalFlag = v.journal === undefined ? undefined : pathArg(v.journal, '--journal')
+    const configFlag = v.config === undefined ? undefined : pathArg(v.config, '--config')
+    const mode = v.live ? 'live' : 'paper'
+
+    // 2. Configuration (every section in one pass), credentials (key file mode checked), model.
+    const cfg = loadConfig(configFlag === undefined ? {} : { file: configFlag })
+    const engineCfg = engineConfigFor(cfg.engine, mode, runIdFlag)
     const logger = createLogger({ level: cfg.logLevel })
-    const signer = signerFrom(cfg)
-    if (v.live && signer === null) {
-      process.stderr.write(
-        `--live needs Kalshi credentials: the key id in $${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile in the config\n`,
+    const signer = v.live ? requireSigner(cfg, '--live') : signerFromConfig(cfg)
+    if (signer === null && cfg.kalshi.environment !== 'local')
+      throw credentialsMissing(
+        `Kalshi market data needs credentials: the key id in $${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile`,
       )
-      return 2
+    const pricer = await loadPricer(
+      cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
+      logger,
+      { requireModel: v.live, noSpreadModelPath: join(PACKAGE_ROOT_DIR, 'models', 'wp-no-spread.json') },
+    )
+
+    // 3. One process per journal and per account; then the operator port, before any connection.
+    const journalPath = resolve(journalFlag ?? cfg.journalPath)
+    const locks: InstanceLock[] = []
+    const releaseLocks = (): void => {
+      for (const l of locks.splice(0).reverse()) l.release()
     }
-    if (signer === null && cfg.kalshi.environment !== 'local') {
-      process.stderr.write(
-        `Kalshi market data needs credentials ($${cfg.kalshi.keyIdEnv} and kalshi.privateKeyFile)\n`,
-      )
-      return 2
+    try {
+      const journalLock = lockJournal(journalPath)
+      if (journalLock !== null) locks.push(journalLock)
+      if (v.live && signer !== null) locks.push(lockAccount(cfg, signer.keyId))
+    } catch (e) {
+      releaseLocks()
+      throw e
+    }
+    const handle = deferredOperatorHandle()
+    let server: Awaited<ReturnType<typeof bindOperatorServer>>
+    try {
+      server = await bindOperatorServer({
+        handle,
+        logger,
+        webDir: join(PACKAGE_ROOT_DIR, 'web'),
+        host: cfg.dashboard.host,
+        port: port ?? cfg.dashboard.port,
+      })
+    } catch (e) {
+      releaseLocks()
+      throw e
     }
     if (v.live) process.stderr.write(LIVE_BANNER + `environment: ${cfg.kalshi.environment}\n\n`)
-    const mode = v.live ? 'live' : 'paper'
-    const engineCfg = parseEngineConfig({ runId: v['run-id'] ?? mode, ...cfg.engine })
+    // Everything below runs with the port bound and the locks held: any failure before the session is
+    // up closes what was opened (the process must not hang on the listening server) and is rethrown.
+    const opened: { stop(): Promise<void> }[] = []
     const clock = new SystemClock()
     const urls = kalshiUrls(cfg)
-    const journalPath = v.journal ?? cfg.journalPath
     const recorder =
       cfg.recording.enabled && !v['no-record']
         ? openRunRecorder(cfg, journalPath, engineCfg.runId, logger)
@@ -259,109 +275,127 @@ export const command: Command = {
             onRawResponse: (recvMs: number, channel: string, status: number, text: string) =>
               recorder.record('kalshi-rest', channel, recvMs, text, status),
           }
-    if (v.discover) {
-      const found = await discoverGames(cfg, signer, logger, v.date, restTap)
-      if (typeof found === 'string') {
-        process.stderr.write(`discovery failed: ${found}\n`)
-        return 1
+    let journal: SqliteJournal | null = null
+    const abort = async (): Promise<void> => {
+      for (const o of opened.reverse()) await o.stop().catch(() => undefined)
+      await server.close()
+      await recorder?.close()
+      try {
+        journal?.close()
+      } finally {
+        releaseLocks()
       }
-      games.push(...found.filter((f) => !games.some((g) => g.registration.gameId === f.registration.gameId)))
-      if (games.length === 0) {
-        process.stderr.write('discovery found no NFL game markets around that date\n')
-        return 1
-      }
-      process.stderr.write(
-        `discovered: ${games.map((g) => `${g.registration.gameId} (${g.registration.homeTicker})`).join(', ')}\n`,
-      )
     }
-    const ws = new KalshiWsClient({
-      url: urls.ws,
-      signer,
-      logger,
-      nowMs: () => clock.nowMs(),
-      ...(recorder === null
-        ? {}
-        : {
-            onRawFrame: recorder.tap('kalshi-ws', urls.ws),
-            onConnectionChange: recorder.connectionTap('kalshi-ws', urls.ws),
-          }),
-    })
-    const venue = v.live
-      ? new KalshiVenue({
-          rest: new KalshiRestClient({
-            baseUrl: urls.rest,
-            signer,
+    let session: Awaited<ReturnType<typeof startLiveSession>>
+    try {
+      if (v.discover) {
+        const found = await discoverGames(cfg, signer, logger, date, restTap)
+        if (typeof found === 'string') {
+          process.stderr.write(`discovery failed: ${found}\n`)
+          await abort()
+          return 1
+        }
+        games.push(
+          ...found.filter((f) => !games.some((g) => g.registration.gameId === f.registration.gameId)),
+        )
+        if (games.length === 0) {
+          process.stderr.write('discovery found no NFL game markets around that date\n')
+          await abort()
+          return 1
+        }
+        process.stderr.write(
+          `discovered: ${games.map((g) => `${g.registration.gameId} (${g.registration.homeTicker})`).join(', ')}\n`,
+        )
+      }
+      const ws: KalshiWsClient = new KalshiWsClient({
+        url: urls.ws,
+        signer,
+        logger,
+        nowMs: () => clock.nowMs(),
+        ...(recorder === null
+          ? {}
+          : {
+              onRawFrame: recorder.tap('kalshi-ws', urls.ws),
+              onConnectionChange: recorder.connectionTap('kalshi-ws', urls.ws),
+            }),
+      })
+      opened.push(ws)
+      const venue = v.live
+        ? new KalshiVenue({
+            rest: new KalshiRestClient({
+              baseUrl: urls.rest,
+              signer,
+              logger,
+              limiter: kalshiLimiter(cfg),
+              ...restTap,
+            }),
+            ws,
             logger,
-            limiter: kalshiLimiter(cfg),
-            ...restTap,
-          }),
-          ws,
-          logger,
-        })
-      : null
-    const espnIds = games.flatMap((g) => (g.espnEventId === null ? [] : [g.espnEventId]))
-    const srFeed = await sportradarFeedFor(cfg, games, clock, logger, recorder)
-    const espnFeeds: GameFeed[] =
-      espnIds.length === 0
-        ? []
-        : [
-            new EspnFeed(
-              {
-                eventIds: espnIds,
-                baseUrl: cfg.feeds.espn.baseUrl,
-                pollIntervalMs: cfg.feeds.espn.pollIntervalMs,
-                gameIds: Object.fromEntries(
-                  games.flatMap((g) =>
-                    g.espnEventId === null ? [] : [[g.espnEventId, g.registration.gameId]],
+          })
+        : null
+      const espnIds = games.flatMap((g) => (g.espnEventId === null ? [] : [g.espnEventId]))
+      const srFeed = await sportradarFeedFor(cfg, games, clock, logger, recorder)
+      const espnFeeds: GameFeed[] =
+        espnIds.length === 0
+          ? []
+          : [
+              new EspnFeed(
+                {
+                  eventIds: espnIds,
+                  baseUrl: cfg.feeds.espn.baseUrl,
+                  pollIntervalMs: cfg.feeds.espn.pollIntervalMs,
+                  gameIds: Object.fromEntries(
+                    games.flatMap((g) =>
+                      g.espnEventId === null ? [] : [[g.espnEventId, g.registration.gameId]],
+                    ),
                   ),
-                ),
-              },
-              {
-                clock,
-                logger,
-                ...(recorder === null
-                  ? {}
-                  : {
-                      onRawResponse: (recvMs: number, url: string, status: number, text: string) =>
-                        recorder.record('espn', url, recvMs, text, status),
-                    }),
-              },
-            ),
-          ]
-    // Sportradar is the primary source when configured and keyed; ESPN follows the other games.
-    const srIds = new Set(
-      srFeed === null ? [] : games.flatMap((g) => (g.sportradarGameId ? [g.registration.gameId] : [])),
-    )
-    const feeds: GameFeed[] =
-      srFeed === null ? espnFeeds : srIds.size === games.length ? [srFeed] : [srFeed, ...espnFeeds]
-    if (feeds.length === 0)
-      logger.warn(
-        'no game feed: give ESPN event ids (--game ...@<id>) or Sportradar ids (+sr:<id>); no entries',
+                },
+                {
+                  clock,
+                  logger,
+                  ...(recorder === null
+                    ? {}
+                    : {
+                        onRawResponse: (recvMs: number, url: string, status: number, text: string) =>
+                          recorder.record('espn', url, recvMs, text, status),
+                      }),
+                },
+              ),
+            ]
+      // Sportradar is the primary source when configured and keyed; ESPN follows the other games.
+      const srIds = new Set(
+        srFeed === null ? [] : games.flatMap((g) => (g.sportradarGameId ? [g.registration.gameId] : [])),
       )
-    const journal = SqliteJournal.open(journalPath, {
-      synchronous: v.live ? 'FULL' : 'NORMAL',
-    })
-    const pricer = await loadPricer(
-      cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
-      logger,
-      join(PACKAGE_ROOT_DIR, 'models', 'wp-no-spread.json'),
-    )
-    const lines: PregameLinesBook = await loadPregameLines(cfg.dataDir, logger)
-    const session = await startLiveSession({
-      mode,
-      clock,
-      config: engineCfg,
-      pricer,
-      journal,
-      recovered: journal.recover(engineCfg.runId),
-      logger,
-      games: games.map((g) => ({ ...g.registration, lines: lines.of(g.registration.gameId) })),
-      feeds,
-      marketData: ws,
-      venue,
-    })
-    const server = await startOperatorServer({
-      handle: engineHandle(
+      const feeds: GameFeed[] =
+        srFeed === null ? espnFeeds : srIds.size === games.length ? [srFeed] : [srFeed, ...espnFeeds]
+      opened.push(...feeds)
+      if (feeds.length === 0)
+        logger.warn(
+          'no game feed: give ESPN event ids (--game ...@<id>) or Sportradar ids (+sr:<id>); no entries',
+        )
+      const lines: PregameLinesBook = await loadPregameLines(cfg.dataDir, logger)
+      journal = SqliteJournal.open(journalPath, {
+        synchronous: v.live ? 'FULL' : 'NORMAL',
+      })
+      session = await startLiveSession({
+        mode,
+        clock,
+        config: engineCfg,
+        pricer,
+        journal,
+        recovered: journal.recover(engineCfg.runId),
+        logger,
+        games: games.map((g) => ({ ...g.registration, lines: lines.of(g.registration.gameId) })),
+        feeds,
+        marketData: ws,
+        venue,
+      })
+    } catch (e) {
+      await abort()
+      throw e
+    }
+    handle.attach(
+      engineHandle(
         session.engine,
         (): Record<string, number> =>
           recorder === null
@@ -374,11 +408,8 @@ export const command: Command = {
               : { dir: dirname(recorder.currentFile), file: recorder.currentFile, ...recorder.stats },
         }),
       ),
-      logger,
-      webDir: join(PACKAGE_ROOT_DIR, 'web'),
-      host: cfg.dashboard.host,
-      port: v.port === undefined ? cfg.dashboard.port : Number(v.port),
-    })
+    )
+    startupDone()
     process.stderr.write(
       `gridedge run --${mode}: dashboard ${server.url}/\n` +
         (recorder === null
@@ -398,6 +429,7 @@ export const command: Command = {
         'recording closed',
       )
     journal.close()
+    releaseLocks()
     logger.flush()
     return 0
   },

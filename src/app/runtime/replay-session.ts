@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import { ManualClock } from '../../core/clock.ts'
 import type { GameScript } from '../../core/game/script-builder.ts'
 import { Engine, type GameRegistration } from '../../engine/engine.ts'
-import type { EngineConfig } from '../../engine/engine-config.ts'
+import { candleReplayEngineInput, type EngineConfig } from '../../engine/engine-config.ts'
 import { assertSorted, mergeSorted, type EngineEvent } from '../../engine/events.ts'
 import type { EngineJournal } from '../../engine/journal-port.ts'
 import { PaperVenue } from '../../engine/paper-venue.ts'
@@ -154,15 +154,13 @@ export function createReplaySession(
 }
 
 /**
- * Engine config input for a replay of recorded one-minute candles: the strategy may only open a
- * position on a quote that reflects information from after the play (plus ~2 s of market reaction).
- * Without it, a replay "trades" against candles that have not caught up with the game and reports
- * profits no live market would give. User config (`engine.strategy`) still wins.
+ * Engine config input for a replay of recorded one-minute candles (see `candleReplayEngineInput`): the
+ * strategy may only open a position on a quote that reflects information from after the play. User
+ * config (`engine.strategy`) still wins.
  */
 export function replayEngineConfigInput(
   engine: Readonly<Record<string, unknown>>,
   runId: string,
 ): Record<string, unknown> {
-  const strategy = (engine['strategy'] ?? {}) as Record<string, unknown>
-  return { runId, ...engine, strategy: { bookMustPostdateStateMs: 2_000, ...strategy } }
+  return { runId, ...(candleReplayEngineInput(engine) as Record<string, unknown>) }
 }
