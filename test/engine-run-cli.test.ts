@@ -74,7 +74,8 @@ test(
         [bin, 'run', '--live', '--config', cfgFile, '--port', '0', '--discover', '--date', '2025-09-07'],
         {
           cwd: root,
-          env: { ...process.env, TEST_KALSHI_KEY: 'cli-key' },
+          // The operator token is created in the test's folder, not the user's data folder.
+          env: { ...process.env, TEST_KALSHI_KEY: 'cli-key', XDG_DATA_HOME: dir },
         },
       )
       let stderr = ''
@@ -90,8 +91,12 @@ test(
       }
       assert.match(stderr, /LIVE TRADING: REAL ORDERS/)
       assert.match(stderr, /discovered: 2025_01_BAL_BUF \(KXNFLGAME-25SEP07BALBUF-BUF\)/)
-      const url = /dashboard (http:\/\/\S+)\//.exec(stderr)![1]!
-      const status = (await (await fetch(`${url}/api/status`)).json()) as {
+      const [, url, token] = /dashboard (http:\/\/\S+)\/\?token=(\S+)\n/.exec(stderr)!
+      // The operator API needs the installation's token (printed with the URL); without it, 401.
+      assert.equal((await fetch(`${url}/api/status`)).status, 401)
+      const status = (await (
+        await fetch(`${url}/api/status`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
         tradingState: string
         games: { gameId: string; home: { ticker: string } }[]
       }

@@ -9,6 +9,7 @@ import { readFileSync, existsSync } from 'node:fs'
 import { z } from 'zod'
 import { deepFreeze } from '../lib/deep-freeze.ts'
 import { defineError } from '../lib/errors.ts'
+import { DashboardConfigSchema } from './server/dashboard-config.ts'
 
 export const configInvalid = defineError('CONFIG_INVALID', 'the configuration failed validation')
 
@@ -74,13 +75,7 @@ export const ConfigSchema = z
     feeds: FeedsConfigSchema.prefault({}),
     /** Engine, strategy and risk settings are validated by their own schema in src/engine. */
     engine: z.record(z.string(), z.unknown()).default({}),
-    dashboard: z
-      .object({
-        port: z.number().int().min(0).max(65535).default(8787),
-        host: z.string().default('127.0.0.1'),
-      })
-      .strict()
-      .prefault({}),
+    dashboard: DashboardConfigSchema.prefault({}),
     /** Raw frames `run` sees (Kalshi WS, ESPN, Sportradar), for `gridedge replay --recording`. */
     recording: RecordingConfigSchema.prefault({}),
   })

@@ -47,8 +47,8 @@ import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { startLiveSession } from '../runtime/live-session.ts'
-import { startOperatorServer } from '../server/operator-server.ts'
-import { engineHandle } from '../runtime/operator-handle.ts'
+import { startOperatorStack, tapGameFeed, tapMarketData } from '../runtime/operator-stack.ts'
+import type { GameEvent } from '../../core/game-events.ts'
 import { FrameRecorder } from '../../adapters/recorder/frame-recorder.ts'
 
 const USAGE = [
@@ -341,6 +341,9 @@ export const command: Command = {
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
       logger,
     )
+    // The trading screen sees play text and latencies on their way in (bound once it starts).
+    let onGameEvent: (ev: GameEvent) => void = () => {}
+    let onBookLatency: (ticker: string, latencyMs: number) => void = () => {}
     const session = await startLiveSession({
       mode,
       clock,
@@ -350,31 +353,33 @@ export const command: Command = {
       recovered: journal.recover(engineCfg.runId),
       logger,
       games: games.map((g) => g.registration),
-      feeds,
-      marketData: ws,
+      feeds: feeds.map((f) => tapGameFeed(f, (ev) => onGameEvent(ev))),
+      marketData: tapMarketData(ws, (t, ms) => onBookLatency(t, ms)),
       venue,
     })
-    const server = await startOperatorServer({
-      handle: engineHandle(
-        session.engine,
-        (): Record<string, number> =>
-          recorder === null
-            ? {}
-            : { recording_records: recorder.stats.records, recording_dropped: recorder.stats.dropped },
-        () => ({
-          recording:
-            recorder === null
-              ? null
-              : { dir: dirname(recorder.currentFile), file: recorder.currentFile, ...recorder.stats },
-        }),
-      ),
+    const operator = await startOperatorStack({
+      engine: session.engine,
       logger,
       webDir: join(PACKAGE_ROOT_DIR, 'web'),
-      host: cfg.dashboard.host,
-      port: v.port === undefined ? cfg.dashboard.port : Number(v.port),
+      dashboard: v.port === undefined ? cfg.dashboard : { ...cfg.dashboard, port: Number(v.port) },
+      env: process.env,
+      journal: { path: journalPath, runId: engineCfg.runId },
+      extraGauges: (): Record<string, number> =>
+        recorder === null
+          ? {}
+          : { recording_records: recorder.stats.records, recording_dropped: recorder.stats.dropped },
+      extraStatus: () => ({
+        recording:
+          recorder === null
+            ? null
+            : { dir: dirname(recorder.currentFile), file: recorder.currentFile, ...recorder.stats },
+      }),
     })
+    onGameEvent = operator.onGameEvent
+    onBookLatency = (t, ms) => operator.view.onBookLatency(t, ms)
     process.stderr.write(
-      `gridedge run --${mode}: dashboard ${server.url}/\n` +
+      `gridedge run --${mode}: dashboard ${operator.server.loginUrl}\n` +
+        `  (operator token in ${operator.tokenFile}${operator.tokenCreated ? ', created now' : ''}; API: Authorization: Bearer <token>)\n` +
         (recorder === null
           ? 'gridedge run: not recording (--no-record / recording.enabled false)\n'
           : `gridedge run: recording ${dirname(recorder.currentFile)}\n`),
@@ -383,7 +388,7 @@ export const command: Command = {
       process.once('SIGINT', () => resolve())
       process.once('SIGTERM', () => resolve())
     })
-    await server.close()
+    await operator.close()
     await session.stop()
     await recorder?.close()
     if (recorder !== null)
