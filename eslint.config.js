@@ -62,6 +62,7 @@ export default tseslint.config(
     'model-store',
     'system',
     'kalshi-history',
+    'alerts',
   ].map((name) => ({
     files: [`src/adapters/${name}/**/*.ts`],
     rules: boundary([

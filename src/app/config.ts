@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { deepFreeze } from '../lib/deep-freeze.ts'
 import { defineError } from '../lib/errors.ts'
 import { DashboardConfigSchema } from './server/dashboard-config.ts'
+import { AlertsConfigSchema } from './runtime/alerts-config.ts'
 
 export const configInvalid = defineError('CONFIG_INVALID', 'the configuration failed validation')
 
@@ -76,6 +77,8 @@ export const ConfigSchema = z
     /** Engine, strategy and risk settings are validated by their own schema in src/engine. */
     engine: z.record(z.string(), z.unknown()).default({}),
     dashboard: DashboardConfigSchema.prefault({}),
+    /** Alert channels (webhook, ntfy, Slack, Telegram), thresholds and rate limits. */
+    alerts: AlertsConfigSchema.prefault({}),
     /** Raw frames `run` sees (Kalshi WS, ESPN, Sportradar), for `gridedge replay --recording`. */
     recording: RecordingConfigSchema.prefault({}),
   })

@@ -49,6 +49,7 @@ import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { startLiveSession } from '../runtime/live-session.ts'
 import { startOperatorStack, tapGameFeed, tapMarketData } from '../runtime/operator-stack.ts'
 import type { GameEvent } from '../../core/game-events.ts'
+import { resolveChannels } from '../runtime/alerts-config.ts'
 import { FrameRecorder } from '../../adapters/recorder/frame-recorder.ts'
 
 const USAGE = [
@@ -225,6 +226,8 @@ export const command: Command = {
     }
     const cfg = loadConfig(v.config === undefined ? {} : { file: v.config })
     const logger = createLogger({ level: cfg.logLevel })
+    // Alert channel secrets are read now: a missing one stops the start, not the first alert.
+    const alertChannels = resolveChannels(cfg.alerts.channels, process.env)
     const signer = signerFrom(cfg)
     if (v.live && signer === null) {
       process.stderr.write(
@@ -364,6 +367,7 @@ export const command: Command = {
       dashboard: v.port === undefined ? cfg.dashboard : { ...cfg.dashboard, port: Number(v.port) },
       env: process.env,
       journal: { path: journalPath, runId: engineCfg.runId },
+      alerts: { config: cfg.alerts, channels: alertChannels },
       extraGauges: (): Record<string, number> =>
         recorder === null
           ? {}

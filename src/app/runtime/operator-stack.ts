@@ -17,6 +17,9 @@ import { startOperatorServer, type OperatorServer } from '../server/operator-ser
 import { createOperatorMetrics, type OperatorMetrics } from '../server/prometheus.ts'
 import type { OperatorHandle } from '../server/operator-types.ts'
 import { engineHandle } from './operator-handle.ts'
+import { AlertService } from './alert-service.ts'
+import { AlertsConfigSchema, monitorConfig, routerConfig, type AlertsConfig } from './alerts-config.ts'
+import type { ChannelSpec } from '../../adapters/alerts/channels.ts'
 import { SessionView } from './session-view.ts'
 
 export type OperatorStackOptions = {
@@ -33,6 +36,8 @@ export type OperatorStackOptions = {
   readonly journal?: { readonly path: string; readonly runId: string }
   readonly extraStatus?: () => Readonly<Record<string, unknown>>
   readonly extraGauges?: () => Readonly<Record<string, number>>
+  /** Alerting: thresholds and channels (secrets resolved); default: no channels, default thresholds. */
+  readonly alerts?: { readonly config: AlertsConfig; readonly channels: readonly ChannelSpec[] }
   /** Status sample period on the wall clock (default 1 s); null: the caller samples (replays). */
   readonly sampleEveryMs?: number | null
 }
@@ -41,11 +46,14 @@ export type OperatorStack = {
   readonly handle: OperatorHandle
   readonly view: SessionView
   readonly metrics: OperatorMetrics
+  readonly alerts: AlertService
   readonly server: OperatorServer
   readonly tokenFile: string
   readonly tokenCreated: boolean
-  /** Game events on their way to the engine (play text and feed latency for the screen). */
+  /** Game events on their way to the engine (play text, feed latency and heartbeat). */
   onGameEvent(ev: GameEvent): void
+  /** One status sample for the screen and the alert monitor (the stack does it every second unless told not to). */
+  sample(): void
   close(): Promise<void>
 }
 
@@ -59,15 +67,35 @@ export async function startOperatorStack(o: OperatorStackOptions): Promise<Opera
   const handle = engineHandle(o.engine, o.extraStatus)
   const view = new SessionView({ status: () => handle.status() })
   if (o.journal !== undefined) view.seed(journalRecords(o.journal.path, o.journal.runId, log))
-  // Subscribed in the same tick as the journal read: no record falls between the two.
-  const unsubscribe = handle.onRecord((r) => view.apply(r))
-  const timer = o.sampleEveryMs === null ? null : setInterval(() => view.sample(), o.sampleEveryMs ?? 1_000)
-  timer?.unref()
   const metrics = createOperatorMetrics({
     engineMetrics: o.engine.metrics,
     status: () => handle.status(),
     ...(o.extraGauges === undefined ? {} : { extraGauges: o.extraGauges }),
   })
+  const alertsCfg = o.alerts?.config ?? AlertsConfigSchema.parse({})
+  const alerts = new AlertService({
+    logger: o.logger,
+    monitor: monitorConfig(alertsCfg),
+    router: routerConfig(alertsCfg),
+    channels: o.alerts?.channels ?? [],
+    dispatcher: { retry: alertsCfg.retry, timeoutMs: alertsCfg.timeoutMs },
+    sinks: [
+      { alertRaised: (a) => view.addAlert(a), delivery: (ch, _a, out) => metrics.alertDelivery(ch, out) },
+      { alertRaised: (a) => metrics.alertRaised(a.code, a.severity) },
+    ],
+  })
+  // Subscribed in the same tick as the journal read: no record falls between the two.
+  const unsubscribe = handle.onRecord((r) => {
+    view.apply(r)
+    alerts.onRecord(r)
+  })
+  const sample = (): void => {
+    const st = handle.status()
+    view.sample(st)
+    alerts.sample(st)
+  }
+  const timer = o.sampleEveryMs === null ? null : setInterval(sample, o.sampleEveryMs ?? 1_000)
+  timer?.unref()
   const server = await startOperatorServer({
     handle,
     logger: o.logger,
@@ -84,14 +112,20 @@ export async function startOperatorStack(o: OperatorStackOptions): Promise<Opera
     handle,
     view,
     metrics,
+    alerts,
     server,
     tokenFile: files.operator,
     tokenCreated: operator.created,
-    onGameEvent: (ev) => view.onGameEvent(ev),
+    onGameEvent: (ev) => {
+      view.onGameEvent(ev)
+      alerts.onGameEvent(ev)
+    },
+    sample,
     close: async () => {
       if (timer !== null) clearInterval(timer)
       unsubscribe()
       await server.close()
+      await alerts.close()
     },
   }
 }

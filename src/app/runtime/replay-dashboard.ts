@@ -83,7 +83,7 @@ export async function startReplayDashboard(o: {
     next = session.run(next + 1)
     if (ev.tsMs - lastSampleMs >= every) {
       lastSampleMs = ev.tsMs
-      stack.view.sample()
+      stack.sample()
     }
   }
   return {

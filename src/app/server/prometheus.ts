@@ -42,6 +42,10 @@ const TRADING_STATE_VALUE = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const
 export type OperatorMetrics = {
   readonly registry: Registry
   readonly contentType: string
+  /** Alerts routed (after deduplication and rate limits), by code and severity. */
+  alertRaised(code: string, severity: string): void
+  /** Delivery attempts' outcomes per channel. */
+  alertDelivery(channel: string, outcome: string): void
   /** The exposition text (samples everything once). */
   render(): Promise<string>
 }
@@ -181,11 +185,25 @@ export function createOperatorMetrics(
         },
       })
   }
+  const raised = new Counter({
+    name: 'gridedge_alerts_raised_total',
+    help: 'alerts routed to the operator (after deduplication and rate limits)',
+    labelNames: ['code', 'severity'],
+    registers: [registry],
+  })
+  const deliveries = new Counter({
+    name: 'gridedge_alert_deliveries_total',
+    help: 'alert delivery outcomes per channel (delivered, retrying, failed, dropped)',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  })
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry })
 
   return {
     registry,
     contentType: registry.contentType,
+    alertRaised: (code, severity) => raised.inc({ code, severity }),
+    alertDelivery: (channel, outcome) => deliveries.inc({ channel, outcome }),
     render: async () => {
       st = null
       try {
