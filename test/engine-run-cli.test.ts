@@ -105,6 +105,8 @@ test(
       assert.equal(status.games[0]!.home.ticker, `${eventTicker}-BUF`)
       child.kill('SIGTERM')
       assert.equal(await exited, 0, stderr)
+      // The session ends with its summary on stdout.
+      assert.match(stdout, /== session summary ==\nfills 0 /)
       // The session was recorded beside the journal: REST responses (discovery, reconciliation) and
       // WebSocket frames, never a key id or a signature.
       const folder = /gridedge run: recording (\S+)\n/.exec(stderr)![1]!

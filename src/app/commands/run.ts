@@ -50,6 +50,7 @@ import { startLiveSession } from '../runtime/live-session.ts'
 import { startOperatorStack, tapGameFeed, tapMarketData } from '../runtime/operator-stack.ts'
 import type { GameEvent } from '../../core/game-events.ts'
 import { resolveChannels } from '../runtime/alerts-config.ts'
+import { SessionSummary, TradePrinter, renderSummary, summaryFinal } from '../runtime/session-report.ts'
 import { FrameRecorder } from '../../adapters/recorder/frame-recorder.ts'
 
 const USAGE = [
@@ -360,6 +361,20 @@ export const command: Command = {
       marketData: tapMarketData(ws, (t, ms) => onBookLatency(t, ms)),
       venue,
     })
+    // Each trade as it happens on stdout, and a summary at the end.
+    const registrations = games.map((g) => g.registration)
+    const printer = new TradePrinter(
+      registrations.flatMap((g) => [
+        { ticker: g.homeTicker, gameId: g.gameId, team: g.homeTeam },
+        { ticker: g.awayTicker, gameId: g.gameId, team: g.awayTeam },
+      ]),
+      (line) => process.stdout.write(line + '\n'),
+    )
+    const summary = new SessionSummary(registrations.map((g) => g.gameId))
+    session.engine.onRecord((r) => {
+      printer.onRecord(r)
+      summary.onRecord(r)
+    })
     const operator = await startOperatorStack({
       engine: session.engine,
       logger,
@@ -392,8 +407,13 @@ export const command: Command = {
       process.once('SIGINT', () => resolve())
       process.once('SIGTERM', () => resolve())
     })
-    await operator.close()
     await session.stop()
+    process.stdout.write(
+      renderSummary(
+        summary.summary(summaryFinal(session.engine, operator.handle.status(), operator.alerts.countsByCode)),
+      ),
+    )
+    await operator.close()
     await recorder?.close()
     if (recorder !== null)
       logger.info(
