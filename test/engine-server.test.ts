@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import parsePrometheus from 'parse-prometheus-text-format'
@@ -161,6 +161,20 @@ test('/metrics is valid Prometheus exposition while games are live (parsed by a 
     assert.equal(h?.metrics[0]?.count, '3')
     assert.equal(h?.metrics[0]?.buckets?.['+Inf'], '3')
     assert.ok(byName.has('process_cpu_seconds_total'), 'process metrics')
+
+    // Every metric the provisioned Grafana dashboard queries is served here.
+    const dash = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'docs', 'grafana-gridedge.json'), 'utf8'),
+    ) as {
+      panels: { title: string; targets: { expr: string }[] }[]
+    }
+    const served = new Set(families.map((f) => f.name))
+    for (const p of dash.panels)
+      for (const t of p.targets)
+        for (const m of t.expr.matchAll(/\b((?:gridedge|process|nodejs)_[a-z0-9_]+)/g)) {
+          const name = m[1]!.replace(/_(bucket|sum|count)$/, '')
+          assert.ok(served.has(name), `${p.title}: ${name} is not served`)
+        }
   } finally {
     await s.close()
   }
