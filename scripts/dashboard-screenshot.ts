@@ -39,12 +39,15 @@ const rd = await startReplayDashboard({
   engine: { strategy: { minNetEdge: Number(process.env['SHOT_MIN_EDGE'] ?? '0.03') } },
 })
 rd.advanceTo(Math.floor(rd.inputs.events.length * fraction))
+// Stop where a position is open, so the positions table has a row.
+rd.advanceUntil(() => rd.stack.handle.status().positions.length > 0)
 const browser = await launchChromium()
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1900 } })
   await page.goto(rd.stack.server.loginUrl)
   await page.waitForSelector('.game-chart canvas')
   await page.waitForTimeout(1500)
+  await page.locator('#games').scrollIntoViewIfNeeded()
   // Hover a point of the chart so the play-by-play box shows.
   const box = await page.locator('.game-chart .u-over').boundingBox()
   if (box !== null) await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.5)

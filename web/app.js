@@ -256,17 +256,18 @@ function renderOrders() {
     .querySelector('tbody')
     .replaceChildren(
       ...rows.slice(0, 300).map((o) => {
+        // In the contract's own terms: an entry that sells YES buys NO (at 100 - the YES price).
+        const no = o.kind !== 'unknown' && (o.kind === 'enter') === (o.action === 'sell')
+        const px = (ticks) => cents(no ? 10000 - ticks : ticks)
         const tr = row([
           hms(o.createdMs),
           o.gameId,
           o.kind,
-          `${o.action} ${o.team} YES`,
-          cents(o.priceTicks),
+          no ? `${o.kind === 'enter' ? 'buy' : 'sell'} ${o.team} NO` : `${o.action} ${o.team} YES`,
+          px(o.priceTicks),
           contracts(o.sizeCentiContracts),
           contracts(o.filledCentiContracts),
-          o.filledCentiContracts > 0
-            ? cents(Math.round(o.filledNotionalMicros / o.filledCentiContracts))
-            : '-',
+          o.filledCentiContracts > 0 ? px(Math.round(o.filledNotionalMicros / o.filledCentiContracts)) : '-',
           usd(o.feesMicros),
           [o.status, 'status-' + o.status],
           o.netEdge === null ? '-' : points(o.netEdge),
