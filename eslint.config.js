@@ -62,6 +62,7 @@ export default tseslint.config(
     'model-store',
     'system',
     'kalshi-history',
+    'alerts',
   ].map((name) => ({
     files: [`src/adapters/${name}/**/*.ts`],
     rules: boundary([
@@ -93,7 +94,10 @@ export default tseslint.config(
         EventSource: 'readonly',
         alert: 'readonly',
         confirm: 'readonly',
+        prompt: 'readonly',
         fetch: 'readonly',
+        uPlot: 'readonly',
+        devicePixelRatio: 'readonly',
       },
     },
   },

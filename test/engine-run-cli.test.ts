@@ -75,7 +75,7 @@ test(
         [bin, 'run', '--live', '--config', cfgFile, '--port', '0', '--discover', '--date', '2025-09-07'],
         {
           cwd: root,
-          // The account lock lives in the per-user data folder: a temp one here.
+          // The account lock and the operator token live in the per-user data folder: a temp one here.
           env: { ...process.env, TEST_KALSHI_KEY: 'cli-key', XDG_DATA_HOME: join(dir, 'xdg-data') },
         },
       )
@@ -92,8 +92,12 @@ test(
       }
       assert.match(stderr, /LIVE TRADING: REAL ORDERS/)
       assert.match(stderr, /discovered: 2025_01_BAL_BUF \(KXNFLGAME-25SEP07BALBUF-BUF\)/)
-      const url = /dashboard (http:\/\/\S+)\//.exec(stderr)![1]!
-      const status = (await (await fetch(`${url}/api/status`)).json()) as {
+      const [, url, token] = /dashboard (http:\/\/\S+)\/\?token=(\S+)\n/.exec(stderr)!
+      // The operator API needs the installation's token (printed with the URL); without it, 401.
+      assert.equal((await fetch(`${url}/api/status`)).status, 401)
+      const status = (await (
+        await fetch(`${url}/api/status`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
         tradingState: string
         games: { gameId: string; home: { ticker: string } }[]
       }
@@ -102,6 +106,8 @@ test(
       assert.equal(status.games[0]!.home.ticker, `${eventTicker}-BUF`)
       child.kill('SIGTERM')
       assert.equal(await exited, 0, stderr)
+      // The session ends with its summary on stdout.
+      assert.match(stdout, /== session summary ==\nfills 0 /)
       // The session was recorded beside the journal: REST responses (discovery, reconciliation) and
       // WebSocket frames, never a key id or a signature.
       const folder = /gridedge run: recording (\S+)\n/.exec(stderr)![1]!

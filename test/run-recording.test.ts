@@ -140,13 +140,20 @@ describe(
           '--game',
           `${GAME_ID}=${eventTicker}@${game!.eventId}`,
         ],
-        { TEST_KALSHI_KEY: 'run-key' },
+        // The operator token is created in the test's folder, not the user's data folder.
+        { TEST_KALSHI_KEY: 'run-key', XDG_DATA_HOME: dir },
       )
       try {
         const folder = (await waitFor(run, /gridedge run: recording (\S+)\n/, 'recording line'))[1]!
         assert.ok(folder.startsWith(join(dir, 'recordings', 'paper-')), folder)
-        const url = (await waitFor(run, /dashboard (http:\/\/\S+)\//, 'dashboard line'))[1]!
-        const status = (await (await fetch(`${url}/api/status`)).json()) as {
+        const [, url, token] = await waitFor(
+          run,
+          /dashboard (http:\/\/\S+)\/\?token=(\S+)\n/,
+          'dashboard line',
+        )
+        const status = (await (
+          await fetch(`${url}/api/status`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as {
           extra?: { recording?: { dir: string; dropped: number } }
         }
         assert.equal(status.extra?.recording?.dir, folder)

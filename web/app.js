@@ -1,129 +1,336 @@
-// gridedge dashboard: polls /api/status each second and follows /api/events (SSE). Plain JS, no build.
+// gridedge trading screen. Loads the whole view once (/api/view), then polls for what changed since its
+// cursor every second; the server builds the view from the engine's records and the run's journal, so a
+// reload shows every earlier order and fill. When the server stops answering, every live number is
+// blanked and a DISCONNECTED banner shows until it answers again.
+import { GameChart, PnlChart } from './charts.js'
+import { cents, contracts, el, gameClock, hms, points, prob, secs, usd } from './format.js'
+
 const $ = (id) => document.getElementById(id)
-const usd = (micros) => (micros < 0 ? '-' : '') + '$' + (Math.abs(micros) / 1e6).toFixed(2)
-const cents = (ticks) => (ticks < 0 ? '-' : (ticks / 100).toFixed(0) + 'c')
-const text = (el, s) => {
-  el.textContent = s
-  return el
+const tooltip = $('tooltip')
+let cursor = 0
+let connected = null
+let lastStatus = null
+const games = new Map() // gameId -> { card, chart, fields }
+const orders = new Map()
+let pnlChart = null
+let alertCount = 0
+
+function setText(node, s) {
+  node.textContent = s
+}
+
+function markDisconnected(why) {
+  if (connected === false) return
+  connected = false
+  document.body.classList.add('disconnected')
+  setText($('disconnected-since'), new Date().toLocaleTimeString() + (why ? ` (${why})` : ''))
+  $('disconnected').hidden = false
+  const conn = $('conn')
+  conn.className = 'conn down'
+  setText(conn, 'DISCONNECTED')
+  // No frozen numbers: everything that was live is blanked until the server answers again.
+  for (const n of document.querySelectorAll('[data-live]')) setText(n, '—')
+  $('trading-state').className = 'state'
+  $('positions').querySelector('tbody').replaceChildren()
+}
+
+function markConnected() {
+  if (connected === true) return
+  connected = true
+  document.body.classList.remove('disconnected')
+  $('disconnected').hidden = true
+  const conn = $('conn')
+  conn.className = 'conn up'
+  setText(conn, 'live')
+}
+
+function reset() {
+  cursor = 0
+  for (const g of games.values()) g.card.remove()
+  games.clear()
+  orders.clear()
+  $('pnl-chart').replaceChildren()
+  pnlChart = null
+  $('alerts').replaceChildren()
+  $('events').replaceChildren()
+  alertCount = 0
+}
+
+async function poll() {
+  let res
+  try {
+    res = await fetch(`/api/view?since=${cursor}`, { cache: 'no-store' })
+  } catch {
+    return markDisconnected()
+  }
+  if (res.status === 401) return markDisconnected('signed out: open the URL gridedge printed')
+  if (!res.ok) return markDisconnected(`HTTP ${res.status}`)
+  let v
+  try {
+    v = await res.json()
+  } catch {
+    return markDisconnected('bad answer')
+  }
+  // A smaller cursor than ours means a new server process: start over from its full view.
+  if (v.seq < cursor) {
+    reset()
+    return poll()
+  }
+  markConnected()
+  apply(v)
+  cursor = v.seq
+}
+
+function apply(v) {
+  const s = v.status
+  lastStatus = s
+  renderHeader(s)
+  renderSummary(s)
+  if (pnlChart === null) pnlChart = new PnlChart($('pnl-chart'))
+  if (v.pnl.length > 0 || v.since === 0) pnlChart.add(v.pnl)
+  for (const g of v.games) renderGame(g, v.points[g.gameId] ?? [], v.markers)
+  renderPositions(s.positions)
+  for (const o of v.orders) orders.set(o.clientOrderId, o)
+  if (v.orders.length > 0 || v.since === 0) renderOrders()
+  renderRisk(s, v.tradingStates)
+  append($('alerts'), v.alerts, (a) => {
+    alertCount++
+    return el(
+      'li',
+      { class: 'sev-' + a.severity },
+      `${hms(a.tsMs)} [${a.severity}] ${a.code} ${a.subject}: ${a.title}`,
+    )
+  })
+  setText($('alert-count'), String(alertCount))
+  append($('events'), v.events, (e) => el('li', { class: e.type }, `${hms(e.tsMs)}  ${e.text}`))
+}
+
+function append(list, rows, make) {
+  for (const r of rows) list.insertBefore(make(r), list.firstChild)
+  while (list.childElementCount > 500) list.removeChild(list.lastChild)
+}
+
+function renderHeader(s) {
+  const st = $('trading-state')
+  st.className = 'state ' + s.tradingState
+  setText(st, s.tradingState)
+  setText($('trading-reason'), s.tradingStateReason)
+  setText($('session-time'), hms(s.nowMs) + ' UTC')
+}
+
+function renderSummary(s) {
+  let unrealized = 0
+  for (const p of s.positions) unrealized += p.unrealizedPnlMicros
+  setText($('pnl-net'), usd(s.pnl.netPnlMicros))
+  $('pnl-net').className = s.pnl.netPnlMicros < 0 ? 'neg' : 'pos'
+  setText($('pnl-realized'), usd(s.pnl.realizedPnlMicros))
+  setText($('pnl-unrealized'), usd(unrealized))
+  setText($('pnl-fees'), usd(s.pnl.feesMicros))
+  const used = Math.max(0, -s.risk.dailyPnlMicros) / s.risk.dailyLossLimitMicros
+  setText($('daily-loss'), `${(used * 100).toFixed(0)}% of ${usd(s.risk.dailyLossLimitMicros)}`)
+  const bar = $('daily-loss-bar')
+  bar.style.width = `${Math.min(100, used * 100)}%`
+  bar.className = used >= 0.8 ? 'hot' : used >= 0.5 ? 'warm' : ''
+  const cooling = s.risk.cooldownUntilMs !== null && s.risk.cooldownUntilMs > s.nowMs
+  setText(
+    $('breaker'),
+    `${s.risk.consecutiveLosses}/${s.risk.maxConsecutiveLosses} losses` +
+      (cooling ? ` · TRIPPED, cooldown ${secs(s.risk.cooldownUntilMs - s.nowMs)}` : ' · ok'),
+  )
+  $('breaker').className = cooling ? 'neg' : ''
+  setText($('open-orders'), String(s.openOrders.length))
+}
+
+function renderGame(g, pts, markers) {
+  let view = games.get(g.gameId)
+  if (view === undefined) {
+    const f = {}
+    const field = (name, label) => {
+      f[name] = el('b', { 'data-live': '' }, '-')
+      return el('div', {}, el('label', { text: label }), f[name])
+    }
+    f.title = el('h3', { 'data-live': '' }, g.gameId)
+    const chartBox = el('div', { class: 'chart game-chart' })
+    const card = el(
+      'article',
+      { class: 'game', id: 'game-' + g.gameId, 'data-game': g.gameId },
+      f.title,
+      el(
+        'div',
+        { class: 'strip' },
+        field('model', `model P(${g.homeTeam})`),
+        field('books', 'books (bid / ask · age · lag)'),
+        field('edge', 'raw edge at ask (home / away)'),
+        field('signal', 'last signal (net edge)'),
+        field('hold', 'holding because'),
+        field('feed', 'feed (state age · lag)'),
+      ),
+      chartBox,
+      (f.holds = el('div', { class: 'holds', 'data-live': '' })),
+    )
+    $('games').append(card)
+    view = { card, fields: f, chart: new GameChart(chartBox, tooltip, g) }
+    games.set(g.gameId, view)
+  }
+  const f = view.fields
+  const st = g.state
+  setText(
+    f.title,
+    st
+      ? `${g.awayTeam} ${st.awayScore} @ ${g.homeTeam} ${st.homeScore} · ${gameClock(st.quarter, st.clockSeconds)} · ${st.status}`
+      : `${g.awayTeam} @ ${g.homeTeam} · ${g.gameId}`,
+  )
+  setText(f.model, `${prob(g.homeWinProb)} (${g.modelSource ?? '-'})`)
+  setText(
+    f.books,
+    g.books
+      .map(
+        (b) =>
+          `${b.team} ${cents(b.bidTicks)} / ${cents(b.askTicks)}` +
+          (b.valid ? ` · ${secs(b.ageMs)}` : ' · INVALID') +
+          (b.latencyMs === null ? '' : ` · ${secs(b.latencyMs)}`) +
+          (b.status === 'open' ? '' : ` (${b.status})`),
+      )
+      .join('   '),
+  )
+  f.books.className = g.books.some((b) => !b.valid && b.status === 'open') ? 'neg' : ''
+  setText(f.edge, `${g.homeTeam} ${points(g.edgeHome)} · ${g.awayTeam} ${points(g.edgeAway)}`)
+  setText(
+    f.signal,
+    g.lastSignal === null
+      ? '-'
+      : `${hms(g.lastSignal.tsMs)} ${g.lastSignal.kind} ${g.lastSignal.netEdge === null ? '' : points(g.lastSignal.netEdge)} ${g.lastSignal.reason}`,
+  )
+  setText(f.hold, g.lastHold || '(none)')
+  setText(
+    f.feed,
+    (g.feed.healthy ? 'ok' : 'DOWN ' + (g.feed.error ?? '')) +
+      ` · ${secs(g.feed.stateAgeMs)}` +
+      (g.feed.latencyMs === null ? '' : ` · lag ${secs(g.feed.latencyMs)}`),
+  )
+  f.feed.className = g.feed.healthy ? '' : 'neg'
+  setText(
+    f.holds,
+    'holds by reason: ' +
+      (Object.entries(g.holds)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(' · ') || '-'),
+  )
+  view.chart.add(pts, markers)
+}
+
+function renderPositions(ps) {
+  $('positions')
+    .querySelector('tbody')
+    .replaceChildren(
+      ...ps.map((p) => {
+        const held = p.positionCentiContracts > 0 ? 'YES' : 'NO'
+        return row([
+          p.gameId,
+          `${p.team} ${held}`,
+          contracts(Math.abs(p.positionCentiContracts)),
+          cents(p.entryPriceTicks),
+          cents(p.markPriceTicks),
+          [usd(p.unrealizedPnlMicros), p.unrealizedPnlMicros < 0 ? 'neg' : 'pos'],
+          usd(p.realizedPnlMicros),
+          usd(p.feesMicros),
+        ])
+      }),
+    )
 }
 
 function row(cells) {
   const tr = document.createElement('tr')
-  for (const c of cells) tr.appendChild(text(document.createElement('td'), String(c)))
+  for (const c of cells) {
+    const [text, cls] = Array.isArray(c) ? c : [c, '']
+    tr.append(el('td', cls ? { class: cls, text: String(text) } : { text: String(text) }))
+  }
   return tr
 }
 
-async function refresh() {
-  try {
-    const s = await (await fetch('/api/status')).json()
-    const st = $('trading-state')
-    st.className = 'state ' + s.tradingState
-    text(st, s.tradingState)
-    text($('trading-reason'), s.tradingStateReason)
-    text(
-      $('pnl'),
-      `realized ${usd(s.pnl.realizedPnlMicros)} · fees ${usd(s.pnl.feesMicros)} · net (marked) ${usd(s.pnl.netPnlMicros)} · cash ${usd(s.pnl.cashMicros)}`,
-    )
-    const games = $('games').querySelector('tbody')
-    games.replaceChildren(
-      ...s.games.map((g) => {
-        const st = g.state
-        const clock = st
-          ? `Q${st.quarter} ${Math.floor(st.clockSeconds / 60)}:${String(st.clockSeconds % 60).padStart(2, '0')}`
-          : '-'
-        const score = st
-          ? `${g.awayTeam} ${st.awayScore} - ${st.homeScore} ${g.homeTeam}`
-          : `${g.awayTeam} @ ${g.homeTeam}`
-        const book = (m) =>
-          `${cents(m.bestBidTicks)} / ${cents(m.bestAskTicks)} (${m.status}${m.bookAgeMs === null ? '' : ', ' + (m.bookAgeMs / 1000).toFixed(1) + 's'})`
-        const pos = `${g.home.team} ${g.home.positionCentiContracts / 100} · ${g.away.team} ${g.away.positionCentiContracts / 100}`
-        return row([
-          g.gameId,
-          st ? st.status : '-',
-          clock,
-          score,
-          g.homeWinProb === null ? '-' : g.homeWinProb.toFixed(3),
-          g.stateAgeMs === null ? '-' : (g.stateAgeMs / 1000).toFixed(1) + 's',
-          book(g.home),
-          book(g.away),
-          pos,
-          g.feedHealthy ? 'ok' : 'DOWN ' + (g.feedError ?? ''),
-          g.lastHold,
+function renderOrders() {
+  const rows = [...orders.values()].sort(
+    (a, b) => b.createdMs - a.createdMs || (a.clientOrderId < b.clientOrderId ? 1 : -1),
+  )
+  $('orders')
+    .querySelector('tbody')
+    .replaceChildren(
+      ...rows.slice(0, 300).map((o) => {
+        // In the contract's own terms: an entry that sells YES buys NO (at 100 - the YES price).
+        const no = o.kind !== 'unknown' && (o.kind === 'enter') === (o.action === 'sell')
+        const px = (ticks) => cents(no ? 10000 - ticks : ticks)
+        const tr = row([
+          hms(o.createdMs),
+          o.gameId,
+          o.kind,
+          no ? `${o.kind === 'enter' ? 'buy' : 'sell'} ${o.team} NO` : `${o.action} ${o.team} YES`,
+          px(o.priceTicks),
+          contracts(o.sizeCentiContracts),
+          contracts(o.filledCentiContracts),
+          o.filledCentiContracts > 0 ? px(Math.round(o.filledNotionalMicros / o.filledCentiContracts)) : '-',
+          usd(o.feesMicros),
+          [o.status, 'status-' + o.status],
+          o.netEdge === null ? '-' : points(o.netEdge),
+          o.steps.map((s) => `${hms(s.tsMs)} ${s.status}${s.detail ? ' ' + s.detail : ''}`).join(' → '),
         ])
+        tr.dataset.order = o.clientOrderId
+        tr.title = o.reason ?? ''
+        return tr
       }),
     )
-    $('orders')
-      .querySelector('tbody')
-      .replaceChildren(
-        ...s.openOrders.map((o) =>
-          row([
-            o.clientOrderId,
-            o.ticker,
-            o.side,
-            cents(o.priceTicks),
-            o.remainingCentiContracts / 100,
-            o.status,
-          ]),
-        ),
-      )
-  } catch (e) {
-    text($('trading-reason'), 'status unavailable: ' + e.message)
-  }
 }
 
-function describe(type, r) {
-  switch (type) {
-    case 'fill':
-      return `FILL ${r.fill.ticker} ${r.fill.side === 'bid' ? 'buy' : 'sell'} ${r.fill.sizeCentiContracts / 100} @ ${cents(r.fill.priceTicks)} fee ${usd(r.fill.feeMicros)}`
-    case 'signal':
-      return `SIGNAL ${r.kind} ${r.ticker} ${r.side} ${r.sizeCentiContracts / 100} @ ${cents(r.limitPriceTicks)} (${r.reason})`
-    case 'denial':
-      return `DENIED ${r.clientOrderId}: ${r.code} ${r.detail}`
-    case 'order':
-      return `order ${r.clientOrderId} ${r.status}${r.reason ? ' (' + r.reason + ')' : ''}`
-    case 'settlement':
-      return `SETTLED ${r.ticker} at ${cents(r.settlementTicks)}: ${usd(r.realizedPnlMicros)}`
-    case 'trading_state':
-      return `TRADING ${r.state}: ${r.reason}`
-    case 'alert':
-      return `ALERT ${r.code}: ${r.detail}`
-    default:
-      return type
-  }
+function renderRisk(s, states) {
+  const box = $('risk')
+  const items = [
+    el('div', { 'data-live': '' }, `state ${s.tradingState}: ${s.tradingStateReason}`),
+    el(
+      'div',
+      { 'data-live': '' },
+      `daily P&L ${usd(s.risk.dailyPnlMicros)} of limit -${usd(s.risk.dailyLossLimitMicros)}`,
+    ),
+  ]
+  const hist = el('ol', { class: 'states' })
+  for (const t of states.slice(-10).reverse())
+    hist.append(el('li', {}, `${hms(t.tsMs)} ${t.state}: ${t.reason}`))
+  box.replaceChildren(...items, hist)
 }
 
-function follow() {
-  const es = new EventSource('/api/events')
-  for (const type of ['signal', 'denial', 'order', 'fill', 'settlement', 'trading_state', 'alert']) {
-    es.addEventListener(type, (e) => {
-      const r = JSON.parse(e.data)
-      const li = text(
-        document.createElement('li'),
-        new Date(r.tsMs).toISOString().slice(11, 19) + '  ' + describe(type, r),
-      )
-      li.className = type
-      const list = $('events')
-      list.insertBefore(li, list.firstChild)
-      while (list.childElementCount > 500) list.removeChild(list.lastChild)
+async function post(path, body) {
+  let res
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'dashboard', ...body }),
     })
+  } catch (e) {
+    alert(`${path} failed: ${e.message}`)
+    return
   }
-}
-
-async function post(path) {
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: { 'x-gridedge-operator': '1', 'content-type': 'application/json' },
-    body: JSON.stringify({ reason: 'dashboard' }),
-  })
-  if (!res.ok) alert(`${path} failed: ${res.status}`)
-  refresh()
+  if (!res.ok) {
+    const err = await res.json().catch(() => ({}))
+    alert(`${path} refused (${res.status}): ${err.error ?? ''}`)
+  }
+  await poll()
 }
 
 $('kill').addEventListener('click', () => {
-  if (confirm('KILL: halt trading and cancel every open order?')) post('/api/kill')
+  if (confirm('KILL: halt trading and cancel every open order?')) post('/api/kill', {})
 })
-$('pause').addEventListener('click', () => post('/api/pause'))
-$('resume').addEventListener('click', () => post('/api/resume'))
-refresh()
-setInterval(refresh, 1000)
-follow()
+$('pause').addEventListener('click', () => post('/api/pause', {}))
+$('resume').addEventListener('click', () => {
+  if (lastStatus !== null && lastStatus.tradingState === 'HALTED') {
+    const typed = prompt('Trading was halted. Type RESUME AFTER KILL to resume trading.')
+    if (typed === null) return
+    post('/api/resume', { confirm: typed })
+  } else post('/api/resume', {})
+})
+
+async function loop() {
+  for (;;) {
+    await poll()
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+}
+loop()

@@ -16,6 +16,8 @@ import {
   engineSettingsSchema,
   type EngineSettings,
 } from '../engine/engine-config.ts'
+import { DashboardConfigSchema } from './server/dashboard-config.ts'
+import { AlertsConfigSchema } from './runtime/alerts-config.ts'
 
 export const configInvalid = defineError('CONFIG_INVALID', 'the configuration failed validation')
 
@@ -113,13 +115,9 @@ export const ConfigSchema = z
     feeds: FeedsConfigSchema.prefault({}),
     /** Engine settings: strategy, risk and the engine's own, with their cross-field rules. */
     engine: engineSettingsSchema.prefault({}),
-    dashboard: z
-      .object({
-        port: z.number().int().min(0).max(65535).default(8787),
-        host: z.string().min(1).default('127.0.0.1'),
-      })
-      .strict()
-      .prefault({}),
+    dashboard: DashboardConfigSchema.prefault({}),
+    /** Alert channels (webhook, ntfy, Slack, Telegram), thresholds and rate limits. */
+    alerts: AlertsConfigSchema.prefault({}),
     /** Raw frames `run` sees (Kalshi WS, ESPN, Sportradar), for `gridedge replay --recording`. */
     recording: RecordingConfigSchema.prefault({}),
   })

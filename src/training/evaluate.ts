@@ -153,12 +153,14 @@ export async function forwardTest(
   params: GbdtParams,
   trainSeasons: readonly number[],
   testSeason: number,
+  /** Progress: called every 50 rounds and after the last. */
+  onRound?: (round: number, trainLoss: number, validLoss: number | null) => void,
 ): Promise<EvalReport> {
   const parts = await loadSeasons(dataDir, [...trainSeasons, testSeason])
   const all = buildDataset(parts, set)
   const train = selectSeasons(all, new Set(trainSeasons), true)
   const test = selectSeasons(all, new Set([testSeason]), true)
-  const t = trainOn(train, params)
+  const t = trainOn(train, params, onRound === undefined ? {} : { onRound, logEvery: 50 })
   const pred = predictDataset(t.model, test)
   return report('forward', set, pred, test, [t.seconds], {
     trainSeasons: [trainSeasons[0], trainSeasons[trainSeasons.length - 1]],
@@ -188,6 +190,8 @@ export async function leaveOneSeasonOut(
   seasons: readonly number[],
   onSeason?: (season: number, seconds: number, heldOut: Metrics) => void,
   folds: readonly number[] = seasons,
+  /** Progress: the fold being trained, every 50 rounds and after the last. */
+  onRound?: (fold: number, round: number, trainLoss: number) => void,
 ): Promise<{ report: EvalReport; heldOut: HeldOutPredictions }> {
   const parts = await loadSeasons(dataDir, seasons)
   const all = buildDataset(parts, set)
@@ -197,7 +201,11 @@ export async function leaveOneSeasonOut(
   for (const s of folds) {
     const held = new Set([s])
     const train = selectSeasons(all, held, false)
-    const t = trainOn(train, params)
+    const t = trainOn(
+      train,
+      params,
+      onRound === undefined ? {} : { onRound: (r, l) => onRound(s, r, l), logEvery: 50 },
+    )
     secs.push(t.seconds)
     const test = selectSeasons(all, held, true)
     const p = predictDataset(t.model, test)

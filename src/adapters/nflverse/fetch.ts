@@ -233,8 +233,11 @@ export async function fetchNflverse(
   seasons: readonly number[],
   log: Logger,
   opts: FetchOptions = DEFAULT_FETCH_OPTIONS,
+  /** Progress: files done of all (the schedule and one per season), and what comes next. */
+  onFile?: (done: number, total: number, next: string) => void,
 ): Promise<FetchedFile[]> {
   const base = opts.baseUrl.replace(/\/+$/, '')
+  onFile?.(0, seasons.length + 1, 'schedule')
   const out: FetchedFile[] = []
   const gamesUrl = `${base}/schedules/games.csv`
   log.info({ url: gamesUrl }, 'downloading schedule')
@@ -244,6 +247,7 @@ export async function fetchNflverse(
   writeAtomic(gamesPath, gzipSync(games))
   out.push({ path: gamesPath, bytes: games.length, approxRows: gamesRows })
   for (const season of seasons) {
+    onFile?.(out.length, seasons.length + 1, `play-by-play ${season}`)
     const url = `${base}/pbp/play_by_play_${season}.csv.gz`
     log.info({ url, season }, 'downloading play-by-play')
     const body = await httpGet(url, opts)

@@ -6,6 +6,7 @@
  * and (b) the whole system replayed on paper through the same runtime as `gridedge replay`. Prints a
  * per-game table and totals, or JSON with `--json`.
  */
+import { Progress } from '../runtime/progress.ts'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Command } from '../cli.ts'
@@ -290,7 +291,9 @@ export const command: Command = {
     const lines: GameLine[] = []
     const comparisons: GameComparison[] = []
     const replays: ReplaySummary[] = []
+    const progress = new Progress({ label: 'backtest', total: gameIds.length, unit: 'games', json: v.json })
     for (const gameId of gameIds) {
+      progress.update(lines.length, gameId)
       try {
         const inputs = await loadReplayInputs(cfg.dataDir, gameId)
         const [away, home] = inputs.recorded.markets
@@ -324,6 +327,7 @@ export const command: Command = {
         })
       }
     }
+    progress.finish(`backtest: ${lines.length} games`)
     const report: BacktestReport = {
       model,
       params,

@@ -4,6 +4,7 @@
  * Eastern date) and downloads both markets' one-minute candles from Kalshi's public endpoint into
  * `<dataDir>/markets/kalshi_api/<game_id>/`, readable by the replay and the backtest.
  */
+import { Progress } from '../runtime/progress.ts'
 import type { Logger } from 'pino'
 import { readGames } from '../../adapters/nflverse/files.ts'
 import {
@@ -72,7 +73,9 @@ export async function fetchMarkets(
   const full: HistoryFetchOptions = { ...DEFAULT_HISTORY_OPTIONS, ...opts }
   const games = await resolveGameMarkets(dataDir, gameIds)
   const out: FetchedRecording[] = []
+  const progress = new Progress({ label: 'kalshi history', total: games.length, unit: 'games' })
   for (const g of games) {
+    progress.update(out.length, g.gameId)
     process.stdout.write(
       `${g.gameId}: ${g.eventTicker} (kickoff ${new Date(g.kickoffMs).toISOString()}) from ${full.baseUrl}\n`,
     )
@@ -80,5 +83,6 @@ export async function fetchMarkets(
     process.stdout.write(`  ${rec.candles[0]} + ${rec.candles[1]} candles -> ${rec.folder}\n`)
     out.push(rec)
   }
+  progress.finish(`kalshi history: ${out.length} games`)
   return out
 }

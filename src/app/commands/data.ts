@@ -5,6 +5,7 @@
  * `--markets 2025_01_BAL_BUF[,...]` also downloads each game's Kalshi one-minute candles
  * (data-markets.ts); `--kalshi-base-url` or GRIDEDGE_KALSHI_HISTORY_BASE_URL overrides Kalshi's host.
  */
+import { Progress } from '../runtime/progress.ts'
 import type { Command } from '../cli.ts'
 import { cliUsage, intArg, parseCommandArgs, startupDone, urlArg } from './args.ts'
 import { loadConfig } from '../config.ts'
@@ -66,11 +67,15 @@ export const command: Command = {
     const baseUrl =
       values['base-url'] ?? (envBase && envBase !== '' ? envBase : DEFAULT_FETCH_OPTIONS.baseUrl)
     if (!onlyMarkets) {
-      const files = await fetchNflverse(config.dataDir, seasons, log, {
-        ...DEFAULT_FETCH_OPTIONS,
-        baseUrl,
-        connectTimeoutMs,
-      })
+      const progress = new Progress({ label: 'nflverse', unit: 'files' })
+      const files = await fetchNflverse(
+        config.dataDir,
+        seasons,
+        log,
+        { ...DEFAULT_FETCH_OPTIONS, baseUrl, connectTimeoutMs },
+        (done, total, next) => progress.update(done, `downloading ${next}`, total),
+      )
+      progress.finish(`nflverse: ${files.length} files`)
       for (const f of files) process.stdout.write(`${f.path}  ${f.bytes} bytes  ~${f.approxRows} rows\n`)
       process.stdout.write(`fetched ${files.length} files into ${config.dataDir}\n`)
     }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { Command } from '../cli.ts'
 import { cliUsage, parseCommandArgs, startupDone } from './args.ts'
 import { loadConfig } from '../config.ts'
+import { Progress } from '../runtime/progress.ts'
 import { FEATURE_NAMES, type FeatureSet } from '../../core/model/features.ts'
 import { WinProbModel } from '../../core/model/win-prob.ts'
 import type { GbdtParams } from '../../training/gbdt/params.ts'
@@ -190,18 +191,19 @@ async function train(v: Values): Promise<number> {
     `loaded ${data.nRows} plays (${all[0]}-${all[all.length - 1]}) in ${loadSeconds.toFixed(1)} s; ` +
       `training on ${trainData.nRows} with ${set} features, ${params.nRounds} rounds...\n`,
   )
+  const progress = new Progress({ label: 'training', total: params.nRounds, unit: 'rounds' })
+  let lastLoss = ''
   const onRound = (round: number, trainLoss: number, validLoss: number | null): void => {
-    if (round % 50 === 0 || round + 1 === params.nRounds)
-      process.stderr.write(
-        `  round ${round}: train log loss ${trainLoss.toFixed(5)}` +
-          (validLoss === null ? '\n' : `, valid ${validLoss.toFixed(5)}\n`),
-      )
+    lastLoss =
+      `train log loss ${trainLoss.toFixed(5)}` + (validLoss === null ? '' : `, valid ${validLoss.toFixed(5)}`)
+    progress.update(round + 1, lastLoss)
   }
   const t = trainOn(
     trainData,
     params,
     validData === undefined ? { onRound, logEvery: 50 } : { valid: validData, onRound, logEvery: 50 },
   )
+  progress.finish(`trained ${t.model.nTrees} trees: ${lastLoss}`)
   const trainMetrics = computeMetrics(predictDataset(t.model, trainData), trainData.y, trainData.qtr)
   const validMetrics =
     validData === undefined
@@ -266,23 +268,44 @@ async function evaluate(v: Values): Promise<number> {
     const trainSeasons = seasonsOpt(v['train-seasons'], '2006-2023', 'train-seasons')
     const testSeason = seasonsOpt(v['test-season'], '2024', 'test-season')
     if (testSeason.length !== 1) throw new UsageError('--test-season takes one season')
-    r = await forwardTest(config.dataDir, set, params, trainSeasons, testSeason[0]!)
+    const progress = new Progress({
+      label: `training on ${trainSeasons[0]}-${trainSeasons[trainSeasons.length - 1]}`,
+      total: params.nRounds,
+      unit: 'rounds',
+      json: v.json === true,
+    })
+    r = await forwardTest(config.dataDir, set, params, trainSeasons, testSeason[0]!, (round, loss) =>
+      progress.update(round + 1, `train log loss ${loss.toFixed(5)}`),
+    )
+    progress.finish(`forward test: trained on ${trainSeasons.length} seasons, tested on ${testSeason[0]}`)
   } else {
     const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
     const folds = seasonsOpt(v.folds, v.seasons ?? '2006-2024', 'folds')
     if (folds.some((f) => !seasons.includes(f))) throw new UsageError('--folds must be among --seasons')
+    const progress = new Progress({
+      label: 'loso',
+      total: params.nRounds,
+      unit: 'rounds',
+      json: v.json === true,
+    })
     const res = await leaveOneSeasonOut(
       config.dataDir,
       set,
       params,
       seasons,
       (s, secs, m) =>
-        process.stderr.write(
+        progress.note(
           `  held out ${s}: trained in ${secs.toFixed(1)} s; log loss ${m.logLoss.toFixed(5)}, ` +
             `calibration error ${m.calibrationError.toFixed(5)}, n ${m.n}\n`,
         ),
       folds,
+      (fold, round, loss) => {
+        if (round === 0)
+          progress.phase(`fold ${folds.indexOf(fold) + 1}/${folds.length} (held out ${fold})`, params.nRounds)
+        progress.update(round + 1, `train log loss ${loss.toFixed(5)}`)
+      },
     )
+    progress.finish(`leave-one-season-out: ${folds.length} folds`)
     r = res.report
     if (v['save-predictions'] !== undefined) {
       await writeFile(resolve(v['save-predictions']), heldOutToJson(res.heldOut))

@@ -40,12 +40,13 @@ import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { startLiveSession } from '../runtime/live-session.ts'
-import { engineHandle } from '../runtime/operator-handle.ts'
+import { bindOperatorStack, tapGameFeed, tapMarketData } from '../runtime/operator-stack.ts'
+import type { GameEvent } from '../../core/game-events.ts'
+import { resolveChannels } from '../runtime/alerts-config.ts'
+import { SessionSummary, TradePrinter, renderSummary, summaryFinal } from '../runtime/session-report.ts'
 import { FrameRecorder } from '../../adapters/recorder/frame-recorder.ts'
-import { deferredOperatorHandle } from '../runtime/deferred-handle.ts'
 import type { InstanceLock } from '../runtime/instance-lock.ts'
 import {
-  bindOperatorServer,
   credentialsMissing,
   kalshiUrls,
   lockAccount,
@@ -219,6 +220,8 @@ export const command: Command = {
     const cfg = loadConfig(configFlag === undefined ? {} : { file: configFlag })
     const engineCfg = engineConfigFor(cfg.engine, mode, runIdFlag)
     const logger = createLogger({ level: cfg.logLevel })
+    // Alert channel secrets are read now: a missing one stops the start, not the first alert.
+    const alertChannels = resolveChannels(cfg.alerts.channels, process.env)
     const signer = v.live ? requireSigner(cfg, '--live') : signerFromConfig(cfg)
     if (signer === null && cfg.kalshi.environment !== 'local')
       throw credentialsMissing(
@@ -244,15 +247,13 @@ export const command: Command = {
       releaseLocks()
       throw e
     }
-    const handle = deferredOperatorHandle()
-    let server: Awaited<ReturnType<typeof bindOperatorServer>>
+    let operatorPort: Awaited<ReturnType<typeof bindOperatorStack>>
     try {
-      server = await bindOperatorServer({
-        handle,
+      operatorPort = await bindOperatorStack({
         logger,
         webDir: join(PACKAGE_ROOT_DIR, 'web'),
-        host: cfg.dashboard.host,
-        port: port ?? cfg.dashboard.port,
+        dashboard: port === undefined ? cfg.dashboard : { ...cfg.dashboard, port },
+        env: process.env,
       })
     } catch (e) {
       releaseLocks()
@@ -278,7 +279,7 @@ export const command: Command = {
     let journal: SqliteJournal | null = null
     const abort = async (): Promise<void> => {
       for (const o of opened.reverse()) await o.stop().catch(() => undefined)
-      await server.close()
+      await operatorPort.close()
       await recorder?.close()
       try {
         journal?.close()
@@ -287,6 +288,9 @@ export const command: Command = {
       }
     }
     let session: Awaited<ReturnType<typeof startLiveSession>>
+    // The trading screen sees play text and latencies on their way in (bound once it attaches).
+    let onGameEvent: (ev: GameEvent) => void = () => {}
+    let onBookLatency: (ticker: string, latencyMs: number) => void = () => {}
     try {
       if (v.discover) {
         const found = await discoverGames(cfg, signer, logger, date, restTap)
@@ -386,32 +390,49 @@ export const command: Command = {
         recovered: journal.recover(engineCfg.runId),
         logger,
         games: games.map((g) => ({ ...g.registration, lines: lines.of(g.registration.gameId) })),
-        feeds,
-        marketData: ws,
+        feeds: feeds.map((f) => tapGameFeed(f, (ev) => onGameEvent(ev))),
+        marketData: tapMarketData(ws, (t, ms) => onBookLatency(t, ms)),
         venue,
       })
     } catch (e) {
       await abort()
       throw e
     }
-    handle.attach(
-      engineHandle(
-        session.engine,
-        (): Record<string, number> =>
-          recorder === null
-            ? {}
-            : { recording_records: recorder.stats.records, recording_dropped: recorder.stats.dropped },
-        () => ({
-          recording:
-            recorder === null
-              ? null
-              : { dir: dirname(recorder.currentFile), file: recorder.currentFile, ...recorder.stats },
-        }),
-      ),
+    // Each trade as it happens on stdout, and a summary at the end.
+    const registrations = games.map((g) => g.registration)
+    const printer = new TradePrinter(
+      registrations.flatMap((g) => [
+        { ticker: g.homeTicker, gameId: g.gameId, team: g.homeTeam },
+        { ticker: g.awayTicker, gameId: g.gameId, team: g.awayTeam },
+      ]),
+      (line) => process.stdout.write(line + '\n'),
     )
+    const summary = new SessionSummary(registrations.map((g) => g.gameId))
+    session.engine.onRecord((r) => {
+      printer.onRecord(r)
+      summary.onRecord(r)
+    })
+    const operator = operatorPort.attach({
+      engine: session.engine,
+      journal: { path: journalPath, runId: engineCfg.runId },
+      alerts: { config: cfg.alerts, channels: alertChannels },
+      extraGauges: (): Record<string, number> =>
+        recorder === null
+          ? {}
+          : { recording_records: recorder.stats.records, recording_dropped: recorder.stats.dropped },
+      extraStatus: () => ({
+        recording:
+          recorder === null
+            ? null
+            : { dir: dirname(recorder.currentFile), file: recorder.currentFile, ...recorder.stats },
+      }),
+    })
     startupDone()
+    onGameEvent = operator.onGameEvent
+    onBookLatency = (t, ms) => operator.view.onBookLatency(t, ms)
     process.stderr.write(
-      `gridedge run --${mode}: dashboard ${server.url}/\n` +
+      `gridedge run --${mode}: dashboard ${operator.server.loginUrl}\n` +
+        `  (operator token in ${operator.tokenFile}${operator.tokenCreated ? ', created now' : ''}; API: Authorization: Bearer <token>)\n` +
         (recorder === null
           ? 'gridedge run: not recording (--no-record / recording.enabled false)\n'
           : `gridedge run: recording ${dirname(recorder.currentFile)}\n`),
@@ -420,15 +441,20 @@ export const command: Command = {
       process.once('SIGINT', () => resolve())
       process.once('SIGTERM', () => resolve())
     })
-    await server.close()
     await session.stop()
+    process.stdout.write(
+      renderSummary(
+        summary.summary(summaryFinal(session.engine, operator.handle.status(), operator.alerts.countsByCode)),
+      ),
+    )
+    await operator.close()
     await recorder?.close()
     if (recorder !== null)
       logger.info(
         { dir: dirname(recorder.currentFile), files: recorder.files, ...recorder.stats },
         'recording closed',
       )
-    journal.close()
+    journal?.close()
     releaseLocks()
     logger.flush()
     return 0

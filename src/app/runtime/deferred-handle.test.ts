@@ -2,13 +2,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { EngineCommand } from '../../engine/events.ts'
 import type { JournalRecord } from '../../core/journal.ts'
-import type { OperatorHandle } from '../server/operator-server.ts'
+import type { OperatorHandle } from '../server/operator-types.ts'
 import { deferredOperatorHandle } from './deferred-handle.ts'
 
 test('before the engine attaches: status fails, commands wait and apply on attach, listeners carry over', () => {
   const h = deferredOperatorHandle()
   assert.throws(() => h.status(), /starting/)
-  assert.match(h.metricsText(), /starting/)
   h.command({ type: 'kill', reason: 'early' })
   const seen: JournalRecord[] = []
   const unsubscribe = h.onRecord((r) => seen.push(r))
@@ -16,12 +15,14 @@ test('before the engine attaches: status fails, commands wait and apply on attac
   let emit: ((r: JournalRecord) => void) | null = null
   const target = {
     status: () => ({ tradingState: 'HALTED' }) as unknown as ReturnType<OperatorHandle['status']>,
-    command: (c: EngineCommand) => commands.push(c),
+    command: (c: EngineCommand) => {
+      commands.push(c)
+      return { ok: true } as const
+    },
     onRecord: (l: (r: JournalRecord) => void) => {
       emit = l
       return () => (emit = null)
     },
-    metricsText: () => 'm 1\n',
   } satisfies OperatorHandle
   h.attach(target)
   assert.deepEqual(commands, [{ type: 'kill', reason: 'early' }])

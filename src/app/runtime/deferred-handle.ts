@@ -2,11 +2,12 @@
  * An operator handle that exists before the engine does, so `run` can bind the operator port first
  * (a port in use fails at once, before any connection, journal recovery or feed) and attach the engine
  * once it is built. Until then status requests fail (the server answers 500) and commands wait: a kill
- * or pause sent during start-up is applied the moment the engine attaches.
+ * or pause sent during start-up is applied the moment the engine attaches (with its confirmation, so a
+ * resume still goes through the engine handle's checks).
  */
 import type { EngineCommand } from '../../engine/events.ts'
 import type { JournalRecord } from '../../core/journal.ts'
-import type { OperatorHandle } from '../server/operator-server.ts'
+import type { OperatorHandle } from '../server/operator-types.ts'
 
 export type DeferredOperatorHandle = OperatorHandle & {
   attach(target: OperatorHandle): void
@@ -15,7 +16,7 @@ export type DeferredOperatorHandle = OperatorHandle & {
 
 export function deferredOperatorHandle(): DeferredOperatorHandle {
   let target: OperatorHandle | null = null
-  const queued: EngineCommand[] = []
+  const queued: { readonly c: EngineCommand; readonly confirm: string | undefined }[] = []
   const listeners = new Map<(r: JournalRecord) => void, (() => void) | null>()
   return {
     get attached() {
@@ -25,9 +26,10 @@ export function deferredOperatorHandle(): DeferredOperatorHandle {
       if (target === null) throw new Error('gridedge is starting: the engine is not up yet')
       return target.status()
     },
-    command(c) {
-      if (target === null) queued.push(c)
-      else target.command(c)
+    command(c, confirm) {
+      if (target !== null) return target.command(c, confirm)
+      queued.push({ c, confirm })
+      return { ok: true }
     },
     onRecord(listener) {
       if (target !== null) return target.onRecord(listener)
@@ -37,14 +39,11 @@ export function deferredOperatorHandle(): DeferredOperatorHandle {
         listeners.delete(listener)
       }
     },
-    metricsText() {
-      return target === null ? '# gridedge is starting\n' : target.metricsText()
-    },
     attach(t) {
       if (target !== null) throw new Error('operator handle attached twice')
       target = t
       for (const l of listeners.keys()) listeners.set(l, t.onRecord(l))
-      for (const c of queued.splice(0)) t.command(c)
+      for (const q of queued.splice(0)) t.command(q.c, q.confirm)
     },
   }
 }

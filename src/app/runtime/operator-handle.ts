@@ -1,33 +1,82 @@
-/** Adapts a running engine to the operator server's handle. */
-import type { Engine } from '../../engine/engine.ts'
-import type { OperatorHandle } from '../server/operator-server.ts'
+/** Adapts a running engine to the operator server's handle (status with the risk view, guarded commands). */
+import { Portfolio } from '../../core/portfolio/portfolio.ts'
+import { PAYOUT_TICKS } from '../../core/units.ts'
+import type { Engine, EngineStatus } from '../../engine/engine.ts'
+import {
+  RESUME_AFTER_KILL_CONFIRMATION,
+  type OperatorHandle,
+  type OperatorStatus,
+  type PositionView,
+  type RiskView,
+} from '../server/operator-types.ts'
 
 export function engineHandle(
   engine: Engine,
-  extraGauges: () => Readonly<Record<string, number>> = () => ({}),
   /** Facts about the process beside the engine's (e.g. where the session is recorded), in /api/status. */
   extraStatus?: () => Readonly<Record<string, unknown>>,
 ): OperatorHandle {
   return {
-    status: () =>
-      extraStatus === undefined ? engine.status() : { ...engine.status(), extra: extraStatus() },
-    command: (c) => engine.command(c),
-    onRecord: (l) => engine.onRecord(l),
-    metricsText: () => {
+    status: (): OperatorStatus => {
       const st = engine.status()
-      const gauges: Record<string, number> = {
-        trading_state: st.tradingState === 'ACTIVE' ? 0 : st.tradingState === 'REDUCING' ? 1 : 2,
-        open_orders: st.openOrders.length,
-        net_pnl_micros: st.pnl.netPnlMicros,
-        realized_pnl_micros: st.pnl.realizedPnlMicros,
-        fees_micros: st.pnl.feesMicros,
-        games_tracked: st.games.length,
-        ...extraGauges(),
-      }
-      for (const g of st.games) {
-        if (g.stateAgeMs !== null) gauges[`game_state_age_ms{game="${g.gameId}"}`] = g.stateAgeMs
-      }
-      return engine.metrics.render(gauges)
+      const withRisk = { ...st, risk: riskView(engine), positions: positionViews(engine, st) }
+      return extraStatus === undefined ? withRisk : { ...withRisk, extra: extraStatus() }
     },
+    command: (c, confirm) => {
+      // Resuming after a kill (or a risk halt) must be deliberate: a stray click or script cannot do it.
+      if (
+        c.type === 'resume' &&
+        engine.tradingState() === 'HALTED' &&
+        confirm !== RESUME_AFTER_KILL_CONFIRMATION
+      )
+        return {
+          ok: false,
+          status: 409,
+          error: `trading is HALTED: resuming needs {"confirm":"${RESUME_AFTER_KILL_CONFIRMATION}"}`,
+        }
+      engine.command(c)
+      return { ok: true }
+    },
+    onRecord: (l) => engine.onRecord(l),
   }
+}
+
+function riskView(engine: Engine): RiskView {
+  const r = engine.risk
+  const cfg = r.config
+  // Before the first risk observation the day has no baseline yet: the whole run is the day.
+  const baseline = Number.isNaN(r.tradingDayKey()) ? 0 : r.dayBaselineNetPnlMicros()
+  const cooldown = r.cooldownUntil()
+  return {
+    dailyPnlMicros: engine.netPnlMicros() - baseline,
+    dailyLossLimitMicros: cfg.dailyLossLimitMicros,
+    consecutiveLosses: r.consecutiveLossCount(),
+    maxConsecutiveLosses: cfg.maxConsecutiveLosses,
+    cooldownUntilMs: Number.isFinite(cooldown) ? cooldown : null,
+  }
+}
+
+/** Open positions with entry, mark (as the engine marks them: liquidation price, else the model) and P&L. */
+function positionViews(engine: Engine, st: EngineStatus): PositionView[] {
+  const out: PositionView[] = []
+  for (const g of st.games)
+    for (const m of [g.home, g.away]) {
+      const p = engine.portfolio.position(m.ticker)
+      if (p === undefined || p.positionCentiContracts === 0) continue
+      const pos = p.positionCentiContracts
+      const homeP = g.homeWinProb ?? 0.5
+      const modelTicks = Math.round((m === g.home ? homeP : 1 - homeP) * PAYOUT_TICKS)
+      const yesMark = Portfolio.liquidationMarkTicks(pos, m.bestBidTicks, m.bestAskTicks, modelTicks)
+      out.push({
+        gameId: g.gameId,
+        ticker: m.ticker,
+        team: m.team,
+        positionCentiContracts: pos,
+        entryPriceTicks: Math.round(p.costBasisMicros / Math.abs(pos)),
+        markPriceTicks: pos > 0 ? yesMark : PAYOUT_TICKS - yesMark,
+        unrealizedPnlMicros: engine.portfolio.unrealizedAt(m.ticker, yesMark),
+        realizedPnlMicros: p.realizedPnlMicros,
+        feesMicros: p.feesMicros,
+      })
+    }
+  return out
 }

@@ -10,8 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { resolve, join } from 'node:path'
-import type { Logger } from 'pino'
-import { defineError } from '../../lib/errors.ts'
+import { defineError, isAppError } from '../../lib/errors.ts'
 import { KalshiSigner } from '../../adapters/kalshi/auth.ts'
 import {
   KALSHI_DEMO_REST,
@@ -20,7 +19,11 @@ import {
   KALSHI_PROD_WS,
 } from '../../adapters/kalshi/rest-client.ts'
 import { defaultStateDir, type Config } from '../config.ts'
-import { startOperatorServer, type OperatorHandle, type OperatorServer } from '../server/operator-server.ts'
+import {
+  startOperatorServer,
+  type OperatorServer,
+  type OperatorServerOptions,
+} from '../server/operator-server.ts'
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.ts'
 
 export const credentialsMissing = defineError(
@@ -100,16 +103,14 @@ export function lockAccount(
  * Binds the operator server before anything else connects: a port in use (or not allowed) is a typed
  * OPERATOR_PORT_UNAVAILABLE at once. The handle is usually a deferred one (deferred-handle.ts).
  */
-export async function bindOperatorServer(opts: {
-  handle: OperatorHandle
-  logger: Logger
-  webDir: string
-  host: string
-  port: number
-}): Promise<OperatorServer> {
+export async function bindOperatorServer(
+  opts: OperatorServerOptions & { readonly host: string; readonly port: number },
+): Promise<OperatorServer> {
   try {
     return await startOperatorServer(opts)
   } catch (cause) {
+    // A refusal of ours (a non-loopback bind without allowRemote) is already typed.
+    if (isAppError(cause)) throw cause
     const code = (cause as { code?: string }).code
     const why =
       code === 'EADDRINUSE'
