@@ -190,7 +190,8 @@ function centsToTicks(text: string, min: number, max: number, where: () => strin
   return cents * 100
 }
 
-type RawCandle = {
+/** One candle as read from a recording (cents already converted to ticks; null = empty cell). */
+export type RawCandle = {
   tsSec: number
   bid: number | null
   ask: number | null
@@ -206,7 +207,13 @@ function countCell(text: string): number | null {
   return r.ok ? r.value : null
 }
 
-function toPath(ticker: string, team: Team, candles: RawCandle[], file: string): MarketPricePath {
+/** Candles -> a price path: sorted, missing cells carried forward, duplicates and crossed quotes refused. */
+export function candlesToPath(
+  ticker: string,
+  team: Team,
+  candles: RawCandle[],
+  file: string,
+): MarketPricePath {
   candles.sort((a, b) => a.tsSec - b.tsSec)
   const points: PricePoint[] = []
   const tradeRanges: CandleTradeRange[] = []
@@ -285,7 +292,7 @@ async function loadFromCsv(info: RecordedGameInfo, file: string): Promise<Map<st
     })
   }
   const out = new Map<string, MarketPricePath>()
-  for (const [ticker, e] of byTicker) out.set(ticker, toPath(ticker, e.team, e.candles, file))
+  for (const [ticker, e] of byTicker) out.set(ticker, candlesToPath(ticker, e.team, e.candles, file))
   return out
 }
 
@@ -328,7 +335,7 @@ async function loadFromJson(info: RecordedGameInfo, file: string): Promise<Map<s
         volumeCenti: countCell(cell(o.volume)),
       }
     })
-    out.set(ticker, toPath(ticker, team, candles, file))
+    out.set(ticker, candlesToPath(ticker, team, candles, file))
   }
   return out
 }
