@@ -14,6 +14,28 @@ import { runGridedge, REPO_ROOT } from './cli-support.ts'
 
 const DATA_DIR = process.env['GRIDEDGE_DATA_DIR']
 type Interval = { estimate: number; lo: number; hi: number; level: number; games: number }
+type DelayRow = {
+  delaySeconds: number
+  resolved: boolean
+  meanNetEdge: Interval | null
+  optimistic: { meanNetEdge: Interval | null }
+}
+type StudyJson = {
+  games: number
+  verdict: string
+  verdictDetail: { line: string }
+  edgeByDelay: Record<string, DelayRow>
+  resolution: { seconds: number; note: string }
+  reaction: { bigPlays: number; timeToSeconds: Record<string, Interval | null> }
+  walkForward: {
+    folds: { chosen: { minNetEdge: number; exit: string }; trainGames: string[]; testGames: string[] }[]
+    outOfSample: { perGamePnlMicros: Interval | null }
+    configured: { minNetEdge: number }
+  }
+  reliability: { brierDiff: Interval | null }
+  engine: { games: number; holds: Record<string, number>; depthAssumption: string }
+  perGame: { engine: { closest: unknown } | null }[]
+}
 const sane = (i: Interval | null) => {
   if (i === null) return
   assert.ok(i.lo <= i.estimate + 1e-12 && i.estimate <= i.hi + 1e-12, JSON.stringify(i))
@@ -26,7 +48,7 @@ describe(
   () => {
     let dir = ''
     let out = ''
-    let json: Record<string, unknown> & { [k: string]: any } = {}
+    let json = {} as StudyJson
     let stdout = ''
 
     before(async () => {
@@ -34,7 +56,7 @@ describe(
       out = join(dir, 'report')
       const r = await runGridedge(['study', '--out', out, '--json', '--iterations', '500'])
       assert.equal(r.code, 0, r.stderr)
-      json = JSON.parse(r.stdout)
+      json = JSON.parse(r.stdout) as StudyJson
       const t = await runGridedge([
         'study',
         '--games',
@@ -64,7 +86,7 @@ describe(
           .sort((a, b) => a - b),
         [0, 2, 5, 10, 30, 60, 120],
       )
-      for (const [d, row] of Object.entries<any>(edge)) {
+      for (const [d, row] of Object.entries(edge)) {
         assert.equal(row.delaySeconds, Number(d))
         // One-minute candles resolve a minute: the data says so for every shorter delay.
         assert.equal(row.resolved, Number(d) >= 60, `delay ${d}`)
@@ -86,7 +108,7 @@ describe(
       sane(json['reliability'].brierDiff)
       assert.ok(json['engine'].games === 12 && Object.keys(json['engine'].holds).includes('stale_state'))
       assert.match(json['engine'].depthAssumption, /no depth/)
-      assert.ok(json['perGame'].every((g: any) => g.engine !== null && 'closest' in g.engine))
+      assert.ok(json['perGame'].every((g) => g.engine !== null && 'closest' in g.engine))
     })
 
     it('prints a text summary with the verdict and where the report is', () => {
