@@ -214,14 +214,12 @@ export function recordingStudyGame(
       else if (e.type === 'book_delta') book.applyDelta(e.side, e.priceTicks, e.deltaCentiContracts)
       else if (e.type === 'book_invalid') book.markInvalid()
       else if (e.type === 'trade_print')
-        prints
-          .get(e.ticker)!
-          .push({
-            tsMs: ev.tsMs,
-            priceTicks: e.priceTicks,
-            sizeCentiContracts: e.sizeCentiContracts,
-            takerBuy: e.takerSide === 'bid',
-          })
+        prints.get(e.ticker)!.push({
+          tsMs: ev.tsMs,
+          priceTicks: e.priceTicks,
+          sizeCentiContracts: e.sizeCentiContracts,
+          takerBuy: e.takerSide === 'bid',
+        })
       else if (e.type === 'market_status' && e.settlementTicks !== null && e.ticker === reg.homeTicker)
         settlement = e.settlementTicks / PAYOUT_TICKS
       if (e.type === 'book_snapshot' || e.type === 'book_delta') {
