@@ -133,7 +133,7 @@ export class MarketBulkReader {
       await this.conn.run(
         `CREATE OR REPLACE TEMP TABLE tickers AS SELECT * FROM (VALUES ${tickRows.join(', ')}) t(k, ticker, g)`,
       )
-      const trades = await this.readColumns(
+      const trades = await this.readNumeric(
         `SELECT k.k AS k, epoch_ms(t.created_time::TIMESTAMPTZ)::DOUBLE AS ts,
                 round(t.yes_price_dollars * 10000)::INTEGER AS price, round(t.count_fp * 100)::DOUBLE AS size,
                 (t.taker_book_side = 'bid')::INTEGER AS buy
@@ -156,10 +156,10 @@ export class MarketBulkReader {
         const ticker = tickerIndex[k]!
         const tape: TradeTape = {
           ticker,
-          tsMs: Float64Array.from(ts!.slice(i, j) as number[]),
-          priceTicks: Int32Array.from(price!.slice(i, j) as number[]),
-          sizeCentiContracts: Float64Array.from(size!.slice(i, j) as number[]),
-          takerBuy: Uint8Array.from(buy!.slice(i, j) as number[]),
+          tsMs: ts!.slice(i, j),
+          priceTicks: Int32Array.from(price!.subarray(i, j)),
+          sizeCentiContracts: size!.slice(i, j),
+          takerBuy: Uint8Array.from(buy!.subarray(i, j)),
         }
         const gi = Math.floor(k / 2)
         const g = out.get(games[gi]!.gameId)!
@@ -177,6 +177,37 @@ export class MarketBulkReader {
         ms: Date.now() - t0,
       },
     }
+  }
+
+  /**
+   * A query whose columns are all numbers, gathered chunk by chunk into growing Float64Arrays: millions
+   * of trade prints stay out of the JS heap's boxed numbers.
+   */
+  private async readNumeric(sql: string, ncols: number): Promise<{ rows: number; columns: Float64Array[] }> {
+    const result = await this.conn.stream(sql)
+    let cap = 1 << 16
+    let columns = Array.from({ length: ncols }, () => new Float64Array(cap))
+    let rows = 0
+    for (;;) {
+      const chunk = await result.fetchChunk()
+      if (chunk === null || chunk.rowCount === 0) break
+      const n = chunk.rowCount
+      if (rows + n > cap) {
+        while (rows + n > cap) cap *= 2
+        columns = columns.map((c) => {
+          const bigger = new Float64Array(cap)
+          bigger.set(c.subarray(0, rows))
+          return bigger
+        })
+      }
+      for (let c = 0; c < ncols; c++) {
+        const vals = chunk.getColumnValues(c)
+        const col = columns[c]!
+        for (let i = 0; i < n; i++) col[rows + i] = Number(vals[i])
+      }
+      rows += n
+    }
+    return { rows, columns: columns.map((c) => c.subarray(0, rows)) }
   }
 
   /** Runs a query and gathers its columns chunk by chunk (numbers stay numbers: every column is cast). */
