@@ -90,8 +90,6 @@ export type ReplaySummary = {
   readonly closest?: ClosestToTrade | null
   /** What the replay venue assumes where the record holds nothing (candle replays). */
   readonly venueAssumption?: string
-  /** The SQLite journal written, when --journal was given. */
-  readonly journalPath?: string
 }
 
 export function summarize(
@@ -106,7 +104,6 @@ export function summarize(
     recording?: RecordingReplayStats
     closest?: ClosestToTrade | null
     venueAssumption?: string
-    journalPath?: string
   },
 ): ReplaySummary {
   const trades: TradeLine[] = []
@@ -153,7 +150,7 @@ export function summarize(
   }
 }
 
-function renderText(s: ReplaySummary): string {
+function renderText(s: ReplaySummary, journalPath?: string): string {
   const lines: string[] = []
   lines.push(
     `gridedge replay ${s.gameId}  (pricer ${s.pricer}, ${s.events} events, engine ${s.engineMs.toFixed(1)} ms)`,
@@ -203,7 +200,7 @@ function renderText(s: ReplaySummary): string {
     `realized P&L ${formatUsd(s.realizedPnlMicros)} (of which settlement ${formatUsd(s.settlementPnlMicros)}), fees ${formatUsd(s.feesMicros)}, net ${formatUsd(s.netPnlMicros)}`,
   )
   if (s.venueAssumption !== undefined) lines.push(`replay venue: ${s.venueAssumption}`)
-  if (s.journalPath !== undefined) lines.push(`journal: ${s.journalPath}`)
+  if (journalPath !== undefined) lines.push(`journal: ${journalPath}`)
   return lines.join('\n') + '\n'
 }
 
@@ -351,9 +348,8 @@ export const command: Command = {
       // After a resume the tracker saw only this process's part of the run.
       ...(startIndex === 0 ? { closest: tracker.result() } : {}),
       ...(venueAssumption === undefined ? {} : { venueAssumption }),
-      ...(v.journal === undefined ? {} : { journalPath: v.journal }),
     })
-    process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : renderText(summary))
+    process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : renderText(summary, v.journal))
     logger.flush()
     return 0
   },

@@ -16,6 +16,7 @@ import { createLogger } from '../logger.ts'
 import { parseEngineConfig } from '../../engine/engine-config.ts'
 import { isAppError } from '../../lib/errors.ts'
 import { loadGameScript } from '../../adapters/nflverse/game-script.ts'
+import { readGames } from '../../adapters/nflverse/files.ts'
 import { listRecordedGames, type RecordedGameInfo } from '../../adapters/market-history/recorded-games.ts'
 import { MarketBulkReader } from '../../adapters/market-history/bulk-reader.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
@@ -41,6 +42,21 @@ const USAGE = [
   '  --no-engine    skip the full engine replay of each game (faster; no engine fills, holds or closest call)',
   '  --iterations   bootstrap replicates (default 2000); --seed its seed',
 ].join('\n')
+
+/** The home result of a game from the schedule's final score (null when unknown or unplayed). */
+async function scheduleOutcome(dataDir: string, gameId: string): Promise<number | null> {
+  try {
+    const g = await readGames(dataDir, ['game_id', 'home_score', 'away_score'])
+    const i = g.columns.get('game_id')!.indexOf(gameId)
+    const hs = g.columns.get('home_score')![i] ?? ''
+    const as = g.columns.get('away_score')![i] ?? ''
+    if (i < 0 || hs === '' || as === '') return null
+    return Number(hs) > Number(as) ? 1 : Number(hs) < Number(as) ? 0 : 0.5
+  } catch (e) {
+    if (isAppError(e)) return null
+    throw e
+  }
+}
 
 export const command: Command = {
   summary: 'validation study: edge by delay, reaction, markouts, reliability, walk-forward, GO / NO-GO',
@@ -166,9 +182,17 @@ export const command: Command = {
             logger,
             'recorded book (depth as recorded); resting orders fill only on recorded trades through their price',
           )
-      const g = recordingStudyGame(rec.value, pricer, liveCfg.strategy, engine)
+      const g = recordingStudyGame(
+        rec.value,
+        pricer,
+        liveCfg.strategy,
+        engine,
+        await scheduleOutcome(cfg.dataDir, rec.value.registration.gameId),
+      )
       if (g === null) {
-        process.stderr.write(`gridedge study: ${path}: the recording holds no finished game with plays\n`)
+        process.stderr.write(
+          `gridedge study: ${path}: the recording holds no plays, or no result (not in the recording, not in the schedule)\n`,
+        )
         return 1
       }
       games.push(g)

@@ -184,6 +184,8 @@ export function recordingStudyGame(
   pricer: Pricer,
   strategy: StrategyConfig,
   engine: EngineGameResult | null,
+  /** The result from elsewhere (the schedule's final score) for a session stopped before the end. */
+  scheduleOutcome: number | null = null,
 ): StudyGame | null {
   const reg = rec.registration
   const books = new Map<string, OrderBook>([
@@ -264,15 +266,15 @@ export function recordingStudyGame(
   }
   const fin = rec.finalState
   if (plays.length === 0 || fin === null) return null
-  const outcome =
-    settlement ??
-    (fin.status === 'final'
+  const recorded =
+    fin.status === 'final'
       ? fin.homeScore > fin.awayScore
         ? 1
         : fin.homeScore < fin.awayScore
           ? 0
           : 0.5
-      : null)
+      : null
+  const outcome = settlement ?? recorded ?? scheduleOutcome
   if (outcome === null) return null
   const startMs = plays[0]!.tsStartMs
   const endMs = plays[plays.length - 1]!.tsEndMs
