@@ -88,7 +88,7 @@ export type StudyResult = {
 }
 
 function resolutionNote(seconds: number, sources: Record<string, number>): string {
-  const parts = Object.entries(sources).map(([k, v]) => `${v} ${k}`)
+  const parts = Object.entries(sources).map(([k, v]) => `${v} ${v === 1 ? 'game' : 'games'} from ${k}`)
   return seconds >= 60
     ? `Prices come from one-minute candles (${parts.join(', ')}): times and delays under ${seconds} s are not resolved. Rows marked unresolved take the first quote at or after the decision (up to a minute late: conservative) beside the quote already known then (stale: optimistic); the truth lies between.`
     : `Prices resolve about ${seconds} s (${parts.join(', ')}).`
