@@ -4,7 +4,7 @@
 // demo game lacks with `gridedge data fetch`, then runs `gridedge replay`. Offline without data it
 // prints what to do and exits 1 without a stack trace.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -108,12 +108,34 @@ function main() {
       return 1
     }
   }
-  const r = spawnSync(process.execPath, [bin, 'replay', '--game', DEMO_GAME, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env,
-    cwd: CHECKOUT_DIR,
-  })
-  return r.status ?? 1
+  // The demo's own journal (fresh each run) and study report, so the user can look at both afterwards.
+  const demoDir = resolve(process.env.GRIDEDGE_DEMO_DIR || join(CHECKOUT_DIR, 'var', 'demo'))
+  const journal = join(demoDir, 'journal.sqlite')
+  mkdirSync(demoDir, { recursive: true })
+  for (const f of [journal, `${journal}-wal`, `${journal}-shm`]) rmSync(f, { force: true })
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'replay', '--game', DEMO_GAME, '--journal', journal, '--run-id', 'demo', ...process.argv.slice(2)],
+    { stdio: 'inherit', env, cwd: CHECKOUT_DIR },
+  )
+  if (r.status !== 0) return r.status ?? 1
+  const studyDir = join(demoDir, 'study')
+  const s = spawnSync(
+    process.execPath,
+    [bin, 'study', '--games', DEMO_GAME, '--out', studyDir, '--iterations', '500'],
+    { env, cwd: CHECKOUT_DIR, encoding: 'utf8' },
+  )
+  if (s.status === 0) {
+    const verdict = s.stdout.split('\n').find((l) => /^(GO|NO-GO): /.test(l))
+    process.stdout.write(
+      `\nstudy of this game (market band, model, signals, fills, scoring plays, hold reasons, edge by feed delay): ` +
+        `${join(studyDir, 'study.html')} (and study.json)\n` +
+        (verdict === undefined ? '' : `  ${verdict.slice(0, 160)}${verdict.length > 160 ? '...' : ''}\n`) +
+        `  all recorded games: npx gridedge study\n`,
+    )
+  } else process.stderr.write(`the study of the demo game failed:\n${s.stderr}`)
+  process.stdout.write(`journal of this replay (SQLite, every decision and hold): ${journal}\n`)
+  return 0
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

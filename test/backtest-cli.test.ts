@@ -5,6 +5,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
@@ -34,7 +36,22 @@ test('backtest --games 2025_01_BAL_BUF --json: keys and sane ranges', () => {
   })
   assert.equal(r.status, 0, r.stderr)
   const rep = JSON.parse(r.stdout)
-  assert.deepEqual(Object.keys(rep).sort(), ['caveats', 'games', 'model', 'params', 'pooled', 'replayTotals'])
+  assert.deepEqual(Object.keys(rep).sort(), [
+    'caveats',
+    'games',
+    'model',
+    'params',
+    'pooled',
+    'replayAssumption',
+    'replayTotals',
+    'signalPerGameNetPnlMicros',
+  ])
+  // The signal backtest reads the engine's strategy defaults (10 points, 10 contracts), not a constant.
+  assert.equal(rep.params.marginProb, 0.1)
+  assert.equal(rep.params.sizeCentiContracts, 1_000)
+  assert.match(rep.replayAssumption, /no depth.*100 contracts.*strictly through its price/)
+  for (const i of [rep.signalPerGameNetPnlMicros, rep.replayTotals.perGameNetPnlMicros])
+    assert.ok(i.lo <= i.estimate && i.estimate <= i.hi && i.level === 0.95, JSON.stringify(i))
   assert.equal(rep.model.inSample, false, 'the default model is trained on seasons before 2025')
   assert.ok(rep.caveats.some((c: string) => /tiny sample/.test(c)))
   assert.equal(rep.games.length, 1)
@@ -55,6 +72,25 @@ test('backtest --games 2025_01_BAL_BUF --json: keys and sane ranges', () => {
   assert.equal(rep.replayTotals.trades, g.replay.trades)
   assert.equal(rep.replayTotals.netPnlMicros, g.replay.netPnlMicros)
   saneScores(rep.pooled.scores, 100)
+})
+
+test('backtest follows engine.strategy.minNetEdge from the config in its signal backtest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gridedge-bt-'))
+  try {
+    const cfg = join(dir, 'c.json')
+    writeFileSync(cfg, JSON.stringify({ engine: { strategy: { minNetEdge: 0.05 } } }))
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'backtest', '--games', '2025_01_BAL_BUF', '--compare-only', '--json', '--config', cfg],
+      { cwd: root, env, encoding: 'utf8', timeout: 120_000 },
+    )
+    assert.equal(r.status, 0, r.stderr)
+    const rep = JSON.parse(r.stdout)
+    assert.equal(rep.params.marginProb, 0.05)
+    assert.equal(rep.replayAssumption, null)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('backtest with an unknown game exits 2 and names the known games', () => {

@@ -161,12 +161,22 @@ describe('npm start on a fresh machine', () => {
           GRIDEDGE_DATA_DIR: tmp(),
           GRIDEDGE_NFLVERSE_BASE_URL: origin.nflverseBase,
           GRIDEDGE_KALSHI_HISTORY_BASE_URL: origin.kalshiBase,
+          GRIDEDGE_DEMO_DIR: tmp(),
         }
         const first = await runStart(env)
         assert.equal(first.code, 0, first.stdout + first.stderr)
         assert.match(first.stdout, /First run: downloading .*play_by_play_2025\.csv\.gz.*Kalshi candles/)
         assert.match(first.stdout, /261 \+ 261 candles/)
         assert.match(first.stdout, /final score: BAL 40 - 41 BUF/)
+        // After the trade list it explains itself: why it held, the closest call, where report and journal are.
+        assert.match(first.stdout, /why it held \(hold records by reason.*\): .*stale_state \d+/)
+        assert.match(
+          first.stdout,
+          /closest to a trade: net edge -?\d+\.\dc per contract \(threshold 10\.0c\) .* Q\d /,
+        )
+        assert.match(first.stdout, /study of this game .*: .*study\.html/)
+        assert.match(first.stdout, /journal of this replay .*: .*journal\.sqlite/)
+        assert.ok(existsSync(join(env.GRIDEDGE_DEMO_DIR, 'study', 'study.html')))
         const hits = origin.hits.length
         const second = await runStart(env)
         assert.equal(second.code, 0, second.stderr)

@@ -7,7 +7,15 @@
 import assert from 'node:assert/strict'
 import { UNKNOWN_LINES } from '../src/core/pregame-lines.ts'
 import { createPublicKey } from 'node:crypto'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -197,6 +205,40 @@ describe(
       const la = lines(j1)
       assert.ok(la.includes('"type":"fill"'))
       assert.equal(la, lines(j2))
+    })
+
+    it('gridedge study --recording: the session at its own resolution, result from the schedule', async () => {
+      const out = join(dir, 'study')
+      const r = await gridedge([
+        'study',
+        '--recording',
+        recDir,
+        '--no-games',
+        '--json',
+        '--out',
+        out,
+        '--iterations',
+        '200',
+      ])
+      assert.equal(r.code, 0, r.stderr)
+      const s = JSON.parse(r.stdout) as {
+        games: number
+        resolution: { seconds: number; sources: Record<string, number> }
+        perGame: { gameId: string; source: string; plays: number; engine: { fills: number } | null }[]
+        edgeByDelay: Record<string, { resolved: boolean }>
+        verdict: string
+      }
+      assert.equal(s.games, 1)
+      assert.equal(s.perGame[0]!.gameId, GAME_ID)
+      assert.equal(s.perGame[0]!.source, 'recording')
+      assert.ok(s.perGame[0]!.plays >= 20)
+      assert.ok(s.perGame[0]!.engine!.fills > 0, 'the engine traded the recorded book')
+      assert.ok(Object.keys(s.resolution.sources)[0]!.startsWith('book'))
+      // The resolution is the recording's own (median gap between book updates; this test book moves once a play).
+      assert.ok(s.resolution.seconds >= 1)
+      assert.equal(s.edgeByDelay['120']!.resolved, s.resolution.seconds <= 120)
+      assert.ok(['GO', 'NO-GO'].includes(s.verdict))
+      assert.ok(existsSync(join(out, 'study.html')))
     })
 
     it('--game names the game and markets when the recording cannot (a books-only recording)', async () => {

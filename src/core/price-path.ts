@@ -12,11 +12,25 @@ export type PricePoint = {
   readonly yesAskTicks: number
 }
 
+/**
+ * What one-minute candles say about trades: the lowest and highest YES trade price of the minute ending
+ * at `tsMs` and the contracts traded (null when nothing traded). Order and time inside the minute are
+ * unknown.
+ */
+export type CandleTradeRange = {
+  readonly tsMs: number
+  readonly lowTicks: number
+  readonly highTicks: number
+  readonly volumeCentiContracts: number | null
+}
+
 /** One market's path: YES pays if `team` wins. Points are sorted by `tsMs`, strictly increasing. */
 export type MarketPricePath = {
   readonly ticker: string
   readonly team: Team
   readonly points: readonly PricePoint[]
+  /** Trade ranges of the candles (minutes that traded), when the source has them. */
+  readonly tradeRanges?: readonly CandleTradeRange[]
 }
 
 export const NO_BID_TICKS = 0

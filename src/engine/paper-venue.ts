@@ -17,6 +17,8 @@ export type PaperVenueOptions = {
   readonly startingBalanceMicros: number
   /** Prefix of venue order ids and fill ids (unique per process start of a run). */
   readonly idPrefix?: string
+  /** When resting orders fill (core/fill-model: replays of recorded data use 'trade_through'). */
+  readonly restingFills?: 'book_and_trades' | 'trade_through'
 }
 
 export class PaperVenue implements ExecutionVenue {
@@ -39,6 +41,7 @@ export class PaperVenue implements ExecutionVenue {
       latencyMs: opts.latencyMs,
       feeSchedule: opts.feeSchedule ?? NFL_FEE_SCHEDULE,
       idPrefix: opts.idPrefix ?? 'paper',
+      restingFills: opts.restingFills ?? 'book_and_trades',
     })
   }
 

@@ -47,6 +47,27 @@ export const DEFAULT_BACKTEST_PARAMS: BacktestParams = Object.freeze({
   staleQuoteFill: false,
 })
 
+/**
+ * The signal backtest's parameters from the engine's strategy configuration: the same net-edge threshold
+ * (model minus price minus taker fee) and the same order size (the fixed size, or the Kelly cap), so
+ * changing `engine.strategy.minNetEdge` moves both backtests together.
+ */
+export function backtestParamsFromStrategy(strategy: {
+  readonly minNetEdge: number
+  readonly sizing:
+    | { readonly mode: 'fixed'; readonly sizeCentiContracts: number }
+    | { readonly mode: 'kelly'; readonly maxSizeCentiContracts: number }
+}): BacktestParams {
+  return {
+    ...DEFAULT_BACKTEST_PARAMS,
+    marginProb: strategy.minNetEdge,
+    sizeCentiContracts:
+      strategy.sizing.mode === 'fixed'
+        ? strategy.sizing.sizeCentiContracts
+        : strategy.sizing.maxSizeCentiContracts,
+  }
+}
+
 /** Where the market probability of a row came from. */
 export type MarketSource = 'both' | 'home_only' | 'away_only'
 

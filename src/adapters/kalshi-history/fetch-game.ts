@@ -6,6 +6,7 @@
  * unchanged. games.csv is written last, so an interrupted fetch is never listed as a recording.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
 import { dirname, join } from 'node:path'
 import type { Logger } from 'pino'
 import { formatCenti, formatTicks } from '../../core/units.ts'
@@ -14,6 +15,7 @@ import { historyBadResponse, historyNoCandles } from './errors.ts'
 import type { GameMarkets } from './event-ticker.ts'
 import { getText, type HttpOptions } from './http-get.ts'
 import { candlesticksResponseWire, toCandleTicks, type CandleTicks, type OhlcTicks } from './wire.ts'
+import { fetchMarketTrades, tradesCsv, type FetchedTape } from './trades.ts'
 
 /** Kalshi production REST base (spec §1); the candlestick endpoint is public. */
 export const KALSHI_PUBLIC_REST = 'https://external-api.kalshi.com/trade-api/v2'
@@ -209,7 +211,7 @@ function lastTrade(candles: readonly CandleTicks[]): number | null {
   return null
 }
 
-function writeAtomic(path: string, text: string): void {
+function writeAtomic(path: string, text: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.part`
   writeFileSync(tmp, text)
@@ -220,6 +222,10 @@ export type FetchedRecording = {
   readonly folder: string
   readonly files: readonly string[]
   readonly candles: readonly number[]
+  /** Prints of each market's trade tape (away, home); null when no tape was written. */
+  readonly trades: readonly number[] | null
+  /** Why there is no tape (the server did not serve one, or failed), when there is none. */
+  readonly tapeNote: string | null
 }
 
 /** Folder of the recording written for a game. */
@@ -231,6 +237,8 @@ export function writeRecording(
   dataDir: string,
   game: GameMarkets,
   markets: readonly [MarketCandles, MarketCandles],
+  tapes: readonly [FetchedTape, FetchedTape] | null = null,
+  tapeNote: string | null = null,
 ): FetchedRecording {
   const folder = recordingFolder(dataDir, game.gameId)
   const [away, home] = markets
@@ -276,6 +284,18 @@ export function writeRecording(
   writeAtomic(join(folder, 'candles_1m.csv'), lines.join('\n') + '\n')
   files.push(join(folder, 'candles_1m.csv'))
 
+  // The trade tape before games.csv: a recording is listed only once everything it holds is written.
+  const haveTape = tapes !== null && tapes.some((t) => t.prints.length > 0)
+  if (haveTape) {
+    for (const t of tapes) {
+      const raw = join(folder, 'raw', 'trades', `${t.ticker}.ndjson.gz`)
+      writeAtomic(raw, gzipSync(t.pages.map((p) => p.replaceAll('\n', ' ')).join('\n') + '\n'))
+      files.push(raw)
+    }
+    writeAtomic(join(folder, 'trades.csv'), tradesCsv(tapes))
+    files.push(join(folder, 'trades.csv'))
+  }
+
   const all = [...away.candles, ...home.candles].map((c) => c.endPeriodTs)
   const lastAway = lastTrade(away.candles)
   const lastHome = lastTrade(home.candles)
@@ -303,7 +323,13 @@ export function writeRecording(
   ]
   writeAtomic(join(folder, 'games.csv'), `${GAMES_HEADER.join(',')}\n${row.join(',')}\n`)
   files.push(join(folder, 'games.csv'))
-  return { folder, files, candles: [away.candles.length, home.candles.length] }
+  return {
+    folder,
+    files,
+    candles: [away.candles.length, home.candles.length],
+    trades: haveTape ? tapes.map((t) => t.prints.length) : null,
+    tapeNote: haveTape ? null : (tapeNote ?? 'the server returned no trades for either market'),
+  }
 }
 
 /** Fetches both markets of a game and writes the recording. Stops at the first failure. */
@@ -320,7 +346,33 @@ export async function fetchGameHistory(
     log.info({ ticker: team.ticker, url, candles: candles.length }, 'candles received')
     got.push({ team, candles, rawBody, url })
   }
-  const rec = writeRecording(dataDir, game, [got[0]!, got[1]!])
-  log.info({ folder: rec.folder, candles: rec.candles }, 'saved recording')
+  // The tape is a bonus on top of the candles: a server that cannot give it does not lose them.
+  const kickoffSec = Math.floor(game.kickoffMs / 1000)
+  let tapes: [FetchedTape, FetchedTape] | null = null
+  let tapeNote: string | null = null
+  try {
+    const t: FetchedTape[] = []
+    for (const team of game.markets) {
+      log.info({ ticker: team.ticker }, 'downloading the trade tape')
+      const tape = await fetchMarketTrades(
+        team.ticker,
+        kickoffSec - WINDOW_BEFORE_KICKOFF_SEC,
+        kickoffSec + WINDOW_AFTER_KICKOFF_SEC,
+        opts,
+      )
+      log.info(
+        { ticker: team.ticker, prints: tape.prints.length, pages: tape.pages.length, route: tape.route },
+        'trades received',
+      )
+      t.push(tape)
+    }
+    tapes = [t[0]!, t[1]!]
+  } catch (e) {
+    if (!isAppError(e)) throw e
+    tapeNote = `trade tape not saved: ${e.message} [${e.code}]`
+    log.warn({ code: e.code, err: e.message }, 'trade tape not saved; the recording keeps its candles')
+  }
+  const rec = writeRecording(dataDir, game, [got[0]!, got[1]!], tapes, tapeNote)
+  log.info({ folder: rec.folder, candles: rec.candles, trades: rec.trades }, 'saved recording')
   return rec
 }

@@ -6,9 +6,11 @@
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { MarketPricePath, PricePoint } from '../../core/price-path.ts'
+import type { CandleTradeRange, MarketPricePath, PricePoint } from '../../core/price-path.ts'
+import { tapeFromPrints, type TradeTape } from '../../core/trade-tape.ts'
+import { parseCountToCenti, parseDollarsToTicks } from '../../core/units.ts'
 import { toTeam, type Team } from '../../core/teams.ts'
-import { defineError } from '../../lib/errors.ts'
+import { defineError, type AppError } from '../../lib/errors.ts'
 import { parseCsvBytes, type CsvColumns } from '../../lib/csv.ts'
 
 export const historyBadRow = defineError('MARKET_HISTORY_BAD_ROW', 'a recorded market-data row is invalid')
@@ -41,7 +43,20 @@ export type RecordedGameInfo = {
 export type RecordedGame = RecordedGameInfo & {
   /** Away team's market first, then the home team's. */
   readonly markets: readonly MarketPricePath[]
+  /** The public trade tape by ticker, when the recording holds one (`trades.csv`, from `data fetch`). */
+  readonly tapes: ReadonlyMap<string, TradeTape>
 }
+
+/** The trade tape file of a recording folder (written by `gridedge data fetch --markets`). */
+export const TRADES_FILE = 'trades.csv'
+export const TRADES_COLUMNS = [
+  'trade_id',
+  'ticker',
+  'created_time',
+  'yes_price_dollars',
+  'count_fp',
+  'taker_book_side',
+] as const
 
 async function findGamesCsv(dir: string, out: string[]): Promise<void> {
   let entries
@@ -100,6 +115,9 @@ const CANDLE_COLUMNS = [
   'end_period_ts',
   'yes_bid.close',
   'yes_ask.close',
+  'price.low',
+  'price.high',
+  'volume',
 ] as const
 
 function parseIsoMs(text: string, file: string, row: number, column: string): number {
@@ -172,11 +190,33 @@ function centsToTicks(text: string, min: number, max: number, where: () => strin
   return cents * 100
 }
 
-type RawCandle = { tsSec: number; bid: number | null; ask: number | null }
+/** One candle as read from a recording (cents already converted to ticks; null = empty cell). */
+export type RawCandle = {
+  tsSec: number
+  bid: number | null
+  ask: number | null
+  low: number | null
+  high: number | null
+  volumeCenti: number | null
+}
 
-function toPath(ticker: string, team: Team, candles: RawCandle[], file: string): MarketPricePath {
+/** A count cell ("45160", "45160.00") -> centi-contracts, null when empty or malformed. */
+function countCell(text: string): number | null {
+  if (text === '') return null
+  const r = parseCountToCenti(text)
+  return r.ok ? r.value : null
+}
+
+/** Candles -> a price path: sorted, missing cells carried forward, duplicates and crossed quotes refused. */
+export function candlesToPath(
+  ticker: string,
+  team: Team,
+  candles: RawCandle[],
+  file: string,
+): MarketPricePath {
   candles.sort((a, b) => a.tsSec - b.tsSec)
   const points: PricePoint[] = []
+  const tradeRanges: CandleTradeRange[] = []
   // Missing cells carry the previous value forward (the source skips quiet minutes the same way).
   let bid = 0
   let ask = 10_000
@@ -194,12 +234,40 @@ function toPath(ticker: string, team: Team, candles: RawCandle[], file: string):
       })
     }
     points.push({ tsMs, yesBidTicks: bid, yesAskTicks: ask })
+    if (cd.low !== null && cd.high !== null)
+      tradeRanges.push({ tsMs, lowTicks: cd.low, highTicks: cd.high, volumeCentiContracts: cd.volumeCenti })
   }
-  return { ticker, team, points }
+  return { ticker, team, points, tradeRanges }
+}
+
+// Trade ranges and volume are optional: a recording without them replays with no trade prints.
+const OPTIONAL_CANDLE_COLUMNS = new Set<string>(['price.low', 'price.high', 'volume'])
+
+async function readCandleColumns(file: string) {
+  try {
+    return await readCsvColumns(file, CANDLE_COLUMNS)
+  } catch (e) {
+    const col = (e as AppError).context?.['column']
+    if (
+      (e as AppError).code !== 'CSV_MISSING_COLUMN' ||
+      typeof col !== 'string' ||
+      !OPTIONAL_CANDLE_COLUMNS.has(col)
+    )
+      throw e
+    const base = await readCsvColumns(
+      file,
+      CANDLE_COLUMNS.filter((c) => !OPTIONAL_CANDLE_COLUMNS.has(c)),
+    )
+    const empty = new Array<string>(base.rowCount).fill('')
+    return {
+      rowCount: base.rowCount,
+      col: { ...base.col, 'price.low': empty, 'price.high': empty, volume: empty },
+    }
+  }
 }
 
 async function loadFromCsv(info: RecordedGameInfo, file: string): Promise<Map<string, MarketPricePath>> {
-  const { rowCount, col: c } = await readCsvColumns(file, CANDLE_COLUMNS)
+  const { rowCount, col: c } = await readCandleColumns(file)
   const byTicker = new Map<string, { team: Team; candles: RawCandle[] }>()
   for (let i = 0; i < rowCount; i++) {
     if (c.event_ticker[i] !== info.eventTicker) continue
@@ -218,10 +286,13 @@ async function loadFromCsv(info: RecordedGameInfo, file: string): Promise<Map<st
       tsSec: Number(tsText),
       bid: centsToTicks(c['yes_bid.close'][i]!, 0, 99, where),
       ask: centsToTicks(c['yes_ask.close'][i]!, 1, 100, where),
+      low: centsToTicks(c['price.low'][i]!, 1, 99, where),
+      high: centsToTicks(c['price.high'][i]!, 1, 99, where),
+      volumeCenti: countCell(c.volume[i]!),
     })
   }
   const out = new Map<string, MarketPricePath>()
-  for (const [ticker, e] of byTicker) out.set(ticker, toPath(ticker, e.team, e.candles, file))
+  for (const [ticker, e] of byTicker) out.set(ticker, candlesToPath(ticker, e.team, e.candles, file))
   return out
 }
 
@@ -247,6 +318,8 @@ async function loadFromJson(info: RecordedGameInfo, file: string): Promise<Map<s
         end_period_ts?: unknown
         yes_bid?: { close?: unknown }
         yes_ask?: { close?: unknown }
+        price?: { low?: unknown; high?: unknown }
+        volume?: unknown
       }
       const where = () => `${file}: ${ticker} candle ${i}`
       if (typeof o.end_period_ts !== 'number' || !Number.isInteger(o.end_period_ts)) {
@@ -257,9 +330,12 @@ async function loadFromJson(info: RecordedGameInfo, file: string): Promise<Map<s
         tsSec: o.end_period_ts,
         bid: centsToTicks(cell(o.yes_bid?.close), 0, 99, where),
         ask: centsToTicks(cell(o.yes_ask?.close), 1, 100, where),
+        low: centsToTicks(cell(o.price?.low), 1, 99, where),
+        high: centsToTicks(cell(o.price?.high), 1, 99, where),
+        volumeCenti: countCell(cell(o.volume)),
       }
     })
-    out.set(ticker, toPath(ticker, team, candles, file))
+    out.set(ticker, candlesToPath(ticker, team, candles, file))
   }
   return out
 }
@@ -293,5 +369,39 @@ export async function loadRecordedGame(
     }
     markets.push(path)
   }
-  return { ...info, markets }
+  const tradesFile = join(info.folder, TRADES_FILE)
+  const tapes = existsSync(tradesFile)
+    ? await loadTapes(
+        tradesFile,
+        markets.map((m) => m.ticker),
+      )
+    : new Map<string, TradeTape>()
+  return { ...info, markets, tapes }
+}
+
+/** Reads a recording's trade tape for the given tickers (prints of other markets are skipped). */
+export async function loadTapes(file: string, tickers: readonly string[]): Promise<Map<string, TradeTape>> {
+  const { rowCount, col: c } = await readCsvColumns(file, TRADES_COLUMNS)
+  const want = new Set(tickers)
+  const prints = new Map<
+    string,
+    { tsMs: number; priceTicks: number; sizeCentiContracts: number; takerBuy: boolean }[]
+  >()
+  for (let i = 0; i < rowCount; i++) {
+    const ticker = c.ticker[i]!
+    if (!want.has(ticker)) continue
+    const row = i + 2
+    const tsMs = Date.parse(c.created_time[i]!)
+    const price = parseDollarsToTicks(c.yes_price_dollars[i]!)
+    const size = parseCountToCenti(c.count_fp[i]!)
+    const side = c.taker_book_side[i]!
+    if (!Number.isFinite(tsMs) || !price.ok || !size.ok || (side !== 'bid' && side !== 'ask'))
+      throw historyBadRow(`${file}: row ${row}: bad trade (${c.trade_id[i]})`, { context: { file, row } })
+    let list = prints.get(ticker)
+    if (list === undefined) prints.set(ticker, (list = []))
+    list.push({ tsMs, priceTicks: price.value, sizeCentiContracts: size.value, takerBuy: side === 'bid' })
+  }
+  const out = new Map<string, TradeTape>()
+  for (const [t, list] of prints) out.set(t, tapeFromPrints(t, list))
+  return out
 }

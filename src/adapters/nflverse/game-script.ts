@@ -38,6 +38,8 @@ const OPTIONAL_PBP = new Set([
   'play_end_time_utc',
   'receive_2h_ko',
   'order_sequence',
+  'time_of_day',
+  'end_clock_time',
 ])
 
 // Whole-season files are parsed once per process (tests load several games of one season).

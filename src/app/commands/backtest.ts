@@ -24,10 +24,12 @@ import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { summarize, type ReplaySummary } from './replay.ts'
 import { listRecordedGames } from '../../adapters/market-history/recorded-games.ts'
 import { tryReadModelFile } from '../../adapters/model-store/model-store.ts'
+import { bootstrapMean, type Interval } from '../../training/study/bootstrap.ts'
 import {
+  backtestParamsFromStrategy,
   backtestSignal,
   compareGame,
-  DEFAULT_BACKTEST_PARAMS,
+  type BacktestParams,
   poolGames,
   type GameComparison,
   type PooledComparison,
@@ -62,7 +64,7 @@ type GameLine = {
 
 export type BacktestReport = {
   readonly model: ModelInfo
-  readonly params: typeof DEFAULT_BACKTEST_PARAMS
+  readonly params: BacktestParams
   readonly games: readonly GameLine[]
   readonly pooled: PooledComparison
   readonly replayTotals: {
@@ -70,9 +72,20 @@ export type BacktestReport = {
     readonly trades: number
     readonly feesMicros: number
     readonly netPnlMicros: number
+    /** Mean net P&L per game (micros) with a 95 % interval from resampling games. */
+    readonly perGameNetPnlMicros: Interval | null
   } | null
+  /** The signal backtest's mean net P&L per game (micros) with a 95 % interval from resampling games. */
+  readonly signalPerGameNetPnlMicros: Interval | null
+  /** What the full-system replay assumes where the recorded data holds nothing (depth, trade timing). */
+  readonly replayAssumption: string | null
   readonly caveats: readonly string[]
 }
+
+const usdInterval = (i: Interval | null): string =>
+  i === null
+    ? '-'
+    : `${formatUsd(Math.round(i.estimate))} [${formatUsd(Math.round(i.lo))}, ${formatUsd(Math.round(i.hi))}]`
 
 function runReplay(
   inputs: ReplayInputs,
@@ -196,7 +209,7 @@ function renderText(r: BacktestReport): string {
     `edge: the model disagreed with the executable price by more than the taker fee on ${p.edge.edgeRows} of ${p.edge.quotedRows} quoted plays (${pct(p.edge.edgeRate)}), mean net edge ${f3(p.edge.meanNetEdge)}; beyond fee + ${r.params.marginProb} margin on ${p.edge.tradeableRows} (${pct(p.edge.tradeableRate)})`,
   )
   L.push(
-    `signal backtest (${r.params.sizeCentiContracts / 100} contracts per order, fill at the candle ending >= ${r.params.fillDelayMs / 1000} s after the decision, taker fee): ${p.backtest.fills} fills, ${p.backtest.roundTrips} round trips, hit rate ${pct(p.backtest.hitRate)}, fees ${formatUsd(p.backtest.feesMicros)}, net ${formatUsd(p.backtest.netPnlMicros)}; ${p.backtest.gamesPositive}/${p.games} games positive`,
+    `signal backtest (engine config: net edge > ${r.params.marginProb}, ${r.params.sizeCentiContracts / 100} contracts per order; fill at the candle ending >= ${r.params.fillDelayMs / 1000} s after the decision, taker fee): ${p.backtest.fills} fills, ${p.backtest.roundTrips} round trips, hit rate ${pct(p.backtest.hitRate)}, fees ${formatUsd(p.backtest.feesMicros)}, net ${formatUsd(p.backtest.netPnlMicros)}; ${p.backtest.gamesPositive}/${p.games} games positive; per game ${usdInterval(r.signalPerGameNetPnlMicros)} (95 % interval, games resampled)`,
   )
   const me = p.minuteEdge
   const mb = p.minuteBacktest
@@ -209,9 +222,10 @@ function renderText(r: BacktestReport): string {
   )
   if (t !== null) {
     L.push(
-      `full-system replay (engine on paper, local exchange around the recorded prices): ${t.trades} fills, fees ${formatUsd(t.feesMicros)}, net ${formatUsd(t.netPnlMicros)}`,
+      `full-system replay (engine on paper against the recorded prices): ${t.trades} fills, fees ${formatUsd(t.feesMicros)}, net ${formatUsd(t.netPnlMicros)}; per game ${usdInterval(t.perGameNetPnlMicros)} (95 % interval, games resampled)`,
     )
   }
+  if (r.replayAssumption !== null) L.push(`  replay venue: ${r.replayAssumption}`)
   L.push('')
   for (const c of r.caveats) L.push(`note: ${c}`)
   return L.join('\n') + '\n'
@@ -230,8 +244,8 @@ function caveats(model: ModelInfo, games: number): string[] {
       : 'the model does not use the pre-game spread: it knows nothing of team strength beyond home field.',
     'per-play rows price the state after a play ending at T against the last candle ending <= T, which usually predates the play: the model sees the play, the market row does not yet (no look-ahead, but it favours the model). The "ALL, per minute" row (and the minute-aligned per-game line) gives both the same information cut-off (candle end) and is the fairer score.',
     'market probability = mid of the last one-minute candle ending at or before the play end (home mid and 1 - away mid averaged); plays with no two-sided quote are skipped, which drops most decided late-game states.',
-    'the full-system replay trades against a local exchange that quotes each recorded candle until the next one ends, while the real book reprices 1-2 s after a play; so the engine only opens a position on a quote whose candle ended at least 2 s after the latest play (strategy.bookMustPostdateStateMs), which removes most trades a live market would not have offered.',
-    'the signal backtest ignores depth (top of book only) and queueing; the full-system replay fills against a local exchange quoting around the recorded prices, which is only an approximation of the real book.',
+    'the full-system replay shows each recorded candle until the next one ends, while the real book reprices 1-2 s after a play; so the engine only opens a position on a quote whose candle ended at least 2 s after the latest play (strategy.bookMustPostdateStateMs), which removes most trades a live market would not have offered.',
+    'the signal backtest ignores depth (top of book only) and queueing; the full-system replay invents no depth (see "replay venue" above): its book is only the recorded touch.',
   ]
 }
 
@@ -287,7 +301,9 @@ export const command: Command = {
       inSample: trainingSeasons !== null && trainingSeasons.some((s) => gameSeasons.has(s)),
     }
 
-    const params = DEFAULT_BACKTEST_PARAMS
+    // The signal backtest reads the engine's strategy (threshold and size), as the replay does.
+    const params = backtestParamsFromStrategy(engineConfigFor(cfg.candleReplayEngine, 'bt').strategy)
+    let replayAssumption: string | null = null
     const lines: GameLine[] = []
     const comparisons: GameComparison[] = []
     const replays: ReplaySummary[] = []
@@ -296,6 +312,7 @@ export const command: Command = {
       progress.update(lines.length, gameId)
       try {
         const inputs = await loadReplayInputs(cfg.dataDir, gameId)
+        replayAssumption ??= inputs.depthAssumption
         const [away, home] = inputs.recorded.markets
         const cmp = compareGame(inputs.script, home!, away!, pricer, params)
         comparisons.push(cmp)
@@ -340,7 +357,10 @@ export const command: Command = {
             trades: replays.reduce((s, r) => s + r.trades.length, 0),
             feesMicros: replays.reduce((s, r) => s + r.feesMicros, 0),
             netPnlMicros: replays.reduce((s, r) => s + r.netPnlMicros, 0),
+            perGameNetPnlMicros: bootstrapMean(replays.map((r) => r.netPnlMicros)),
           },
+      signalPerGameNetPnlMicros: bootstrapMean(comparisons.map((c) => c.backtest.netPnlMicros)),
+      replayAssumption: v['compare-only'] ? null : replayAssumption,
       caveats: caveats(model, comparisons.length),
     }
     process.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report))

@@ -81,6 +81,11 @@ export async function fetchMarkets(
     )
     const rec = await fetchGameHistory(dataDir, g, log, full)
     process.stdout.write(`  ${rec.candles[0]} + ${rec.candles[1]} candles -> ${rec.folder}\n`)
+    process.stdout.write(
+      rec.trades === null
+        ? `  no trade tape (${rec.tapeNote}): the study of this game resolves one minute\n`
+        : `  ${rec.trades[0]} + ${rec.trades[1]} trades (tick-level tape) -> ${rec.folder}/trades.csv\n`,
+    )
     out.push(rec)
   }
   progress.finish(`kalshi history: ${out.length} games`)

@@ -46,6 +46,8 @@ import { parseGameArg } from './run.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
 import { SqliteJournal, type RecoveredState } from '../../adapters/journal/sqlite-journal.ts'
+import { ClosestTracker, describeClosest, holdCounts } from '../runtime/replay-explain.ts'
+import type { ClosestToTrade } from '../../training/study/types.ts'
 
 const USAGE = [
   'usage: gridedge replay --game 2025_01_BAL_BUF [--speed N] [--json] [--journal path [--resume]] [--run-id id] [--config file]',
@@ -87,6 +89,12 @@ export type ReplaySummary = {
   readonly finalScore: string
   /** What was read from the recording (replay --recording only). */
   readonly recording?: RecordingReplayStats
+  /** Hold records by reason (journaled when the engine's reason for not trading changes). */
+  readonly holds?: Readonly<Record<string, number>>
+  /** The best net edge at the touch while the game was live, and the hold in force then. */
+  readonly closest?: ClosestToTrade | null
+  /** What the replay venue assumes where the record holds nothing (candle replays). */
+  readonly venueAssumption?: string
 }
 
 export function summarize(
@@ -99,6 +107,8 @@ export function summarize(
     engineMs: number
     finalScore: string
     recording?: RecordingReplayStats
+    closest?: ClosestToTrade | null
+    venueAssumption?: string
   },
 ): ReplaySummary {
   const trades: TradeLine[] = []
@@ -134,6 +144,7 @@ export function summarize(
   const t = engine.portfolio.totals()
   return {
     ...meta,
+    holds: holdCounts(records),
     trades,
     signals,
     denials,
@@ -144,7 +155,7 @@ export function summarize(
   }
 }
 
-function renderText(s: ReplaySummary): string {
+function renderText(s: ReplaySummary, journalPath?: string): string {
   const lines: string[] = []
   lines.push(
     `gridedge replay ${s.gameId}  (pricer ${s.pricer}, ${s.events} events, engine ${s.engineMs.toFixed(1)} ms)`,
@@ -184,9 +195,17 @@ function renderText(s: ReplaySummary): string {
   if (s.trades.length === 0) lines.push('(no trades)')
   lines.push('')
   lines.push(`signals ${s.signals}, risk denials ${s.denials}, fills ${s.trades.length}`)
+  const holds = Object.entries(s.holds ?? {})
+  if (holds.length > 0)
+    lines.push(
+      `why it held (hold records by reason, one each time the reason changed): ${holds.map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    )
+  if (s.closest !== undefined) lines.push(describeClosest(s.closest))
   lines.push(
     `realized P&L ${formatUsd(s.realizedPnlMicros)} (of which settlement ${formatUsd(s.settlementPnlMicros)}), fees ${formatUsd(s.feesMicros)}, net ${formatUsd(s.netPnlMicros)}`,
   )
+  if (s.venueAssumption !== undefined) lines.push(`replay venue: ${s.venueAssumption}`)
+  if (journalPath !== undefined) lines.push(`journal: ${journalPath}`)
   return lines.join('\n') + '\n'
 }
 
@@ -267,12 +286,14 @@ export const command: Command = {
     }
     startupDone()
     let inputs: Pick<ReplayInputs, 'registration' | 'events'>
+    let venueAssumption: string | undefined
     let finalScore: string
     let recording: RecordingReplayStats | undefined
     if (v.recording === undefined) {
       const loaded = await loadReplayInputs(cfg.dataDir, gameId)
       const fin = loaded.script.finalState
       inputs = loaded
+      venueAssumption = loaded.depthAssumption
       finalScore = `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
     } else {
       const loaded = await loadRecordingInputs(v.recording, {
@@ -290,6 +311,8 @@ export const command: Command = {
       recording = loaded.value.stats
       finalScore = fin === null ? '-' : `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
     }
+    const tracker = new ClosestTracker(inputs.registration, engineCfg)
+    let sessionRef: ReturnType<typeof createReplaySession> | null = null
     const session = createReplaySession(inputs, {
       config: engineCfg,
       pricer,
@@ -297,14 +320,13 @@ export const command: Command = {
       logger,
       startIndex,
       ...(sqlite === null ? {} : { progress: sqlite }),
-      ...(crashAfter === null
-        ? {}
-        : {
-            afterEvent: (i: number) => {
-              if (i + 1 >= crashAfter) process.kill(process.pid, 'SIGKILL')
-            },
-          }),
+      afterEvent: (i: number) => {
+        if (sessionRef !== null) tracker.afterEvent(sessionRef.engine, sessionRef.clock.nowMs())
+        if (crashAfter !== null && i + 1 >= crashAfter) process.kill(process.pid, 'SIGKILL')
+      },
     })
+    sessionRef = session
+    session.engine.onRecord(tracker.onRecord)
     if (recovered !== null) {
       const rep = session.engine.recover(recovered, null)
       logger.warn({ ...rep, resumeAt: startIndex }, 'resumed replay from the journal')
@@ -336,8 +358,11 @@ export const command: Command = {
       engineMs,
       finalScore,
       ...(recording === undefined ? {} : { recording }),
+      // After a resume the tracker saw only this process's part of the run.
+      ...(startIndex === 0 ? { closest: tracker.result() } : {}),
+      ...(venueAssumption === undefined ? {} : { venueAssumption }),
     })
-    process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : renderText(summary))
+    process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : renderText(summary, v.journal))
     logger.flush()
     return 0
   },

@@ -15,21 +15,27 @@ import type { Pricer } from '../../engine/pricer.ts'
 import { runReplay } from '../../engine/replay-driver.ts'
 import { loadGameScript } from '../../adapters/nflverse/game-script.ts'
 import { loadRecordedGame, type RecordedGame } from '../../adapters/market-history/recorded-games.ts'
-import { buildReplayMarketEvents } from './replay-market.ts'
+import { buildReplayMarketEvents, replayDepthAssumption } from './replay-market.ts'
 
 export type ReplayInputs = {
   readonly script: GameScript
   readonly recorded: RecordedGame
   readonly registration: GameRegistration
   readonly events: readonly EngineEvent[]
+  /** What the replay venue assumes where the record holds nothing (depth, trade timing), in words. */
+  readonly depthAssumption: string
 }
 
 /** Loads a game's plays and market data from anywhere under the data directory and merges them. */
 export async function loadReplayInputs(dataDir: string, gameId: string): Promise<ReplayInputs> {
   const scriptR = await loadGameScript(dataDir, gameId)
   if (!scriptR.ok) throw scriptR.error
-  const script = scriptR.value
-  const recorded = await loadRecordedGame(dataDir, gameId)
+  return buildReplayInputs(scriptR.value, await loadRecordedGame(dataDir, gameId))
+}
+
+/** Merges a game's plays with its recorded market data (candles, and the trade tape when present). */
+export function buildReplayInputs(script: GameScript, recorded: RecordedGame): ReplayInputs {
+  const gameId = script.info.gameId
   const awayPath = recorded.markets[0]!
   const homePath = recorded.markets[1]!
   const registration: GameRegistration = {
@@ -54,6 +60,7 @@ export async function loadReplayInputs(dataDir: string, gameId: string): Promise
     toMs: determineMs + 120_000,
     determineMs,
     snapshotEveryMs: 5_000,
+    tapes: recorded.tapes,
   })
   const game: EngineEvent[] = script.events.map((event, i) => ({
     kind: 'game',
@@ -63,7 +70,8 @@ export async function loadReplayInputs(dataDir: string, gameId: string): Promise
   }))
   assertSorted(game, `game events of ${gameId}`)
   assertSorted(market, `market events of ${gameId}`)
-  return { script, recorded, registration, events: mergeSorted([game, market]) }
+  const depthAssumption = replayDepthAssumption(recorded.tapes.size > 0 ? 'tape' : 'candle_ranges')
+  return { script, recorded, registration, events: mergeSorted([game, market]), depthAssumption }
 }
 
 export type ReplaySession = {
@@ -119,6 +127,9 @@ export function createReplaySession(
     // Venue order and fill ids must not repeat across restarts of one run (fills are unique by id).
     idPrefix: `paper${deps.startIndex ?? 0}`,
     startingBalanceMicros: deps.config.startingCashMicros,
+    // Recorded data shows no queue and no one else's orders: resting orders fill only on recorded
+    // trades strictly through their price (core/fill-model restingFills).
+    restingFills: 'trade_through',
   })
   void venue.start(engine.onExecutionReport)
   engine.registerGame(inputs.registration)

@@ -8,7 +8,7 @@ import { PaperFillModel } from './paper-fills.ts'
 
 const T = 'KXNFLGAME-25SEP07BALBUF-BUF'
 
-function setup(latencyMs = 0) {
+function setup(latencyMs = 0, restingFills: 'book_and_trades' | 'trade_through' = 'book_and_trades') {
   const book = ArrayBook.of(
     [
       { priceTicks: 4900, sizeCentiContracts: 1000 },
@@ -27,6 +27,7 @@ function setup(latencyMs = 0) {
       latencyMs,
       feeSchedule: { feeType: 'quadratic_with_maker_fees', multiplierMilli: 1000 },
       idPrefix: 'p',
+      restingFills,
     },
   )
   return { book, reports, sim }
@@ -354,4 +355,32 @@ test('a caller that submits from inside its report callback does not re-enter th
       ['o2', 5100, 100],
     ],
   )
+})
+
+test('replay rule: a resting order fills only on a print strictly through its price, made while it rested', () => {
+  const { book, reports, sim } = setup(0, 'trade_through')
+  sim.submit(order({ timeInForce: 'good_till_canceled', priceTicks: 4900, sizeCentiContracts: 1000 }), 100)
+  assert.deepEqual(types(reports), ['order_accepted'])
+  // Prints at its price (the queue) and a book that crosses it fill nothing: the record shows no queue.
+  sim.onMarketData(print(4900, 5000, 'ask', 200))
+  book.set('ask', 4900, 3000)
+  sim.onMarketData(delta('ask', 4900, 3000, 300))
+  book.set('ask', 4900, 0)
+  assert.equal(fills(reports).length, 0)
+  // A print through its price, but stamped before the order rested (a candle's range): nothing.
+  sim.onMarketData(print(4800, 5000, 'ask', 50))
+  assert.equal(fills(reports).length, 0)
+  // A print through its price after it rested fills it, at its own price, as maker, capped by the print.
+  sim.advanceTo(400)
+  sim.onMarketData(print(4800, 600, 'ask', 400))
+  sim.onMarketData(print(4700, 5000, 'ask', 410))
+  const f = fills(reports)
+  assert.deepEqual(
+    f.map((x) => [x.priceTicks, x.sizeCentiContracts, x.isTaker]),
+    [
+      [4900, 600, false],
+      [4900, 400, false],
+    ],
+  )
+  assert.equal(f[0]!.feeMicros, tradeFeeMicros(4900, 600, true))
 })

@@ -28,12 +28,21 @@ export type PaperFillConfig = {
   readonly feeSchedule: FeeSchedule
   /** Prefix of generated venue order ids and fill ids. */
   readonly idPrefix: string
+  /**
+   * When a resting order fills. 'book_and_trades' (live paper trading on a real book): prints that
+   * consume the queue ahead, prints through the price, or an opposite order crossing it.
+   * 'trade_through' (replays of recorded data, whose book shows no queue and no one else's orders):
+   * only a recorded print at a strictly better price than the order's, made after the order was
+   * resting (a print whose event time may predate the order, e.g. a candle's range, cannot fill it).
+   */
+  readonly restingFills?: 'book_and_trades' | 'trade_through'
 }
 
 export const DEFAULT_PAPER_FILL_CONFIG: PaperFillConfig = Object.freeze({
   latencyMs: 50,
   feeSchedule: NFL_FEE_SCHEDULE,
   idPrefix: 'paper',
+  restingFills: 'book_and_trades',
 })
 
 type Phase = 'in_flight' | 'resting'
@@ -381,10 +390,21 @@ export class PaperFillModel {
   private onTrade(ticker: string, priceTicks: number, size: number, takerSide: BookSide, ts: number): void {
     // takerSide 'ask' = a seller hit the bids (fills resting bids); 'bid' = a buyer lifted the asks.
     const restingSide: BookSide = takerSide === 'ask' ? 'bid' : 'ask'
+    const throughOnly = this.cfg.restingFills === 'trade_through'
     let printLeft = size
     for (const o of this.restingByPriority(ticker, restingSide)) {
       const limit = o.req.priceTicks
       const through = restingSide === 'bid' ? priceTicks < limit : priceTicks > limit
+      if (throughOnly) {
+        // Only a print made while the order rested, strictly through its price, fills it (at its price).
+        if (!through || ts < o.activeAtMs) continue
+        const take = Math.min(o.remaining, printLeft)
+        if (take > 0) {
+          printLeft -= take
+          this.fill(o, limit, take, false, this.nowMs > ts ? this.nowMs : ts)
+        }
+        continue
+      }
       if (through) {
         // The print happened at a worse price than ours: we had priority, so it would have filled us first.
         o.queueAhead = 0
@@ -410,6 +430,8 @@ export class PaperFillModel {
   }
 
   private onBookChange(ticker: string, ts: number): void {
+    // Replays of recorded data: the book is the record's, not a queue we stand in (see restingFills).
+    if (this.cfg.restingFills === 'trade_through') return
     const book = this.getBook(ticker)
     if (book === undefined) return
     for (const side of SIDES) {

@@ -168,3 +168,31 @@ test('easternKickoffMs applies US daylight saving', () => {
   assert.equal(easternKickoffMs('2006-10-22', '13:00'), Date.UTC(2006, 9, 22, 17, 0))
   assert.equal(easternKickoffMs('bad', '13:00'), null)
 })
+
+test('full nflverse files: plays placed on the wall clock by time_of_day / end_clock_time', () => {
+  // A night game: kickoff 00:20 UTC, so a bare time of day belongs to that UTC date.
+  const night = { ...info, kickoffMs: Date.UTC(2030, 8, 9, 0, 20) }
+  const r = buildGameScript(
+    night,
+    [
+      row({ play_start_time_utc: '', time_of_day: '00:21:05', end_clock_time: '2030-09-09T00:21:11.400Z' }),
+      row({
+        play_id: '2',
+        order_sequence: '2',
+        play_start_time_utc: '',
+        time_of_day: '00:21:40',
+        end_clock_time: 'odd',
+      }),
+    ],
+    'f.csv',
+  )
+  assert.ok(r.ok, r.ok ? '' : r.error.message)
+  const [a, b] = r.value.plays
+  assert.equal(a!.tsStartMs, Date.UTC(2030, 8, 9, 0, 21, 5))
+  assert.equal(a!.tsEndMs, Date.UTC(2030, 8, 9, 0, 21, 11, 400))
+  assert.equal(b!.tsStartMs, Date.UTC(2030, 8, 9, 0, 21, 40))
+  // An afternoon kickoff and a time of day on the same UTC date.
+  const day = buildGameScript(info, [row({ play_start_time_utc: '', time_of_day: '17:06:00' })], 'f.csv')
+  assert.ok(day.ok)
+  assert.equal(day.value.plays[0]!.tsStartMs, Date.UTC(2030, 8, 8, 17, 6))
+})

@@ -104,6 +104,9 @@ export const SCRIPT_PBP_COLUMNS = [
   'game_half',
   'play_start_time_utc',
   'play_end_time_utc',
+  // Full nflverse files carry the wall clock as these instead (fallbacks, never an error when odd).
+  'time_of_day',
+  'end_clock_time',
 ] as const
 
 type RowKind = 'game_start' | 'quarter_end' | 'game_end' | 'timeout' | 'snap'
@@ -131,6 +134,9 @@ type Parsed = {
   readonly timeoutTeam: Team | null
   readonly startMs: number | null
   readonly endMs: number | null
+  /** From nflverse `time_of_day` / `end_clock_time` when only a UTC time of day is given (ms after midnight). */
+  readonly startTodMs: number | null
+  readonly endTodMs: number | null
   /** A needed situation field was missing on a snap row. */
   readonly missing: string | null
 }
@@ -345,6 +351,19 @@ function parseRow(row: PbpRow, rowNumber: number): Parsed {
   const endText = row.play_end_time_utc ?? ''
   const endMs = parseIsoMs(endText)
   if (endText !== '' && endMs === null) throw new RowError('play_end_time_utc', endText)
+  // Fallbacks of full nflverse files: an ISO time, or a UTC time of day anchored to the kickoff later.
+  const tod = (text: string): { iso: number | null; tod: number | null } => {
+    const iso = parseIsoMs(text)
+    if (iso !== null) return { iso, tod: null }
+    const m = /^(\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(text)
+    if (m === null) return { iso: null, tod: null }
+    return {
+      iso: null,
+      tod: ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3]) + Number(m[4] ?? 0)) * 1000,
+    }
+  }
+  const startAlt = startMs === null ? tod(row.time_of_day ?? '') : { iso: null, tod: null }
+  const endAlt = endMs === null ? tod(row.end_clock_time ?? '') : { iso: null, tod: null }
   let missing: string | null = null
   if (kind === 'snap') {
     if (quarter === null) missing = 'qtr'
@@ -377,8 +396,10 @@ function parseRow(row: PbpRow, rowNumber: number): Parsed {
     description: row.desc ?? '',
     playType: playTypeOf(row, kind),
     timeoutTeam,
-    startMs,
-    endMs,
+    startMs: startMs ?? startAlt.iso,
+    endMs: endMs ?? endAlt.iso,
+    startTodMs: startAlt.tod,
+    endTodMs: endAlt.tod,
     missing,
   }
 }
@@ -415,7 +436,19 @@ export function buildGameScript(
   // Stable sort by feed order (rows are normally already sorted).
   const order = parsed.map((p, i) => [p, i] as const)
   order.sort((a, b) => a[0].sequence - b[0].sequence || a[1] - b[1])
-  const all = order.map((x) => x[0])
+  // A UTC time of day alone belongs to the kickoff's UTC date, or the next one for a game past midnight.
+  const midnight = Math.floor(info.kickoffMs / 86_400_000) * 86_400_000
+  const anchor = (t: number | null): number | null =>
+    t === null ? null : midnight + t + (midnight + t < info.kickoffMs - 6 * 3_600_000 ? 86_400_000 : 0)
+  const all = order.map((x) =>
+    x[0].startTodMs === null && x[0].endTodMs === null
+      ? x[0]
+      : {
+          ...x[0],
+          startMs: x[0].startMs ?? anchor(x[0].startTodMs),
+          endMs: x[0].endMs ?? anchor(x[0].endTodMs),
+        },
+  )
 
   const homeReceives2h = findSecondHalfReceiver(rows, info)
   const base = {
