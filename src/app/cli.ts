@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import('./commands/backtest.ts')).command,
   record: async () => (await import('./commands/record.ts')).command,
   study: async () => (await import('./commands/study.ts')).command,
+  rehearse: async () => (await import('./commands/rehearse.ts')).command,
 }
 
 function usage(): string {
@@ -40,6 +41,7 @@ function usage(): string {
     '  run --paper | --live               trade live games (paper, or real money with --live)',
     '  backtest [--games all]             replay every recorded game; model vs market and P&L summary',
     '  record                             record raw feed and exchange frames for later replay',
+    '  rehearse --games 2025_01_BAL_BUF   a Sunday on loopback: local exchange, fake ESPN, run (--faults, --live)',
     '  study [--games all] [--delay 5]    validation study: edge by delay, reaction, walk-forward, GO / NO-GO (HTML + JSON)',
     '',
     'environment: GRIDEDGE_DATA_DIR (data directory), GRIDEDGE_CONFIG (config JSON), GRIDEDGE_LOG_LEVEL',

@@ -64,6 +64,12 @@ export type KalshiWsOptions = {
   readonly signer: KalshiSigner | null
   readonly logger: Logger
   readonly nowMs?: () => number
+  /**
+   * Wall time for the transport: request signatures (the exchange checks them against its wall clock) and
+   * the silence watchdog (pings come every 10 wall seconds). Default: `nowMs`. Differs from `nowMs` only in
+   * rehearsals, where the engine's clock runs faster than the wall.
+   */
+  readonly transportNowMs?: () => number
   readonly timers?: WsTimers
   /** Seed for reconnect jitter (deterministic in tests). */
   readonly jitterSeed?: number
@@ -125,6 +131,7 @@ export class KalshiWsClient implements MarketDataSource {
   private reconnectTimer: unknown = null
   private watchdogTimer: unknown = null
   private lastInboundMs = 0
+  private readonly transportNowMs: () => number
   private nextCmdId = 1
   private nextSubKey = 1
   private readonly subs = new Map<number, Sub>()
@@ -144,6 +151,7 @@ export class KalshiWsClient implements MarketDataSource {
     const clockMs = opts.nowMs ?? (() => Date.now())
     this.clockMs = clockMs
     this.nowMs = () => (this.frameTsMs >= 0 ? this.frameTsMs : clockMs())
+    this.transportNowMs = opts.transportNowMs ?? clockMs
     this.timers = opts.timers ?? {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -291,16 +299,16 @@ export class KalshiWsClient implements MarketDataSource {
   private connect(): void {
     if (this.stopped) return
     const path = new URL(this.opts.url).pathname
-    const headers = this.opts.signer ? this.opts.signer.headers(this.nowMs(), 'GET', path) : {}
+    const headers = this.opts.signer ? this.opts.signer.headers(this.transportNowMs(), 'GET', path) : {}
     const ws = new WebSocket(this.opts.url, { headers, perMessageDeflate: false })
     this.ws = ws
     ws.on('open', () => {
       if (this.ws !== ws) return
       this.connected = true
       this.attempt = 0
-      this.lastInboundMs = this.nowMs()
+      this.lastInboundMs = this.transportNowMs()
       this.log.info({ url: this.opts.url }, 'connected')
-      this.opts.onConnectionChange?.(this.lastInboundMs, true)
+      this.opts.onConnectionChange?.(this.clockMs(), true)
       // No session resume (spec §5.1): every subscription and book starts over.
       this.subBySid.clear()
       this.subByCmd.clear()
@@ -311,16 +319,16 @@ export class KalshiWsClient implements MarketDataSource {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (this.ws !== ws) return
       const tsRecvMs = this.clockMs()
-      this.lastInboundMs = tsRecvMs
+      this.lastInboundMs = this.transportNowMs()
       const text = isBinary ? data.toString('utf8') : data.toString()
       this.opts.onRawFrame?.(tsRecvMs, text)
       this.handleFrame(text, tsRecvMs)
     })
     ws.on('ping', () => {
-      this.lastInboundMs = this.nowMs() // `ws` answers the pong itself
+      this.lastInboundMs = this.transportNowMs() // `ws` answers the pong itself
     })
     ws.on('pong', () => {
-      this.lastInboundMs = this.nowMs()
+      this.lastInboundMs = this.transportNowMs()
     })
     ws.on('error', (e) => {
       this.log.warn({ err: e.message }, 'websocket error')
@@ -373,8 +381,9 @@ export class KalshiWsClient implements MarketDataSource {
       this.watchdogTimer = null
       const ws = this.ws
       if (!ws || !this.connected) return
-      if (this.nowMs() - this.lastInboundMs > this.silentMs) {
-        this.log.warn({ silentMs: this.nowMs() - this.lastInboundMs }, 'connection silent; reconnecting')
+      const silentMs = this.transportNowMs() - this.lastInboundMs
+      if (silentMs > this.silentMs) {
+        this.log.warn({ silentMs }, 'connection silent; reconnecting')
         ws.terminate()
         return
       }

@@ -4,7 +4,12 @@
  */
 import { z } from 'zod'
 
-export const FRAME_SOURCES = ['kalshi-ws', 'kalshi-rest', 'espn', 'sportradar'] as const
+/**
+ * Where a record came from: a venue or feed (raw frames), or `gridedge` itself: the run's engine settings
+ * (channel `engine-config`, at start) and each operator command (channel `operator`), so a replay of the
+ * recording decides with the same settings and pauses, resumes and kills where the operator did.
+ */
+export const FRAME_SOURCES = ['kalshi-ws', 'kalshi-rest', 'espn', 'sportradar', 'gridedge'] as const
 export type FrameSource = (typeof FRAME_SOURCES)[number]
 
 export const recordedFrameSchema = z

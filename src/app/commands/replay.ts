@@ -25,7 +25,7 @@ import {
 } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
-import { engineConfigFor } from '../../engine/engine-config.ts'
+import { engineConfigFor, engineSettingsSchema } from '../../engine/engine-config.ts'
 import { lockJournal } from '../runtime/startup.ts'
 import {
   MemoryJournal,
@@ -39,6 +39,7 @@ import { createReplaySession, loadReplayInputs, type ReplayInputs } from '../run
 import {
   loadRecordingInputs,
   type RecordingGameArg,
+  type RecordingReplayInputs,
   type RecordingReplayStats,
 } from '../runtime/recording-replay.ts'
 import { loadPregameLines } from '../runtime/pregame-lines.ts'
@@ -53,7 +54,9 @@ const USAGE = [
   'usage: gridedge replay --game 2025_01_BAL_BUF [--speed N] [--json] [--journal path [--resume]] [--run-id id] [--config file]',
   '       gridedge replay --recording <file.ndjson.gz | folder> [--game <nflverse id>=<Kalshi event>[@<ESPN id>]] [same options]',
   '  --recording p    replay a recorded live session (gridedge record): its Kalshi books and ESPN game feed',
-  '                   on the recorded clock. The game and markets come from the recording unless --game names them',
+  '                   on the recorded clock. The game and markets come from the recording unless --game names them;',
+  '                   the engine settings and operator commands (pause, resume, kill) recorded by the run apply',
+  "  --config-engine  with --recording: use the config's engine settings instead of the recorded ones",
   '  --journal path   record everything in a SQLite journal',
   '  --resume         continue a replay whose process died, from its journal (same --run-id)',
   '  --crash-after N  testing aid: kill -9 this process after N events',
@@ -224,6 +227,7 @@ export const command: Command = {
         'run-id': { type: 'string' },
         'crash-after': { type: 'string' },
         config: { type: 'string' },
+        'config-engine': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       USAGE,
@@ -251,12 +255,38 @@ export const command: Command = {
     }
     const cfg = loadConfig(v.config === undefined ? {} : { file: pathArg(v.config, '--config') })
     const logger = createLogger({ level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel })
-    // A recording holds real books: the live config applies, not the guard for one-minute candles.
-    const engineCfg = engineConfigFor(
-      v.recording === undefined ? cfg.candleReplayEngine : cfg.engine,
-      'replay',
-      runIdFlag,
-    )
+    // A recording is read first: it may carry the engine settings of the run that made it.
+    let recordingInputs: RecordingReplayInputs | null = null
+    if (v.recording !== undefined) {
+      const loaded = await loadRecordingInputs(v.recording, {
+        logger,
+        // The game is priced with the schedule's lines, as `run` registered it.
+        linesOf: (await loadPregameLines(cfg.dataDir, logger)).of,
+        ...(game === undefined ? {} : { game }),
+      })
+      if (!loaded.ok) {
+        process.stderr.write(`gridedge replay: ${loaded.error.message} [${loaded.error.code}]\n`)
+        return 1
+      }
+      recordingInputs = loaded.value
+    }
+    // A recording holds real books: the live config applies, not the guard for one-minute candles; and
+    // the settings the run recorded win over the config's, so the replay decides as the run did.
+    let settings = v.recording === undefined ? cfg.candleReplayEngine : cfg.engine
+    if (recordingInputs !== null && recordingInputs.engineSettings !== undefined && !v['config-engine']) {
+      const recorded = engineSettingsSchema.safeParse(recordingInputs.engineSettings)
+      if (recorded.success) {
+        const { runId: _runId, ...rest } = recorded.data
+        settings = rest
+        process.stderr.write(
+          'replay: engine settings as recorded by the run (--config-engine to use the config)\n',
+        )
+      } else
+        process.stderr.write(
+          `replay: the recorded engine settings do not validate (${recorded.error.issues[0]?.message ?? 'invalid'}); using the config's\n`,
+        )
+    }
+    const engineCfg = engineConfigFor(settings, 'replay', runIdFlag)
     const pricer = await loadPricer(
       cfg.modelPath ?? join(PACKAGE_ROOT_DIR, 'models', 'wp-default.json'),
       logger,
@@ -296,19 +326,14 @@ export const command: Command = {
       venueAssumption = loaded.depthAssumption
       finalScore = `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
     } else {
-      const loaded = await loadRecordingInputs(v.recording, {
-        logger,
-        // The game is priced with the schedule's lines, as `run` registered it.
-        linesOf: (await loadPregameLines(cfg.dataDir, logger)).of,
-        ...(game === undefined ? {} : { game }),
-      })
-      if (!loaded.ok) {
-        process.stderr.write(`gridedge replay: ${loaded.error.message} [${loaded.error.code}]\n`)
-        return 1
-      }
-      const fin = loaded.value.finalState
-      inputs = loaded.value
-      recording = loaded.value.stats
+      const loaded = recordingInputs!
+      const fin = loaded.finalState
+      inputs = loaded
+      recording = loaded.stats
+      if (loaded.commands > 0)
+        process.stderr.write(
+          `replay: ${loaded.commands} operator command(s) recorded by the run are replayed\n`,
+        )
       finalScore = fin === null ? '-' : `${fin.awayTeam} ${fin.awayScore} - ${fin.homeScore} ${fin.homeTeam}`
     }
     const tracker = new ClosestTracker(inputs.registration, engineCfg)

@@ -21,6 +21,8 @@ import { createLogger } from '../logger.ts'
 import { kalshiCode, toTeam, type Team } from '../../core/teams.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
 import { engineConfigFor } from '../../engine/engine-config.ts'
+import { ScaledClock, parseClockAnchor } from '../../adapters/system/scaled-clock.ts'
+import type { Clock } from '../../core/clock.ts'
 import { SystemClock } from '../../adapters/system/system-clock.ts'
 import { SqliteJournal } from '../../adapters/journal/sqlite-journal.ts'
 import type { KalshiSigner } from '../../adapters/kalshi/auth.ts'
@@ -61,6 +63,7 @@ const USAGE = [
   '  --run-id     1-24 letters, digits or underscores (default: the mode); a restart with the same id recovers',
   '  --journal    default: journalPath in the config, else $XDG_DATA_HOME/gridedge/journal.sqlite',
   '  --no-record  do not record the raw frames (default: recorded beside the journal, see config recording)',
+  '  --sim-clock  SIM_MS:WALL_MS:SPEED: the engine clock of a rehearsal (gridedge rehearse passes it)',
   '  --discover  find the KXNFLGAME markets of the scheduled games around --date (default today) on Kalshi',
   '  e.g. gridedge run --paper --game 2025_01_BAL_BUF=KXNFLGAME-25SEP07BALBUF@401772920',
   '  Sportradar is used for games given +sr:<id> when config feeds.primary is "sportradar" and its key is set.',
@@ -193,6 +196,7 @@ export const command: Command = {
         config: { type: 'string' },
         port: { type: 'string' },
         'no-record': { type: 'boolean', default: false },
+        'sim-clock': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       USAGE,
@@ -215,6 +219,8 @@ export const command: Command = {
     const journalFlag = v.journal === undefined ? undefined : pathArg(v.journal, '--journal')
     const configFlag = v.config === undefined ? undefined : pathArg(v.config, '--config')
     const mode = v.live ? 'live' : 'paper'
+    const simClock = v['sim-clock'] === undefined ? null : parseClockAnchor(v['sim-clock'])
+    if (typeof simClock === 'string') throw cliUsage(simClock)
 
     // 2. Configuration (every section in one pass), credentials (key file mode checked), model.
     const cfg = loadConfig(configFlag === undefined ? {} : { file: configFlag })
@@ -263,12 +269,15 @@ export const command: Command = {
     // Everything below runs with the port bound and the locks held: any failure before the session is
     // up closes what was opened (the process must not hang on the listening server) and is rethrown.
     const opened: { stop(): Promise<void> }[] = []
-    const clock = new SystemClock()
+    // Rehearsals run the engine on the replay's clock so every timer scales with the speed.
+    const clock: Clock = simClock === null ? new SystemClock() : new ScaledClock(simClock)
     const urls = kalshiUrls(cfg)
     const recorder =
       cfg.recording.enabled && !v['no-record']
         ? openRunRecorder(cfg, journalPath, engineCfg.runId, logger)
         : null
+    // The run's engine settings go into the recording: its replay decides with the same ones.
+    recorder?.record('gridedge', 'engine-config', clock.nowMs(), JSON.stringify(cfg.engine))
     const restTap =
       recorder === null
         ? {}
@@ -316,6 +325,7 @@ export const command: Command = {
         signer,
         logger,
         nowMs: () => clock.nowMs(),
+        transportNowMs: () => Date.now(),
         ...(recorder === null
           ? {}
           : {
@@ -414,6 +424,7 @@ export const command: Command = {
     })
     const operator = operatorPort.attach({
       engine: session.engine,
+      onCommand: (c) => recorder?.record('gridedge', 'operator', clock.nowMs(), JSON.stringify(c)),
       journal: { path: journalPath, runId: engineCfg.runId },
       alerts: { config: cfg.alerts, channels: alertChannels },
       extraGauges: (): Record<string, number> =>
@@ -476,7 +487,7 @@ function kalshiLimiter(cfg: Config): KalshiRateLimiter {
 async function sportradarFeedFor(
   cfg: Config,
   games: readonly GameArg[],
-  clock: SystemClock,
+  clock: Clock,
   logger: ReturnType<typeof createLogger>,
   recorder: FrameRecorder | null,
 ): Promise<SportradarFeed | null> {

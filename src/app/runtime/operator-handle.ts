@@ -2,6 +2,7 @@
 import { Portfolio } from '../../core/portfolio/portfolio.ts'
 import { PAYOUT_TICKS } from '../../core/units.ts'
 import type { Engine, EngineStatus } from '../../engine/engine.ts'
+import type { EngineCommand } from '../../engine/events.ts'
 import {
   RESUME_AFTER_KILL_CONFIRMATION,
   type OperatorHandle,
@@ -14,6 +15,8 @@ export function engineHandle(
   engine: Engine,
   /** Facts about the process beside the engine's (e.g. where the session is recorded), in /api/status. */
   extraStatus?: () => Readonly<Record<string, unknown>>,
+  /** Every command the engine accepted, as it goes in (run records them for replays). */
+  onCommand?: (c: EngineCommand) => void,
 ): OperatorHandle {
   return {
     status: (): OperatorStatus => {
@@ -33,6 +36,7 @@ export function engineHandle(
           status: 409,
           error: `trading is HALTED: resuming needs {"confirm":"${RESUME_AFTER_KILL_CONFIRMATION}"}`,
         }
+      onCommand?.(c)
       engine.command(c)
       return { ok: true }
     },

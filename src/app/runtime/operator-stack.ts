@@ -9,6 +9,7 @@ import type { GameEvent } from '../../core/game-events.ts'
 import type { JournalRecord } from '../../core/journal.ts'
 import type { GameFeed, MarketDataSource } from '../../core/ports.ts'
 import type { Engine } from '../../engine/engine.ts'
+import type { EngineCommand } from '../../engine/events.ts'
 import { JournalReader } from '../../adapters/journal/journal-reader.ts'
 import type { DashboardConfig } from '../server/dashboard-config.ts'
 import { tokenFiles } from '../server/dashboard-config.ts'
@@ -43,6 +44,8 @@ export type OperatorAttachOptions = {
   readonly journal?: { readonly path: string; readonly runId: string }
   readonly extraStatus?: () => Readonly<Record<string, unknown>>
   readonly extraGauges?: () => Readonly<Record<string, number>>
+  /** Every operator command the engine accepted (run records them so a replay pauses where it did). */
+  readonly onCommand?: (c: EngineCommand) => void
   /** Alerting: thresholds and channels (secrets resolved); default: no channels, default thresholds. */
   readonly alerts?: { readonly config: AlertsConfig; readonly channels: readonly ChannelSpec[] }
   /** Status sample period on the wall clock (default 1 s); null: the caller samples (replays). */
@@ -86,7 +89,8 @@ export async function bindOperatorStack(o: OperatorBindOptions): Promise<BoundOp
   const files = tokenFiles(o.dashboard, o.env)
   const operator = loadOrCreateToken(files.operator)
   const metricsToken = loadOrCreateToken(files.metrics)
-  if (operator.created) log.warn({ file: files.operator }, 'created the operator token (mode 600)')
+  // Info, not warn: run prints the token file on its start line anyway.
+  if (operator.created) log.info({ file: files.operator }, 'created the operator token (mode 600)')
   const deferred = deferredOperatorHandle()
   let metrics: OperatorMetrics | null = null
   let view: SessionView | null = null
@@ -117,7 +121,7 @@ export async function bindOperatorStack(o: OperatorBindOptions): Promise<BoundOp
     tokenCreated: operator.created,
     attach: (a) => {
       if (stack !== null) throw new Error('operator stack attached twice')
-      const handle = engineHandle(a.engine, a.extraStatus)
+      const handle = engineHandle(a.engine, a.extraStatus, a.onCommand)
       const v = new SessionView({ status: () => handle.status() })
       if (a.journal !== undefined) v.seed(journalRecords(a.journal.path, a.journal.runId, log))
       const m = createOperatorMetrics({

@@ -18,7 +18,7 @@ import type { MarketDataEvent } from '../../core/market.ts'
 import type { Team } from '../../core/teams.ts'
 import { UNKNOWN_LINES, type PregameLines } from '../../core/pregame-lines.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
-import { assertSorted, mergeSorted, type EngineEvent } from '../../engine/events.ts'
+import { assertSorted, mergeSorted, type EngineCommand, type EngineEvent } from '../../engine/events.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
 import { err, ok, type Result } from '../../lib/result.ts'
 import { openRecording, type ReadStats } from '../../adapters/recorder/recording-reader.ts'
@@ -84,6 +84,10 @@ export type RecordingReplayInputs = {
   readonly events: readonly EngineEvent[]
   /** The last game state the feed reported (null without game events). */
   readonly finalState: GameState | null
+  /** The engine settings the run recorded at its start (unvalidated JSON; replay.ts validates), if any. */
+  readonly engineSettings: unknown
+  /** Operator commands the run recorded (already merged into `events`). */
+  readonly commands: number
   readonly stats: RecordingReplayStats
 }
 
@@ -372,7 +376,26 @@ export async function loadRecordingInputs(
     for (let t = firstMs + RECORDING_TIMER_MS, i = 0; t <= lastMs; t += RECORDING_TIMER_MS, i++)
       timers.push({ kind: 'timer', tsMs: t, seq: i })
   assertSorted(market, 'recorded market events')
-  const events = mergeSorted([game, market, timers])
+  // The run's own records: its engine settings, and operator commands at the time they were accepted.
+  let engineSettings: unknown = undefined
+  const commands: EngineEvent[] = []
+  for await (const rec of readAll(files, log, null)) {
+    if (rec.source !== 'gridedge') continue
+    if (rec.channel === 'engine-config' && engineSettings === undefined) {
+      try {
+        engineSettings = JSON.parse(rec.payload)
+      } catch {
+        log.warn('recorded engine settings are not JSON: ignored')
+      }
+    } else if (rec.channel === 'operator') {
+      const c = parseCommand(rec.payload)
+      if (c === null)
+        log.warn({ payload: rec.payload.slice(0, 200) }, 'recorded operator command not understood')
+      else commands.push({ kind: 'command', tsMs: rec.tsRecvMs, seq: commands.length, command: c })
+    }
+  }
+  commands.sort((a, b) => a.tsMs - b.tsMs || a.seq - b.seq)
+  const events = mergeSorted([game, market, timers, commands])
 
   let finalState: GameState | null = null
   for (const e of game) {
@@ -398,5 +421,19 @@ export async function loadRecordingInputs(
     timerEvents: timers.length,
   }
   log.info(stats, 'recording loaded')
-  return ok({ registration, events, finalState, stats })
+  return ok({ registration, events, finalState, engineSettings, commands: commands.length, stats })
+}
+
+/** An operator command as `run` records it (`{"type":"kill","reason":"..."}`), or null. */
+function parseCommand(payload: string): EngineCommand | null {
+  let v: unknown
+  try {
+    v = JSON.parse(payload)
+  } catch {
+    return null
+  }
+  if (typeof v !== 'object' || v === null) return null
+  const { type, reason } = v as { type?: unknown; reason?: unknown }
+  if ((type !== 'kill' && type !== 'pause' && type !== 'resume') || typeof reason !== 'string') return null
+  return { type, reason }
 }
