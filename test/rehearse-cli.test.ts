@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import parsePrometheus from 'parse-prometheus-text-format'
 import { REPO_ROOT } from './cli-support.ts'
 
 const DATA_DIR = process.env['GRIDEDGE_DATA_DIR']
@@ -99,7 +100,22 @@ test('Ctrl-C stops the run (its summary printed) and the servers', { skip, timeo
   try {
     const c = rehearse(['--games', '2025_01_BAL_BUF', '--speed', '60', '--faults', 'all', '--seed', '3'], dir)
     const ex = await waitFor(c, /local exchange (http:\/\/127\.0\.0\.1:\d+\/trade-api\/v2)/, 'exchange URL')
-    await waitFor(c, /dashboard (http:\/\/127\.0\.0\.1:\d+)\//, 'dashboard URL')
+    const dash = await waitFor(c, /dashboard (http:\/\/127\.0\.0\.1:\d+)\//, 'dashboard URL')
+    // /metrics of the running rehearsal parses with a real Prometheus parser, with the read-only token.
+    const metricsToken = readFileSync(join(dir, 'xdg', 'gridedge', 'metrics-token'), 'utf8').trim()
+    let families: ReturnType<typeof parsePrometheus> = []
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${dash[1]}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+      assert.equal(res.status, 200)
+      families = parsePrometheus(await res.text())
+      if (families.some((f) => f.name === 'gridedge_game_home_win_probability')) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.ok(families.some((f) => f.name === 'gridedge_trading_state'))
+    assert.ok(
+      families.some((f) => f.name === 'gridedge_game_home_win_probability'),
+      'no live game in /metrics',
+    )
     c.signal('SIGINT')
     assert.equal(await c.exited, 0, c.err())
     assert.match(c.err(), /interrupted: stopping the run/)

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   record: async () => (await import('./commands/record.ts')).command,
   study: async () => (await import('./commands/study.ts')).command,
   rehearse: async () => (await import('./commands/rehearse.ts')).command,
+  'fake-feed': async () => (await import('./commands/fake-feed.ts')).command,
 }
 
 function usage(): string {
@@ -42,6 +43,7 @@ function usage(): string {
     '  backtest [--games all]             replay every recorded game; model vs market and P&L summary',
     '  record                             record raw feed and exchange frames for later replay',
     '  rehearse --games 2025_01_BAL_BUF   a Sunday on loopback: local exchange, fake ESPN, run (--faults, --live)',
+    '  fake-feed --source espn --game G   serve a real game as a fake ESPN or Sportradar API on loopback',
     '  study [--games all] [--delay 5]    validation study: edge by delay, reaction, walk-forward, GO / NO-GO (HTML + JSON)',
     '',
     'environment: GRIDEDGE_DATA_DIR (data directory), GRIDEDGE_CONFIG (config JSON), GRIDEDGE_LOG_LEVEL',
