@@ -159,6 +159,7 @@ function renderGame(g, pts, markers) {
         'div',
         { class: 'strip' },
         field('model', `model P(${g.homeTeam})`),
+        field('pricing', 'pre-game line · pricing'),
         field('books', 'books (bid / ask · age · lag)'),
         field('edge', 'raw edge at ask (home / away)'),
         field('signal', 'last signal (net edge)'),
@@ -181,6 +182,8 @@ function renderGame(g, pts, markers) {
       : `${g.awayTeam} @ ${g.homeTeam} · ${g.gameId}`,
   )
   setText(f.model, `${prob(g.homeWinProb)} (${g.modelSource ?? '-'})`)
+  setText(f.pricing, g.pricing ?? '-')
+  f.pricing.className = (g.pricing ?? '').includes('held') ? 'neg' : ''
   setText(
     f.books,
     g.books

@@ -30,7 +30,12 @@ const GAMES_COLUMNS = [
   'home_team',
   'spread_line',
   'espn',
+  'total_line',
+  'home_moneyline',
+  'away_moneyline',
 ] as const
+// Pre-game lines beyond the spread: every real schedule has them, a trimmed file may not.
+const OPTIONAL_GAMES = new Set(['total_line', 'home_moneyline', 'away_moneyline'])
 // Columns only our derived files carry; real nflverse files lack them and the builder copes.
 const OPTIONAL_PBP = new Set([
   'nfl_play_type',
@@ -46,14 +51,23 @@ const OPTIONAL_PBP = new Set([
 const seasonCache = new Map<string, Promise<CsvColumns>>()
 const gamesCache = new Map<string, Promise<CsvColumns>>()
 
-async function readPbpTolerant(dataDir: string, season: number): Promise<CsvColumns> {
-  let wanted: string[] = [...SCRIPT_PBP_COLUMNS]
+function readPbpTolerant(dataDir: string, season: number): Promise<CsvColumns> {
+  return readTolerant((cols) => readPbpSeason(dataDir, season, cols), SCRIPT_PBP_COLUMNS, OPTIONAL_PBP)
+}
+
+/** Reads the columns, leaving out each optional one the file lacks. */
+async function readTolerant(
+  read: (columns: string[]) => Promise<CsvColumns>,
+  columns: readonly string[],
+  optional: ReadonlySet<string>,
+): Promise<CsvColumns> {
+  let wanted: string[] = [...columns]
   for (;;) {
     try {
-      return await readPbpSeason(dataDir, season, wanted)
+      return await read(wanted)
     } catch (e) {
       const col = (e as AppError).context?.column
-      if ((e as AppError).code === 'CSV_MISSING_COLUMN' && typeof col === 'string' && OPTIONAL_PBP.has(col)) {
+      if ((e as AppError).code === 'CSV_MISSING_COLUMN' && typeof col === 'string' && optional.has(col)) {
         wanted = wanted.filter((c) => c !== col)
         continue
       }
@@ -83,7 +97,9 @@ export async function loadGameScript(dataDir: string, gameId: string): Promise<R
   const season = seasonOfGameId(gameId)
   if (season === null)
     return err(gameNotFound(`not an nflverse game id: "${gameId}"`, { context: { gameId } }))
-  const games = await cached(gamesCache, dataDir, () => readGames(dataDir, [...GAMES_COLUMNS]))
+  const games = await cached(gamesCache, dataDir, () =>
+    readTolerant((cols) => readGames(dataDir, cols), GAMES_COLUMNS, OPTIONAL_GAMES),
+  )
   const gameIds = games.columns.get('game_id')!
   const gi = gameIds.indexOf(gameId)
   if (gi < 0)

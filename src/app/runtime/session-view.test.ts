@@ -47,6 +47,11 @@ test('the view rebuilt from the journal holds the same orders (one row each, wit
 
     const a = live.view(0)
     const b = restarted.view(0)
+    // Each game card says which pre-game line priced it and how.
+    assert.match(
+      (a['games'] as { pricing: string }[])[0]!.pricing,
+      /^spread -1\.5 \(home\), total 50\.5, from nflverse schedule · /,
+    )
     const orders = (v: typeof a) =>
       (v['orders'] as OrderRow[])
         .map((o) => ({ ...o, seq: 0 }))

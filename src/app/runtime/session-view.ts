@@ -10,6 +10,7 @@
  */
 import type { GameEvent } from '../../core/game-events.ts'
 import type { JournalRecord } from '../../core/journal.ts'
+import { describeLines } from '../../core/pregame-lines.ts'
 import { PAYOUT_TICKS } from '../../core/units.ts'
 import type { OperatorStatus } from '../server/operator-types.ts'
 
@@ -423,6 +424,8 @@ export class SessionView {
           state: gs.state,
           homeWinProb: p,
           modelSource: gs.modelSource,
+          // The pre-game line and what it means for pricing (spread model, no-spread model, or held).
+          pricing: `${describeLines(gs.lines)} · ${gs.pricingMode}`,
           // Raw edge of buying each side at its ask (before fees; the strategy's net edge is in lastSignal).
           edgeHome: edge(p, gs.home.bestAskTicks),
           edgeAway: edge(p === null ? null : 1 - p, gs.away.bestAskTicks),
