@@ -28,11 +28,12 @@ import { formatClockAnchor } from '../../adapters/system/scaled-clock.ts'
 
 const USAGE = [
   'usage: gridedge rehearse --games 2025_01_BAL_BUF[,2025_01_TEN_DEN...] [--speed 60] [--faults none]',
-  '                         [--seed 1] [--live] [--port 0] [--dir var/rehearsals/<stamp>] [--config file]',
+  '                         [--seed 1] [--live] [--port 0] [--dir var/rehearsals/<stamp>] [--config file] [--from 0]',
   '  --games   recorded games (from $GRIDEDGE_DATA_DIR/markets) to rehearse together',
   '  --speed   game seconds per wall second (default 60: a game in about 3-4 minutes)',
   '  --faults  none | feed (ESPN errors, stalls) | exchange (lost responses, 429, WS drops) | all',
   '  --live    run the live order path against the local exchange (default: paper)',
+  '  --from    start N minutes (wall-clock game time) after the first kickoff instead of 2 minutes before',
   '  --dir     where the key, config, journal and recordings go',
   '  --config  your config file: its engine settings and alert channels are used (feeds and exchange are local)',
   '',
@@ -52,6 +53,7 @@ export const command: Command = {
         port: { type: 'string' },
         dir: { type: 'string' },
         config: { type: 'string' },
+        from: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       USAGE,
@@ -66,6 +68,8 @@ export const command: Command = {
       throw cliUsage(`--faults must be one of ${FAULT_PROFILES.join(', ')}, got ${JSON.stringify(v.faults)}`)
     const seed = intArg(v.seed ?? '1', '--seed', 0, 2 ** 31 - 1)
     const port = portArg(v.port ?? '0')
+    // Minutes of game time after the first kickoff to start at (the plays before arrive as one catch-up).
+    const fromMin = v.from === undefined ? null : numArg(v.from, '--from', 0, 24 * 60)
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')
     const dir = resolve(v.dir === undefined ? join('var', 'rehearsals', stamp) : pathArg(v.dir, '--dir'))
 
@@ -81,6 +85,7 @@ export const command: Command = {
       dir,
       port,
       logger,
+      ...(fromMin === null ? {} : { leadMs: -Math.round(fromMin * 60_000) }),
       carried: v.config === undefined ? {} : { engine: cfg.engine, alerts: cfg.alerts },
     })
     const faultRun = startFaultProfile(faults, r, {

@@ -30,7 +30,7 @@ export type RehearsalOptions = {
   readonly speed: number
   /** Folder for the key, config, journal and recordings of this rehearsal. */
   readonly dir: string
-  /** Game time before the first kickoff the clock starts at (default 2 min: the pre-game book exists). */
+  /** Game time before the first kickoff the clock starts at (default 2 min: the pre-game book exists; negative: after). */
   readonly leadMs?: number
   /** ESPN poll interval in wall ms (default 250: 15 game seconds at 60x). */
   readonly pollIntervalMs?: number
