@@ -21,18 +21,28 @@ const ROOT = join(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin', 'gridedge.js')
 const GAME_ID = '2025_01_BAL_BUF'
 
-type Child = { code: Promise<number | null>; out: () => string; kill: () => void }
+type Child = {
+  code: Promise<number | null>
+  out: () => string
+  stdout: () => string
+  kill: () => void
+}
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Child {
   const e: NodeJS.ProcessEnv = { ...process.env, GRIDEDGE_LOG_LEVEL: 'warn', ...env }
   delete e['GRIDEDGE_CONFIG']
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: e })
   let out = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  let stdout = ''
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+    stdout += d.toString()
+  })
   child.stderr.on('data', (d: Buffer) => (out += d.toString()))
   return {
     code: new Promise((r) => child.on('exit', (c) => r(c))),
     out: () => out,
+    stdout: () => stdout,
     kill: () => child.kill('SIGTERM'),
   }
 }
@@ -187,7 +197,7 @@ describe(
           join(dir, 'replay.sqlite'),
         ])
         assert.equal(await replay.code, 0, replay.out())
-        const summary = JSON.parse(replay.out()) as {
+        const summary = JSON.parse(replay.stdout()) as {
           gameId: string
           events: number
           recording: {
