@@ -338,6 +338,7 @@ export class Engine {
       }
       this.evaluateGame(game, nowMs)
     }
+    this.flow.onTimer(nowMs)
     this.s.snapshotPnl(nowMs, false)
   }
 
