@@ -13,6 +13,7 @@ import { Engine } from '../src/engine/engine.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import type { EngineEvent } from '../src/engine/events.ts'
 import { MemoryJournal } from '../src/engine/journal-port.ts'
+import { MarketBooks } from '../src/engine/market-books.ts'
 import { PaperVenue } from '../src/engine/paper-venue.ts'
 import type { Pricer } from '../src/engine/pricer.ts'
 import { AWAY, GAME, HOME, state, TEST_LINES } from './engine-helpers.ts'
@@ -62,21 +63,23 @@ test('random event streams never exceed a risk limit', () => {
         describe: () => 'test',
       }
       const sent: { order: OrderRequest; tsMs: number; halted: boolean }[] = []
-      let paper: PaperVenue | null = null
+      const books = new MarketBooks()
+      const paper = new PaperVenue(clock, books, { latencyMs: 10, startingBalanceMicros: 1e12 })
       let engine: Engine | null = null
       engine = new Engine({
         clock,
         venue: {
           name: 'spy',
-          start: (s) => paper!.start(s),
+          start: (s) => paper.start(s),
           submit: (o) => {
             sent.push({ order: o, tsMs: clock.nowMs(), halted: engine!.tradingState() === 'HALTED' })
-            paper!.submit(o)
+            paper.submit(o)
           },
-          cancel: (id) => paper!.cancel(id),
-          cancelAll: () => paper!.cancelAll(),
-          snapshot: () => paper!.snapshot(),
-          stop: () => paper!.stop(),
+          cancel: (id) => paper.cancel(id),
+          cancelAll: () => paper.cancelAll(),
+          snapshot: () => paper.snapshot(),
+          stop: () => paper.stop(),
+          onMarketData: (ev) => paper.onMarketData(ev),
         },
         pricer,
         journal: new MemoryJournal(),
@@ -92,9 +95,8 @@ test('random event streams never exceed a risk limit', () => {
           },
           paperLatencyMs: 10,
         }),
-        onMarketApplied: (ev) => paper!.onMarketData(ev),
+        books,
       })
-      paper = new PaperVenue(clock, (t) => engine!.book(t), { latencyMs: 10, startingBalanceMicros: 1e12 })
       void paper.start(engine.onExecutionReport)
       engine.registerGame({
         gameId: GAME,

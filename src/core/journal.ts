@@ -7,7 +7,8 @@ import type { BookSide, Fill, OrderRequest, OrderStatus } from './market.ts'
 import type { TradingState } from './risk/risk-engine.ts'
 
 /** Order lifecycle as journaled: `intent` is written (and committed) before the order is sent. */
-export type JournalOrderStatus = 'intent' | 'sent' | 'unknown_at_venue' | OrderStatus
+/** `unknown`: the create's outcome is not known yet (looked up until resolved; blocks new entries). */
+export type JournalOrderStatus = 'intent' | 'sent' | 'unknown' | 'unknown_at_venue' | OrderStatus
 
 export type JournalRecord =
   | {

@@ -61,6 +61,17 @@ export type ExecutionReport =
       readonly tsEventMs: number
     }
   | { readonly type: 'order_filled'; readonly fill: Fill }
+  /**
+   * The venue cannot say whether the order exists (a 2xx create with an unreadable body, a timeout, a
+   * dropped connection, a 5xx after sending). Not an end: the order stays open and is looked up until
+   * an accept, fills or a cancel resolve it. Never "rejected".
+   */
+  | {
+      readonly type: 'order_unknown'
+      readonly clientOrderId: string
+      readonly reason: string
+      readonly tsEventMs: number
+    }
   | {
       readonly type: 'order_cancelled'
       readonly clientOrderId: string

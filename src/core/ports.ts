@@ -50,4 +50,9 @@ export interface ExecutionVenue {
   cancelAll(): void
   snapshot(): Promise<VenueSnapshot>
   stop(): Promise<void>
+  /**
+   * Simulated venues only (paper): the market event the engine has just applied to its books, so
+   * resting orders fill in stream order. Real venues leave it out.
+   */
+  onMarketData?(event: MarketDataEvent): void
 }

@@ -31,6 +31,12 @@ const fields = {
   paperLatencyMs: z.number().int().nonnegative().max(60_000).default(50),
   /** Feed/book age past which an alert is raised (ms); trading freshness is in strategy/risk. */
   staleAlertMs: z.number().int().positive().max(MAX_DURATION_MS).default(30_000),
+  /** An order whose outcome is still unknown after this long raises ORDER_UNKNOWN_LONG (it stays blocked). */
+  unknownOrderAlertMs: z.number().int().positive().max(MAX_DURATION_MS).default(30_000),
+  /** Live: reconcile with the exchange this often (and after every WebSocket reconnect). */
+  reconcileEveryMs: z.number().int().positive().max(MAX_DURATION_MS).default(60_000),
+  /** Resting orders at the exchange that the journal does not know: cancel them (else only reported). */
+  cancelOrphanOrders: z.boolean().default(false),
   /** Journal a P&L snapshot at most this often (ms of clock time). */
   pnlSnapshotEveryMs: z.number().int().positive().max(MAX_DURATION_MS).default(60_000),
   strategy: strategyConfigSchema.prefault({}),

@@ -37,6 +37,9 @@ export const COUNTER_NAMES = [
   'duplicate_fills',
   'unknown_reports',
   'bad_market_events',
+  'orders_unknown',
+  'orders_blocked',
+  'handler_errors',
   'alerts',
 ] as const
 

@@ -9,7 +9,7 @@ import { NFL_FEE_SCHEDULE, type FeeSchedule } from '../core/fees.ts'
 import { PaperFillModel } from '../core/fill-model/paper-fills.ts'
 import type { ExecutionReport, Fill, MarketDataEvent, OrderRequest } from '../core/market.ts'
 import type { EventSink, ExecutionVenue, VenueOpenOrder, VenueSnapshot } from '../core/ports.ts'
-import type { BookView } from '../core/strategy/book-view.ts'
+import type { BookSource } from './market-books.ts'
 
 export type PaperVenueOptions = {
   readonly latencyMs: number
@@ -33,16 +33,21 @@ export class PaperVenue implements ExecutionVenue {
 
   constructor(
     private readonly clock: Clock,
-    getBook: (ticker: string) => BookView | undefined,
+    /** Read-only: the books the engine keeps (the same `MarketBooks` object handed to the engine). */
+    books: BookSource,
     opts: PaperVenueOptions,
   ) {
     this.balanceMicros = opts.startingBalanceMicros
-    this.model = new PaperFillModel(getBook, (r) => this.onReport(r), {
-      latencyMs: opts.latencyMs,
-      feeSchedule: opts.feeSchedule ?? NFL_FEE_SCHEDULE,
-      idPrefix: opts.idPrefix ?? 'paper',
-      restingFills: opts.restingFills ?? 'book_and_trades',
-    })
+    this.model = new PaperFillModel(
+      (t) => books.book(t),
+      (r) => this.onReport(r),
+      {
+        latencyMs: opts.latencyMs,
+        feeSchedule: opts.feeSchedule ?? NFL_FEE_SCHEDULE,
+        idPrefix: opts.idPrefix ?? 'paper',
+        restingFills: opts.restingFills ?? 'book_and_trades',
+      },
+    )
   }
 
   async start(sink: EventSink<ExecutionReport>): Promise<void> {
@@ -75,7 +80,7 @@ export class PaperVenue implements ExecutionVenue {
     this.deliver()
   }
 
-  /** The engine calls this after applying `ev` to its book. */
+  /** The engine calls this after applying `ev` to its books (ExecutionVenue.onMarketData). */
   onMarketData(ev: MarketDataEvent): void {
     this.model.onMarketData(ev)
     this.deliver()

@@ -198,18 +198,31 @@ describe('KalshiRestClient against a Kalshi-shaped server', () => {
     assert.equal(srv.requests.filter((q) => q.method === 'POST').length, 1)
   })
 
-  it('after a 5xx, looks up first and resends only when the order is absent', async () => {
+  it('after a 5xx, looks the order up and never resends: absent means unknown, not rejected', async () => {
     srv.createBehaviour = ['500']
     const r = await client.createOrder(order('c-3'))
-    assert.ok(r.ok)
-    assert.equal(srv.creates, 1)
-    const seq = srv.requests.map((q) => `${q.method} ${q.path.replace('/trade-api/v2', '')}`).slice(-3)
-    assert.deepEqual(seq, [
-      'POST /portfolio/events/orders',
-      'GET /portfolio/orders',
-      'POST /portfolio/events/orders',
-    ])
+    assert.ok(!r.ok)
+    assert.equal(r.error.code, 'KALSHI_ORDER_UNKNOWN')
+    assert.equal(srv.creates, 0)
+    const seq = srv.requests.map((q) => `${q.method} ${q.path.replace('/trade-api/v2', '')}`).slice(-2)
+    assert.deepEqual(seq, ['POST /portfolio/events/orders', 'GET /portfolio/orders'])
   })
+
+  for (const b of ['truncate', 'garbage', '500after'] as const)
+    it(`a create processed but answered with ${b} is found by lookup (one create, never "rejected")`, async () => {
+      srv.createBehaviour = [b]
+      const before = srv.creates
+      const r = await client.createOrder(order(`c-${b}`))
+      assert.ok(r.ok, r.ok ? '' : r.error.message)
+      assert.equal(r.value.recovered, true)
+      assert.equal(srv.creates, before + 1)
+      assert.equal(
+        srv.requests.filter(
+          (q) => q.method === 'POST' && (q.body as { client_order_id: string }).client_order_id === `c-${b}`,
+        ).length,
+        1,
+      )
+    })
 
   it('resends a create refused with 429 (it was not processed) and rejects a 400 without retry', async () => {
     srv.createBehaviour = ['429']

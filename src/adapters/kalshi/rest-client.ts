@@ -541,10 +541,12 @@ export class KalshiRestClient {
   }
 
   /**
-   * Creates an order exactly once. 429 -> wait and resend (the request was refused, not processed).
-   * Unknown outcome (network, timeout, 5xx) -> look the order up by client_order_id; found -> that is
-   * the result; absent -> resend with the same client_order_id. 409 (duplicate open order) -> look up.
-   * Other 4xx -> Err (a real rejection).
+   * Creates an order at most once. 429 -> wait and resend (the request was refused, not processed).
+   * Unknown outcome (network, timeout, a 2xx whose body is unreadable, 5xx, 409 duplicate) -> look the
+   * order up by client_order_id once; found -> that is the result; absent or the lookup failed ->
+   * KALSHI_ORDER_UNKNOWN, never a resend: Kalshi dedupes client_order_id only against OPEN orders and
+   * its reads can lag its writes, so a resend after an executed IOC would trade twice. The venue keeps
+   * looking the order up until it is resolved. Other 4xx -> Err (a definite refusal).
    */
   async createOrder(o: OrderRequest, exchangeIndex = 0): Promise<Result<CreateOrderResult, AppError>> {
     if (!o.clientOrderId) throw new Error('createOrder needs a clientOrderId')
@@ -557,7 +559,9 @@ export class KalshiRestClient {
       const r = await this.once({ method: 'POST', path: '/portfolio/events/orders', body, retry: 'none' })
       let ambiguous: AppError | null = null
       if (!r.ok) {
-        if (r.error.code !== 'KALSHI_NETWORK') return r
+        // A network failure, or a 2xx whose body is not JSON (KALSHI_BAD_RESPONSE from `once` only
+        // happens on a 2xx): the create may have been processed.
+        if (r.error.code !== 'KALSHI_NETWORK' && r.error.code !== 'KALSHI_BAD_RESPONSE') return r
         ambiguous = r.error
       } else if (r.value.status >= 200 && r.value.status < 300) {
         const parsed = W.createOrderResponse.safeParse(r.value.body)
@@ -591,13 +595,19 @@ export class KalshiRestClient {
       const found = await this.lookupAfterAmbiguous(o)
       if (!found.ok) return found
       if (found.value) return ok(found.value)
-      last = ambiguous
+      return err(
+        kalshiOrderUnknown(`create ${o.clientOrderId}: outcome unknown and not found yet; not resending`, {
+          cause: ambiguous,
+          context: { clientOrderId: o.clientOrderId, ticker: o.ticker },
+        }),
+      )
     }
+    // Only 429s get here: each was a refusal (not processed), so the outcome is known: not placed.
     return err(
-      kalshiOrderUnknown(`create ${o.clientOrderId} failed after ${max} attempts`, {
-        cause: last,
-        context: { clientOrderId: o.clientOrderId, ticker: o.ticker },
-      }),
+      last ??
+        kalshiOrderUnknown(`create ${o.clientOrderId} failed after ${max} attempts`, {
+          context: { clientOrderId: o.clientOrderId, ticker: o.ticker },
+        }),
     )
   }
 

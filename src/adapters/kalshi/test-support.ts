@@ -271,7 +271,11 @@ export class FakeKalshiWs {
 
 export const FAKE_TICKER = 'KXNFLGAME-26NOV26KCDAL-DAL'
 
-export type Behaviour = 'ok' | 'drop' | '429' | '500' | 'reset' | '400'
+/**
+ * `drop`: processed, connection closed before the answer. `truncate`: processed, a 201 whose body is
+ * cut mid-JSON. `garbage`: processed, a 201 with a non-JSON body. `500after`: processed, then a 500.
+ */
+export type Behaviour = 'ok' | 'drop' | '429' | '500' | 'reset' | '400' | 'truncate' | 'garbage' | '500after'
 
 /** A Kalshi-shaped REST server: verifies signatures, paginates, and misbehaves on request. */
 export class FakeRest {
@@ -287,6 +291,8 @@ export class FakeRest {
   createBehaviour: Behaviour[] = []
   readBehaviour: Behaviour[] = []
   creates = 0
+  /** The next N order listings leave every order out (Kalshi's read side lagging its write side). */
+  hideOrdersForLookups = 0
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res))
@@ -343,7 +349,8 @@ export class FakeRest {
     }
     if (req.method === 'POST' && path === '/portfolio/events/orders') {
       const b = this.createBehaviour.shift() ?? 'ok'
-      if (b !== 'drop' && misbehave(b)) return
+      const processed = b === 'drop' || b === 'truncate' || b === 'garbage' || b === '500after'
+      if (!processed && misbehave(b)) return
       const body = JSON.parse(text) as Record<string, string>
       if (
         this.orders.some((o) => o['client_order_id'] === body['client_order_id'] && o['status'] === 'resting')
@@ -371,6 +378,16 @@ export class FakeRest {
         req.socket.destroy() // processed, but the answer never arrives
         return
       }
+      if (b === '500after') {
+        json(500, { error: { code: 'internal', message: 'boom', service: 'exchange' } })
+        return
+      }
+      if (b === 'truncate' || b === 'garbage') {
+        const full = JSON.stringify({ order_id: order.order_id, client_order_id: order.client_order_id })
+        res.writeHead(201, { 'content-type': 'application/json' })
+        res.end(b === 'truncate' ? full.slice(0, 20) : '<html>upstream</html>')
+        return
+      }
       json(201, {
         order_id: order.order_id,
         client_order_id: order.client_order_id,
@@ -383,6 +400,11 @@ export class FakeRest {
     if (req.method === 'GET' && misbehave(this.readBehaviour.shift())) return
     if (req.method === 'GET' && path === '/portfolio/orders') {
       const t = u.searchParams.get('ticker')
+      if (this.hideOrdersForLookups > 0) {
+        this.hideOrdersForLookups--
+        json(200, { orders: [], cursor: '' })
+        return
+      }
       json(200, { orders: this.orders.filter((o) => !t || o['ticker'] === t), cursor: '' })
       return
     }
@@ -447,11 +469,14 @@ export class FakeRest {
       })
     }
     if (req.method === 'GET' && path === '/portfolio/fills') {
+      // One canned fill of an order placed before this server started (no client_order_id, as Kalshi).
+      const wanted = u.searchParams.get('order_id')
+      if (wanted !== null && wanted !== 'o-earlier') return json(200, { fills: [], cursor: '' })
       return json(200, {
         fills: [
           {
             fill_id: 'f1',
-            order_id: 'o-1',
+            order_id: 'o-earlier',
             ticker: FAKE_TICKER,
             outcome_side: 'no',
             book_side: 'ask',

@@ -21,6 +21,7 @@ const order = (id: string, tif: OrderRequest['timeInForce'] = 'good_till_cancele
 
 describe('KalshiVenue', () => {
   const srv = new FakeRest()
+  const sleeps: number[] = []
   before(async () => {
     await srv.start()
   })
@@ -38,7 +39,15 @@ describe('KalshiVenue', () => {
     })
     // Not connected: user frames are injected with handleFrame, exactly as they would arrive.
     const ws = new KalshiWsClient({ url: 'ws://127.0.0.1:1/trade-api/ws/v2', signer: null, logger })
-    const venue = new KalshiVenue({ rest, ws, logger, sleep: async () => {} })
+    sleeps.length = 0
+    const venue = new KalshiVenue({
+      rest,
+      ws,
+      logger,
+      sleep: async (ms) => {
+        sleeps.push(ms)
+      },
+    })
     const reports: ExecutionReport[] = []
     return { rest, ws, venue, reports }
   }
@@ -122,6 +131,26 @@ describe('KalshiVenue', () => {
     assert.equal(rej?.type === 'order_rejected' && rej.code, 'invalid_price')
     venue.submit(order('v-3'))
     assert.equal(reports.at(-1)?.type === 'order_rejected' && reports.at(-1)!.type, 'order_rejected')
+    await venue.stop()
+  })
+
+  it('a 2xx create with a truncated body is UNKNOWN, looked up (with back-off) until found, never rejected', async () => {
+    srv.orders.length = 0
+    srv.creates = 0
+    const { venue, reports } = setup()
+    await venue.start((r) => reports.push(r))
+    // Processed, answered with half a JSON body; then the read side lags: 4 listings miss the order.
+    srv.createBehaviour = ['truncate']
+    srv.hideOrdersForLookups = 5
+    venue.submit(order('v-u1', 'immediate_or_cancel'))
+    await venue.idle()
+    assert.equal(srv.creates, 1)
+    assert.deepEqual(
+      reports.map((r) => r.type),
+      ['order_unknown', 'order_accepted'],
+    )
+    assert.ok(!reports.some((r) => r.type === 'order_rejected'))
+    assert.deepEqual(sleeps, [1_000, 2_000, 4_000, 8_000, 16_000])
     await venue.stop()
   })
 

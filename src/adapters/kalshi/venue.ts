@@ -4,9 +4,11 @@
  * from the REST answers and from the WebSocket user channels (fill, user_orders), de-duplicated so
  * each order is accepted once, each fill reported once, and each order ends once.
  *
- * An order whose create outcome stays unknown is NOT reported as rejected straight away (it might
- * be resting): it is looked up again a few times, and the WS user_orders stream can resolve it too;
- * only when it is still absent is it reported rejected with code KALSHI_ORDER_UNKNOWN.
+ * An order whose create outcome is not positively known (a 2xx with an unreadable body, a timeout, a
+ * dropped connection, a 5xx after sending) is reported `order_unknown`, never rejected: it is looked
+ * up (orders by ticker, matching client_order_id) with a growing back-off for as long as it takes,
+ * and the WS user_orders / fill channels can resolve it too. Once found, its fills are fetched by
+ * `order_id` (Kalshi's fills carry no client_order_id). Only a definite 4xx refusal is "rejected".
  */
 import type { Logger } from 'pino'
 import type { ExecutionReport, Fill, OrderRequest } from '../../core/market.ts'
@@ -34,8 +36,9 @@ export type KalshiVenueOptions = {
   readonly sleep?: (ms: number) => Promise<void>
   /** Shard of a market (spec §4.9); NFL is on 0. */
   readonly exchangeIndexOf?: (ticker: string) => number
-  /** Lookups after an unknown create before giving up (default 5, 1 s apart). */
-  readonly unknownLookups?: number
+  /** Back-off between lookups of an unknown order: first wait, doubling up to the cap (ms). */
+  readonly unknownLookupFirstMs?: number
+  readonly unknownLookupMaxMs?: number
   /** Fills older than this are not part of snapshot() (Unix seconds; default: none). */
   readonly fillsSinceTs?: number
 }
@@ -51,6 +54,7 @@ export class KalshiVenue implements ExecutionVenue {
   private readonly byVenueId = new Map<string, Tracked>()
   private readonly seenFills = new Set<string>()
   private readonly pending = new Set<Promise<unknown>>()
+  private stopped = false
 
   constructor(o: KalshiVenueOptions) {
     this.o = o
@@ -111,6 +115,8 @@ export class KalshiVenue implements ExecutionVenue {
     const r = await this.o.rest.createOrder(t.order, idx)
     if (r.ok) {
       this.accept(t, r.value.venueOrderId, r.value.tsEventMs)
+      // Found by a lookup after an unreadable answer: what it did is read back from the exchange.
+      if (r.value.recovered) return this.settleResolved(t)
       // IOC / FOK leave nothing resting: whatever did not fill is cancelled by the exchange.
       if (r.value.remainingCenti === 0 && t.order.timeInForce !== 'good_till_canceled' && !t.done) {
         const filledAll = r.value.filledCenti >= t.order.sizeCentiContracts
@@ -126,21 +132,52 @@ export class KalshiVenue implements ExecutionVenue {
   private async resolveUnknown(t: Tracked, cause: AppError): Promise<void> {
     this.log.error(
       { err: cause.toJSON(), clientOrderId: t.order.clientOrderId },
-      'order outcome unknown; resolving',
+      'order outcome unknown; looking it up until resolved',
     )
-    const n = this.o.unknownLookups ?? 5
-    for (let i = 0; i < n && !t.accepted && !t.done; i++) {
-      await this.sleep(1_000)
-      if (t.accepted || t.done) return // the WS user_orders stream resolved it
+    this.emit({
+      type: 'order_unknown',
+      clientOrderId: t.order.clientOrderId,
+      reason: `${cause.code}: ${cause.message}`,
+      tsEventMs: this.nowMs(),
+    })
+    let waitMs = this.o.unknownLookupFirstMs ?? 1_000
+    const capMs = this.o.unknownLookupMaxMs ?? 30_000
+    // However long it takes: an order we cannot see may still hold a position. Stops only when the
+    // order is resolved or the venue stops.
+    for (let n = 1; !t.accepted && !t.done && !this.stopped; n++) {
+      await this.sleep(waitMs)
+      waitMs = Math.min(capMs, waitMs * 2)
+      if (t.accepted || t.done || this.stopped) break // the WS user channels resolved it
       const r = await this.o.rest.findOrderByClientId(t.order.ticker, t.order.clientOrderId)
-      if (r.ok && r.value) {
-        this.accept(t, r.value.venueOrderId, this.nowMs())
-        if (r.value.status !== 'resting')
-          this.finish(t, r.value.status === 'executed' ? 'executed' : 'venue', this.nowMs())
-        return
+      if (!r.ok) {
+        this.log.warn({ err: r.error.toJSON(), clientOrderId: t.order.clientOrderId, n }, 'lookup failed')
+        continue
       }
+      if (r.value === null) {
+        this.log.warn({ clientOrderId: t.order.clientOrderId, n }, 'unknown order not found yet')
+        continue
+      }
+      this.accept(t, r.value.venueOrderId, this.nowMs())
+      break
     }
-    if (!t.accepted && !t.done) this.reject(t, cause)
+    if (t.venueOrderId !== null) await this.settleResolved(t)
+  }
+
+  /** A resolved order: its fills by order_id (those the WS did not deliver), then its end if it ended. */
+  private async settleResolved(t: Tracked): Promise<void> {
+    if (t.done || t.venueOrderId === null) return
+    const fills = await this.o.rest.listFills({ ticker: t.order.ticker, orderId: t.venueOrderId })
+    if (!fills.ok) {
+      this.log.warn(
+        { err: fills.error.toJSON(), clientOrderId: t.order.clientOrderId },
+        'fills lookup failed',
+      )
+    } else {
+      for (const f of fills.value) if (f.venueOrderId === t.venueOrderId) this.onFill(f)
+    }
+    const o = await this.o.rest.findOrderByClientId(t.order.ticker, t.order.clientOrderId)
+    if (o.ok && o.value !== null && o.value.status !== 'resting')
+      this.finish(t, o.value.status === 'executed' ? 'executed' : 'venue', this.nowMs())
   }
 
   private accept(t: Tracked, venueOrderId: string, tsEventMs: number): void {
@@ -258,6 +295,7 @@ export class KalshiVenue implements ExecutionVenue {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     await this.idle()
     this.sink = null
   }

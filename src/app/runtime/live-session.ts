@@ -11,6 +11,7 @@ import type { ExecutionVenue, GameFeed, MarketDataSource } from '../../core/port
 import { Engine, type GameRegistration, type RecoveryReport } from '../../engine/engine.ts'
 import type { EngineConfig } from '../../engine/engine-config.ts'
 import type { EngineJournal } from '../../engine/journal-port.ts'
+import { MarketBooks } from '../../engine/market-books.ts'
 import { PaperVenue } from '../../engine/paper-venue.ts'
 import type { Pricer } from '../../engine/pricer.ts'
 import type { RecoveredState } from '../../adapters/journal/sqlite-journal.ts'
@@ -42,18 +43,17 @@ export type LiveSession = {
 
 export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession> {
   const log = d.logger.child({ component: 'session', mode: d.mode })
-  let paper: PaperVenue | null = null
-  const venue: ExecutionVenue =
-    d.venue ??
-    ({
-      name: 'paper',
-      start: (s) => paper!.start(s),
-      submit: (o) => paper!.submit(o),
-      cancel: (id) => paper!.cancel(id),
-      cancelAll: () => paper!.cancelAll(),
-      snapshot: () => paper!.snapshot(),
-      stop: () => paper!.stop(),
-    } satisfies ExecutionVenue)
+  // Paper: the venue is built first, over the books the engine will keep (read-only to the venue).
+  const books = new MarketBooks()
+  const paper =
+    d.venue === null
+      ? new PaperVenue(d.clock, books, {
+          latencyMs: d.config.paperLatencyMs,
+          startingBalanceMicros: d.config.startingCashMicros,
+          idPrefix: `paper${d.clock.nowMs()}`,
+        })
+      : null
+  const venue: ExecutionVenue = d.venue ?? paper!
   let seq = 0
   const engine = new Engine({
     clock: d.clock,
@@ -62,14 +62,8 @@ export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession>
     journal: d.journal,
     logger: d.logger,
     config: d.config,
-    ...(d.venue === null ? { onMarketApplied: (ev) => paper!.onMarketData(ev) } : {}),
+    books,
   })
-  if (d.venue === null)
-    paper = new PaperVenue(d.clock, (t) => engine.book(t), {
-      latencyMs: d.config.paperLatencyMs,
-      startingBalanceMicros: d.config.startingCashMicros,
-      idPrefix: `paper${d.clock.nowMs()}`,
-    })
   for (const g of d.games) engine.registerGame(g)
   d.journal.runStarted({
     runId: d.config.runId,

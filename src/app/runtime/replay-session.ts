@@ -10,6 +10,7 @@ import { Engine, type GameRegistration } from '../../engine/engine.ts'
 import { candleReplayEngineInput, type EngineConfig } from '../../engine/engine-config.ts'
 import { assertSorted, mergeSorted, type EngineEvent } from '../../engine/events.ts'
 import type { EngineJournal } from '../../engine/journal-port.ts'
+import { MarketBooks } from '../../engine/market-books.ts'
 import { PaperVenue } from '../../engine/paper-venue.ts'
 import type { Pricer } from '../../engine/pricer.ts'
 import { runReplay } from '../../engine/replay-driver.ts'
@@ -103,26 +104,9 @@ export function createReplaySession(
   },
 ): ReplaySession {
   const clock = new ManualClock(inputs.events[0]?.tsMs ?? 0)
-  let venue: PaperVenue | null = null
-  const engine: Engine = new Engine({
-    clock,
-    venue: {
-      // Late-bound: the paper venue needs the engine's books and the engine needs the venue.
-      name: 'paper',
-      start: (s) => venue!.start(s),
-      submit: (o) => venue!.submit(o),
-      cancel: (id) => venue!.cancel(id),
-      cancelAll: () => venue!.cancelAll(),
-      snapshot: () => venue!.snapshot(),
-      stop: () => venue!.stop(),
-    },
-    pricer: deps.pricer,
-    journal: deps.journal,
-    logger: deps.logger,
-    config: deps.config,
-    onMarketApplied: (ev) => venue!.onMarketData(ev),
-  })
-  venue = new PaperVenue(clock, (t) => engine.book(t), {
+  // The venue is built first, over the books the engine will keep (read-only to the venue).
+  const books = new MarketBooks()
+  const venue = new PaperVenue(clock, books, {
     latencyMs: deps.config.paperLatencyMs,
     // Venue order and fill ids must not repeat across restarts of one run (fills are unique by id).
     idPrefix: `paper${deps.startIndex ?? 0}`,
@@ -130,6 +114,15 @@ export function createReplaySession(
     // Recorded data shows no queue and no one else's orders: resting orders fill only on recorded
     // trades strictly through their price (core/fill-model restingFills).
     restingFills: 'trade_through',
+  })
+  const engine: Engine = new Engine({
+    clock,
+    venue,
+    pricer: deps.pricer,
+    journal: deps.journal,
+    logger: deps.logger,
+    config: deps.config,
+    books,
   })
   void venue.start(engine.onExecutionReport)
   engine.registerGame(inputs.registration)

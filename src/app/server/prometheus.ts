@@ -34,6 +34,9 @@ const HELP: { readonly [K in (typeof COUNTER_NAMES)[number]]: string } = {
   duplicate_fills: 'fill reports ignored as duplicates',
   unknown_reports: 'execution reports for orders the engine does not know',
   bad_market_events: 'book messages that left a book invalid until the next snapshot',
+  orders_unknown: 'orders whose create outcome is not known (looked up until resolved)',
+  orders_blocked: 'orders not sent: an unknown order in the game or an open circuit breaker',
+  handler_errors: 'events dropped because handling them failed (typed error logged)',
   alerts: 'alerts the engine raised',
 }
 

@@ -81,6 +81,13 @@ export const ALERT_CATALOGUE = {
     action:
       'New entries wait for the cooldown. Review the last trades; pause if the model looks wrong today.',
   },
+  ORDER_UNKNOWN_LONG: {
+    severity: 'critical',
+    summary:
+      'an order whose create outcome is unknown (no readable answer) is still unresolved: it is looked up until the exchange says',
+    action:
+      'New entries in that game stay blocked. Check the order at the exchange (by client order id); KILL if it is resting unwanted.',
+  },
   ORPHAN_ORDER: {
     severity: 'critical',
     summary: 'an order is open at the venue that this run did not place or no longer tracks',

@@ -53,6 +53,11 @@ export class OrderRecord {
   filledNotionalMicros = 0
   feeMicros = 0
   lastUpdateMs: number
+  /**
+   * Since when (event ms) the venue could not say whether the order exists; null once anything
+   * positive (accept, fill, cancel) is known. Such an order is open and blocks new entries in its game.
+   */
+  unknownSinceMs: number | null = null
   /** Why the order ended (cancel reason, reject code, denial code), or null. */
   endReason: string | null = null
   /** Fill ids already counted. */
@@ -103,7 +108,14 @@ export class OrderRecord {
    */
   apply(report: ExecutionReport, counted: { centi: number } = SCRATCH): ApplyOutcome {
     counted.centi = 0
+    if (report.type !== 'order_unknown') this.unknownSinceMs = null
     switch (report.type) {
+      case 'order_unknown': {
+        if (isTerminal(this.status)) return 'ignored_terminal'
+        if (this.unknownSinceMs !== null) return 'duplicate'
+        this.unknownSinceMs = report.tsEventMs
+        return 'applied'
+      }
       case 'order_accepted': {
         if (this.venueOrderId === null) this.venueOrderId = report.venueOrderId
         else if (this.venueOrderId !== report.venueOrderId)

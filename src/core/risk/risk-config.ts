@@ -19,6 +19,22 @@ const money = () => posInt().max(MAX_MONEY_MICROS)
 const durationMs = () => posInt().max(MAX_DURATION_MS)
 const priceTicks = () => posInt().max(MAX_PRICE_TICKS)
 
+/**
+ * Circuit breakers: a market (or, in total, every market) is paused for `coolDownMs` after
+ * `maxMisses` consecutive orders that went nowhere (an IOC cancelled unfilled, a venue refusal or
+ * rejection), or after more than `maxOrders` orders in `rateWindowMs`. A fill resets the miss count.
+ */
+export const breakerConfigSchema = z
+  .object({
+    maxMissesPerMarket: posInt().max(1_000).default(3),
+    maxMissesTotal: posInt().max(10_000).default(8),
+    maxOrdersPerMarket: posInt().max(10_000).default(6),
+    maxOrdersTotal: posInt().max(100_000).default(20),
+    rateWindowMs: durationMs().default(60_000),
+    coolDownMs: durationMs().default(60_000),
+  })
+  .strict()
+
 export const riskConfigSchema = z
   .object({
     /** Largest single order (default 500 contracts). */
@@ -44,6 +60,8 @@ export const riskConfigSchema = z
     /** Valid limit prices for an order (Kalshi linear_cent NFL markets: 1c..99c). */
     minPriceTicks: priceTicks().default(100),
     maxPriceTicks: priceTicks().default(9_900),
+    /** Circuit breakers on orders that go nowhere (core/risk/breakers.ts). */
+    breakers: breakerConfigSchema.prefault({}),
   })
   .strict()
   // Cross-field rules run even when another field is invalid, so every problem is reported at once.
@@ -64,6 +82,7 @@ export function riskCrossFieldRules(c: unknown, addIssue: AddIssue): void {
 }
 
 export type RiskConfig = Readonly<z.infer<typeof riskConfigSchema>>
+export type BreakerConfig = Readonly<z.infer<typeof breakerConfigSchema>>
 
 /** Validates and freezes; throws a zod error naming the bad field (config is checked once at start). */
 export function parseRiskConfig(input: unknown = {}): RiskConfig {

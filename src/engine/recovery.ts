@@ -1,0 +1,243 @@
+/**
+ * Start-up and reconnect reconciliation: rebuilds orders, positions and the risk engine from the
+ * journal, then (when the venue's snapshot is given) reconciles with what the venue says is true.
+ */
+import type { Fill } from '../core/market.ts'
+import type { VenueSnapshot } from '../core/ports.ts'
+import type { FillEffect } from '../core/portfolio/portfolio.ts'
+import { replayRiskJournal } from '../core/risk/rebuild.ts'
+import type { TradingState } from '../core/risk/risk-engine.ts'
+import type { OrderRequest } from '../core/market.ts'
+import type { EngineState } from './engine-state.ts'
+import type { JournalRecord } from './journal-port.ts'
+
+export type RecoveryInput = {
+  readonly orders: readonly {
+    readonly request: OrderRequest
+    readonly gameId: string
+    readonly status: string
+    readonly venueOrderId: string | null
+  }[]
+  readonly fills: readonly Fill[]
+  /**
+   * The run's risk-relevant journal records in journal order (order intents, fills, settlements,
+   * trading-state changes, `risk_day` marks): fills are booked from here and the risk engine is rebuilt
+   * from them, so every limit (rate window, loss streak and cooldown, daily loss, kill switch) holds
+   * across the restart. `SqliteJournal.recover` provides them.
+   */
+  readonly records: readonly JournalRecord[]
+}
+
+export type RecoveryReport = {
+  readonly ordersRestored: number
+  readonly fillsBooked: number
+  readonly venueFillsAdded: number
+  readonly unknownAtVenue: readonly string[]
+  readonly positionMismatches: readonly string[]
+  readonly nextClientOrderCounter: number
+  /** Positions after recovery, sorted by ticker (non-zero only). */
+  readonly positions: readonly { readonly ticker: string; readonly positionCentiContracts: number }[]
+  readonly openOrderIds: readonly string[]
+  /** What the risk engine was rebuilt from, and where it stands after the restart. */
+  readonly risk: {
+    readonly ordersCounted: number
+    readonly lossFeeds: number
+    readonly tradingState: TradingState
+    readonly consecutiveLosses: number
+    readonly cooldownUntilMs: number | null
+  }
+}
+
+/**
+ * Restart recovery, before any event: rebuilds orders and positions from the journal, then (when the
+ * venue's snapshot is given) reconciles with what the venue says. An order journaled as intent/sent
+ * that the venue does not know is marked `unknown_at_venue` and closed locally: it is never re-sent.
+ * Client order ids resume after every id already used. Returns what changed, for the log and tests.
+ */
+export function recover(
+  s: EngineState,
+  journaled: RecoveryInput,
+  venue: VenueSnapshot | null,
+): RecoveryReport {
+  const nowMs = s.nowMs()
+  const seenFills = new Set<string>()
+  const ctx = { counted: 0, unknownAtVenue: [] as string[], venueFillsAdded: 0, mismatches: [] as string[] }
+  for (const o of journaled.orders) {
+    if (s.orders.get(o.request.clientOrderId) !== undefined) continue
+    s.orderContext.set(o.request.clientOrderId, {
+      gameId: o.gameId,
+      kind: o.request.reduceOnly ? 'exit' : 'enter',
+      modelProb: Number.NaN,
+      netEdge: null,
+      state: null,
+    })
+    if (o.status === 'denied') {
+      s.orders.registerDenied(o.request, 'DENIED', nowMs)
+      continue
+    }
+    const rec = s.orders.register(o.request, nowMs)
+    if (o.venueOrderId !== null)
+      s.orders.onReport({
+        type: 'order_accepted',
+        clientOrderId: rec.clientOrderId,
+        venueOrderId: o.venueOrderId,
+        tsEventMs: nowMs,
+      })
+  }
+  const bookFill = (f: Fill): FillEffect | null => {
+    if (seenFills.has(f.fillId)) return null
+    seenFills.add(f.fillId)
+    const res = s.orders.onReport({ type: 'order_filled', fill: f })
+    if (res.newFill === null || s.portfolio.gameOf(f.ticker) === undefined) return null
+    ctx.counted++
+    return s.portfolio.applyFill(res.newFill)
+  }
+  // Fills and settlements in journal order rebuild positions and, through the same risk methods the
+  // live path calls, the rate window, loss streak, cooldown, daily baseline and trading state.
+  const rebuilt = replayRiskJournal(s.risk, journaled.records, {
+    bookFill,
+    settle: (ticker, settlementTicks) => {
+      const m = s.markets.get(ticker)
+      if (m === undefined) return null
+      // A settlement the venue repeats after the restart must not be booked (or counted) twice.
+      if (m.settlementTicks === null) m.settlementTicks = settlementTicks
+      return s.portfolio.settle(ticker, settlementTicks)
+    },
+  })
+  s.journaledRiskDay = s.risk.tradingDayKey()
+  let lossFeeds = rebuilt.fillsBooked + rebuilt.settlements
+  // Belt and braces: a fill in the fills table but not among the records still moves the position.
+  for (const f of journaled.fills) bookFill(f)
+  // Terminal states the journal knows about (besides fills).
+  for (const o of journaled.orders) {
+    const rec = s.orders.get(o.request.clientOrderId)
+    if (rec === undefined || !rec.isOpen) continue
+    if (
+      o.status === 'cancelled' ||
+      o.status === 'expired' ||
+      o.status === 'rejected' ||
+      o.status === 'unknown_at_venue'
+    )
+      s.orders.onReport({
+        type: 'order_cancelled',
+        clientOrderId: rec.clientOrderId,
+        venueOrderId: rec.venueOrderId ?? '',
+        reason: `recovered: ${o.status}`,
+        tsEventMs: nowMs,
+      })
+  }
+  if (venue !== null) {
+    for (const f of venue.fills)
+      if (s.orders.get(f.clientOrderId) !== undefined && !seenFills.has(f.fillId)) {
+        const eff = bookFill(f)
+        // Booked now, as the live path books a fill report: it counts for the loss streak at `nowMs`.
+        if (eff !== null) {
+          s.risk.onFillEffect(eff, f.feeMicros, nowMs)
+          lossFeeds++
+        }
+        ctx.venueFillsAdded++
+        s.write({
+          type: 'fill',
+          tsMs: nowMs,
+          gameId: s.orderContext.get(f.clientOrderId)?.gameId ?? '',
+          fill: f,
+        })
+      }
+    const openAtVenue = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]))
+    for (const rec of [...s.orders.openOrders()]) {
+      const v = openAtVenue.get(rec.clientOrderId)
+      const gameId = s.orderContext.get(rec.clientOrderId)?.gameId ?? ''
+      if (v !== undefined) {
+        if (rec.venueOrderId === null)
+          s.orders.onReport({
+            type: 'order_accepted',
+            clientOrderId: rec.clientOrderId,
+            venueOrderId: v.venueOrderId,
+            tsEventMs: nowMs,
+          })
+        continue
+      }
+      // Not open at the venue: either it ended there (fills above), or it never arrived. Never re-send.
+      s.orders.onReport({
+        type: 'order_cancelled',
+        clientOrderId: rec.clientOrderId,
+        venueOrderId: rec.venueOrderId ?? '',
+        reason: 'unknown_at_venue',
+        tsEventMs: nowMs,
+      })
+      ctx.unknownAtVenue.push(rec.clientOrderId)
+      s.writeOrder(
+        gameId,
+        rec.clientOrderId,
+        'unknown_at_venue',
+        rec.venueOrderId,
+        'not open at the venue after restart',
+        nowMs,
+      )
+    }
+    for (const p of venue.positions) {
+      if (s.portfolio.gameOf(p.ticker) === undefined) continue
+      const ours = s.portfolio.positionCenti(p.ticker)
+      if (ours !== p.positionCentiContracts)
+        ctx.mismatches.push(`${p.ticker}: journal ${ours}, venue ${p.positionCentiContracts}`)
+    }
+    if (ctx.mismatches.length > 0) {
+      // The books disagree with the venue: stop opening risk until an operator looks.
+      s.alert('POSITION_MISMATCH', ctx.mismatches.join('; '))
+      // Never loosen a restored state: a journaled HALTED stays HALTED.
+      if (s.risk.tradingState() === 'ACTIVE') {
+        s.risk.setTradingState('REDUCING', `position mismatch after restart: ${ctx.mismatches.join('; ')}`)
+        s.write({
+          type: 'trading_state',
+          tsMs: nowMs,
+          state: 'REDUCING',
+          reason: s.risk.tradingStateReason(),
+        })
+      }
+    }
+  } else {
+    // No venue to ask (paper): in-flight orders of the dead process are gone with it.
+    for (const rec of [...s.orders.openOrders()]) {
+      s.orders.onReport({
+        type: 'order_cancelled',
+        clientOrderId: rec.clientOrderId,
+        venueOrderId: rec.venueOrderId ?? '',
+        reason: 'unknown_at_venue',
+        tsEventMs: nowMs,
+      })
+      ctx.unknownAtVenue.push(rec.clientOrderId)
+      s.writeOrder(
+        s.orderContext.get(rec.clientOrderId)?.gameId ?? '',
+        rec.clientOrderId,
+        'unknown_at_venue',
+        rec.venueOrderId,
+        'paper venue restarted',
+        nowMs,
+      )
+    }
+  }
+  const ids = journaled.orders.map((o) => o.request.clientOrderId)
+  if (venue !== null) for (const o of venue.openOrders) ids.push(o.clientOrderId)
+  s.ids.resumeAfter(ids)
+  s.deps.journal.flush()
+  return {
+    ordersRestored: journaled.orders.length,
+    fillsBooked: ctx.counted,
+    venueFillsAdded: ctx.venueFillsAdded,
+    unknownAtVenue: ctx.unknownAtVenue,
+    positionMismatches: ctx.mismatches,
+    nextClientOrderCounter: s.ids.peekCounter(),
+    positions: [...s.portfolio.allPositions()]
+      .filter((p) => p.positionCentiContracts !== 0)
+      .map((p) => ({ ticker: p.ticker, positionCentiContracts: p.positionCentiContracts }))
+      .sort((a, b) => (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0)),
+    openOrderIds: s.orders.openOrderIds(),
+    risk: {
+      ordersCounted: rebuilt.ordersCounted,
+      lossFeeds,
+      tradingState: s.risk.tradingState(),
+      consecutiveLosses: s.risk.consecutiveLossCount(),
+      cooldownUntilMs: Number.isFinite(s.risk.cooldownUntil()) ? s.risk.cooldownUntil() : null,
+    },
+  }
+}
