@@ -392,7 +392,10 @@ export class Engine {
     inp.home = this.fillMarketInput(game.home)
     inp.away = this.fillMarketInput(game.away)
     const d = evaluateEntry(inp, this.deps.config.strategy)
-    if (d.kind === 'hold') return this.noteHold(game, d.reason, nowMs)
+    if (d.kind === 'hold') {
+      if (d.reason === 'edge_implausible' && game.lastHold !== d.reason) this.implausibleEdge(game, inp)
+      return this.noteHold(game, d.reason, nowMs)
+    }
     this.enter(game, d, nowMs)
   }
 
@@ -406,6 +409,19 @@ export class Engine {
     for (const o of this.s.orders.openOrders()) if (o.request.ticker === m.ticker) n++
     i.openOrderCount = n
     return i
+  }
+
+  /** An edge above the ceiling is a data fault: alert once per episode (the hold is journaled too). */
+  private implausibleEdge(game: GameSlot, inp: EntryInput): void {
+    const st = inp.state
+    const book = (m: MarketInput): string => `${m.team} ${m.book.bestBidTicks()}/${m.book.bestAskTicks()}`
+    this.s.alert(
+      'EDGE_IMPLAUSIBLE',
+      `${game.reg.gameId}: edge above the ceiling ${this.deps.config.strategy.edgeCeiling} ` +
+        `(model home ${inp.homeWinProb.toFixed(3)}, Q${st.quarter} ${st.clockSeconds}s ` +
+        `${st.homeScore}-${st.awayScore}, state age ${inp.nowMs - inp.stateTsMs} ms, ` +
+        `books ${book(inp.home)} ${book(inp.away)}): no order`,
+    )
   }
 
   private noteHold(game: GameSlot, reason: string, nowMs: number): void {

@@ -60,6 +60,7 @@ export type EntryHoldReason =
   | 'already_positioned'
   | 'open_orders'
   | 'no_edge'
+  | 'edge_implausible'
   | 'no_liquidity'
   | 'size_zero'
 
