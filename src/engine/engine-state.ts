@@ -63,7 +63,6 @@ export type GameSlot = {
   lastDenialCode: string | null
   feedHealthy: boolean
   feedError: string | null
-  staleAlerted: boolean
 }
 
 /** What the engine remembers about each order it sent, for reporting trades with their reasons. */
