@@ -49,7 +49,7 @@ test('every alert kind reaches the webhook, ntfy, Slack and Telegram receivers e
   const logLines: string[] = []
   const logger = pino({ level: 'debug' }, { write: (l: string) => logLines.push(l) })
   const { engine, feed, venue, clock } = makeEngine({
-    prob: 0.8,
+    prob: 0.7,
     config: { risk: { dailyLossLimitMicros: 300_000, maxConsecutiveLosses: 1 } },
   })
   const stack = await startOperatorStack({

@@ -22,7 +22,7 @@ test('mergeSorted orders by time, then source rank, then sequence, and is stable
 })
 
 test('an edge against a fresh book and state produces one IOC order with a deterministic id', () => {
-  const { venue, feed, journal } = makeEngine({ prob: 0.8 })
+  const { venue, feed, journal } = makeEngine({ prob: 0.7 })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
   feed(gameEv(T + 100))
@@ -43,7 +43,7 @@ test('an edge against a fresh book and state produces one IOC order with a deter
 })
 
 test('no new position when the game state is older than the freshness limit', () => {
-  const { venue, feed, journal } = makeEngine({ prob: 0.8 })
+  const { venue, feed, journal } = makeEngine({ prob: 0.7 })
   feed(gameEv(T))
   // Books arrive 11 s after the last game update: edge is there, state is stale.
   feed(bookAround(T + 11_000, HOME, 50, 52))
@@ -56,7 +56,7 @@ test('no new position when the game state is older than the freshness limit', ()
 })
 
 test('no new position when the book is older than the freshness limit', () => {
-  const { venue, feed, journal } = makeEngine({ prob: 0.8 })
+  const { venue, feed, journal } = makeEngine({ prob: 0.7 })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
   feed(gameEv(T + 10_500))
@@ -65,7 +65,7 @@ test('no new position when the book is older than the freshness limit', () => {
 })
 
 test('a crossed snapshot invalidates the book: no trading on it', () => {
-  const { venue, feed, engine } = makeEngine({ prob: 0.8 })
+  const { venue, feed, engine } = makeEngine({ prob: 0.7 })
   feed(
     snapshotEv(
       T,
@@ -88,7 +88,7 @@ test('a crossed snapshot invalidates the book: no trading on it', () => {
 })
 
 test('a book the source reports out of sync is not traded until its next snapshot', () => {
-  const { venue, feed } = makeEngine({ prob: 0.8 })
+  const { venue, feed } = makeEngine({ prob: 0.7 })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
   const invalid = (ticker: string): EngineEvent => ({
@@ -109,7 +109,7 @@ test('a book the source reports out of sync is not traded until its next snapsho
 })
 
 test('kill switch: HALTED, cancel-all sent, and no new orders afterwards', () => {
-  const { venue, feed, engine, journal, clock } = makeEngine({ prob: 0.8 })
+  const { venue, feed, engine, journal, clock } = makeEngine({ prob: 0.7 })
   clock.advanceTo(T)
   engine.command({ type: 'kill', reason: 'test' })
   assert.equal(engine.tradingState(), 'HALTED')
@@ -125,7 +125,7 @@ test('kill switch: HALTED, cancel-all sent, and no new orders afterwards', () =>
 })
 
 test('pause (REDUCING) blocks new positions', () => {
-  const { venue, feed, engine } = makeEngine({ prob: 0.8 })
+  const { venue, feed, engine } = makeEngine({ prob: 0.7 })
   engine.command({ type: 'pause', reason: 'test' })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
@@ -135,7 +135,7 @@ test('pause (REDUCING) blocks new positions', () => {
 })
 
 test('fills are booked once: a duplicated fill report changes nothing', () => {
-  const { venue, feed, engine } = makeEngine({ prob: 0.8 })
+  const { venue, feed, engine } = makeEngine({ prob: 0.7 })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
   feed(gameEv(T + 100))
@@ -166,7 +166,7 @@ test('fills are booked once: a duplicated fill report changes nothing', () => {
 })
 
 test('settlement books the payout and closes the position', () => {
-  const { venue, feed, engine, clock } = makeEngine({ prob: 0.8 })
+  const { venue, feed, engine, clock } = makeEngine({ prob: 0.7 })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
   feed(gameEv(T + 100))
@@ -208,7 +208,7 @@ test('settlement books the payout and closes the position', () => {
 
 test('a repeated risk denial is journaled once, then noted as a hold (no id burnt per tick)', () => {
   const { venue, feed, journal } = makeEngine({
-    prob: 0.8,
+    prob: 0.7,
     config: { risk: { maxGameExposureMicros: 1_000_000 } },
   })
   feed(bookAround(T, HOME, 50, 52))

@@ -130,7 +130,7 @@ export function makeEngine(
   const clock = new ManualClock(1_000_000)
   const venue = new RecordingVenue()
   const journal = new MemoryJournal()
-  const pricer = opts.pricer ?? new FixedPricer(opts.prob ?? 0.8)
+  const pricer = opts.pricer ?? new FixedPricer(opts.prob ?? 0.7)
   const config: EngineConfig = parseEngineConfig(opts.config ?? {})
   const engine = new Engine({ clock, venue, pricer, journal, logger: pino({ level: 'silent' }), config })
   void venue.start(engine.onExecutionReport)

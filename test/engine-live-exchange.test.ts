@@ -104,7 +104,7 @@ test(
           mode: 'live',
           clock,
           config: parseEngineConfig({ runId: 'live', strategy: { maxHoldingMs: 3_600_000 } }),
-          pricer: new FixedPricer(0.8),
+          pricer: new FixedPricer(0.7),
           journal,
           recovered: journal.recover('live'),
           logger,

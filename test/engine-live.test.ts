@@ -76,7 +76,7 @@ test('paper session: feed + books -> order -> paper fill -> journal; restart rec
         mode: 'paper',
         clock,
         config: parseEngineConfig({ runId: 'live1', paperLatencyMs: 0 }),
-        pricer: new FixedPricer(0.8),
+        pricer: new FixedPricer(0.7),
         journal,
         recovered: journal.recover('live1'),
         logger,

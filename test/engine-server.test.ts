@@ -39,7 +39,7 @@ async function stackFor(engine: ReturnType<typeof makeEngine>['engine']) {
 }
 
 test('operator stack: status with positions and risk, SSE events, the token files in the data folder', async () => {
-  const { engine, feed, venue } = makeEngine({ prob: 0.8 })
+  const { engine, feed, venue } = makeEngine({ prob: 0.7 })
   const s = await stackFor(engine)
   try {
     assert.equal(s.stack.tokenCreated, true)
@@ -98,7 +98,7 @@ test('operator stack: status with positions and risk, SSE events, the token file
       risk: { dailyLossLimitMicros: number; consecutiveLosses: number }
     }
     assert.equal(status.tradingState, 'ACTIVE')
-    assert.equal(status.games[0]!.homeWinProb, 0.8)
+    assert.equal(status.games[0]!.homeWinProb, 0.7)
     assert.equal(status.positions.length, 1)
     const pos = status.positions[0]!
     assert.equal(pos.ticker, HOME)
@@ -130,7 +130,7 @@ test('operator stack: status with positions and risk, SSE events, the token file
 })
 
 test('/metrics is valid Prometheus exposition while games are live (parsed by a real parser)', async () => {
-  const { engine, feed } = makeEngine({ prob: 0.8 })
+  const { engine, feed } = makeEngine({ prob: 0.7 })
   const s = await stackFor(engine)
   try {
     feed(bookAround(T, HOME, 50, 52))
@@ -151,7 +151,7 @@ test('/metrics is valid Prometheus exposition while games are live (parsed by a 
     const sample = (name: string, labels: Record<string, string> = {}) =>
       byName.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
     assert.equal(sample('gridedge_game_state_age_seconds', { game: '2025_01_BAL_BUF' })?.value, '0')
-    assert.equal(sample('gridedge_game_home_win_probability', { game: '2025_01_BAL_BUF' })?.value, '0.8')
+    assert.equal(sample('gridedge_game_home_win_probability', { game: '2025_01_BAL_BUF' })?.value, '0.7')
     assert.equal(sample('gridedge_book_best_ask_dollars', { ticker: HOME })?.value, '0.52')
     assert.equal(sample('gridedge_orders_sent_total')?.value, '1')
     assert.equal(sample('gridedge_trading_state')?.value, '0')

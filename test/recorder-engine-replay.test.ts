@@ -165,7 +165,8 @@ describe(
       // The engine's own book after the replay is the book the live client held.
       const session = createReplaySession(inputs, {
         config: parseEngineConfig({ runId: 'inproc' }),
-        pricer: new FixedPricer(0.6),
+        // 0.40 against a 20c ask: an edge under the 0.25 ceiling (0.60 would be refused as implausible).
+        pricer: new FixedPricer(0.4),
         journal: new MemoryJournal(),
         logger,
       })

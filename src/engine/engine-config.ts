@@ -29,7 +29,11 @@ const fields = {
   startingCashMicros: z.number().int().nonnegative().max(MAX_MONEY_MICROS).default(100_000_000_000),
   /** Paper venue: delay before an order or cancel reaches the simulated exchange. */
   paperLatencyMs: z.number().int().nonnegative().max(60_000).default(50),
-  /** Feed/book age past which an alert is raised (ms); trading freshness is in strategy/risk. */
+  /**
+   * No longer read: the engine raises no stale-state alert (feed loss is the phase-aware alert
+   * monitor's, configured under `alerts`; trading freshness is in strategy). Kept, validated, so
+   * existing config files stay valid.
+   */
   staleAlertMs: z.number().int().positive().max(MAX_DURATION_MS).default(30_000),
   /** An order whose outcome is still unknown after this long raises ORDER_UNKNOWN_LONG (it stays blocked). */
   unknownOrderAlertMs: z.number().int().positive().max(MAX_DURATION_MS).default(30_000),

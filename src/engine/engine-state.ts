@@ -33,14 +33,22 @@ export type GameRegistration = {
   readonly lines: PregameLines
 }
 
+/** Where a freshness time comes from: the source's own event time, or our receive time. */
+export type TimeBasis = 'source' | 'arrival'
+
 /** One team's market as the engine tracks it. */
 export type MarketSlot = {
   readonly ticker: string
   readonly team: Team
   readonly isHome: boolean
   readonly book: OrderBook
-  /** Receive time of the last book message (ms), null before the first snapshot. */
+  /**
+   * When the book was last known current (ms), null before the first snapshot: a delta's exchange
+   * time (never later than its receive time), a snapshot's receive time.
+   */
   bookTsMs: number | null
+  /** Whether `bookTsMs` comes from the exchange's own time or from arrival. */
+  bookTimeBasis: TimeBasis
   status: MarketStatus
   settlementTicks: number | null
   /** Reused strategy input (fixed shape; rewritten in place per evaluation). */
@@ -54,7 +62,9 @@ export type GameSlot = {
   readonly away: MarketSlot
   readonly tickers: readonly string[]
   state: GameState | null
+  /** Source time of the latest state (end of play wall clock), or its arrival when the feed has none. */
   stateTsMs: number | null
+  stateTimeBasis: TimeBasis
   pricing: Pricing | null
   lastHold: string
   /** How the game is priced given its pre-game lines (spread model, no-spread model, held). */
@@ -63,7 +73,6 @@ export type GameSlot = {
   lastDenialCode: string | null
   feedHealthy: boolean
   feedError: string | null
-  staleAlerted: boolean
 }
 
 /** What the engine remembers about each order it sent, for reporting trades with their reasons. */

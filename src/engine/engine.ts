@@ -100,6 +100,7 @@ export class Engine {
         isHome,
         book,
         bookTsMs: null,
+        bookTimeBasis: 'arrival',
         status: 'unopened',
         settlementTicks: null,
         input: {
@@ -119,13 +120,13 @@ export class Engine {
       tickers: [reg.homeTicker, reg.awayTicker],
       state: null,
       stateTsMs: null,
+      stateTimeBasis: 'arrival',
       pricing: null,
       pricingMode: this.deps.pricer.describe(reg.lines),
       lastHold: '',
       lastDenialCode: null,
       feedHealthy: true,
       feedError: null,
-      staleAlerted: false,
     } as unknown as { -readonly [K in keyof GameSlot]: GameSlot[K] }
     game.home = mk(reg.homeTicker, reg.homeTeam, true, game)
     game.away = mk(reg.awayTicker, reg.awayTeam, false, game)
@@ -169,6 +170,20 @@ export class Engine {
   /** Adds an event to the stream and handles it (and anything it causes) unless already handling. */
   enqueue(ev: EngineEvent): void {
     this.queue.push(ev)
+    this.drain()
+  }
+
+  /**
+   * Adds events that arrived together (one poll's worth of a feed, e.g. the plays missed during an
+   * outage) and then handles them in order. A game state followed in the queue by a newer state of the
+   * same game is applied and journaled but never decided on (`superseded`): only the newest is traded.
+   */
+  enqueueAll(evs: readonly EngineEvent[]): void {
+    for (const ev of evs) this.queue.push(ev)
+    this.drain()
+  }
+
+  private drain(): void {
     if (this.draining) return
     this.draining = true
     try {
@@ -189,7 +204,7 @@ export class Engine {
     switch (ev.kind) {
       case 'game':
         this.s.metrics.inc('events_game')
-        this.onGameEvent(ev.event)
+        this.onGameEvent(ev.event, this.newerStateQueued(ev.event.gameId))
         break
       case 'market':
         this.s.metrics.inc('events_market')
@@ -215,7 +230,16 @@ export class Engine {
 
   // ---- game events ---------------------------------------------------------------------------------
 
-  private onGameEvent(ev: GameEvent): void {
+  /** Whether a game-state event of `gameId` waits in the queue behind the one being handled. */
+  private newerStateQueued(gameId: string): boolean {
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const q = this.queue[i]!
+      if (q.kind === 'game' && q.event.gameId === gameId && carriesState(q.event)) return true
+    }
+    return false
+  }
+
+  private onGameEvent(ev: GameEvent, superseded: boolean): void {
     const game = this.s.games.get(ev.gameId)
     if (game === undefined) return
     let state: GameState | null = null
@@ -245,8 +269,10 @@ export class Engine {
     }
     const nowMs = this.deps.clock.nowMs()
     game.state = state
-    game.stateTsMs = nowMs
-    game.staleAlerted = false
+    // Freshness from the source's own time (end of play wall clock) when the feed gives one: a play
+    // delivered late is as old as the play, not as its arrival. Never in the future of our clock.
+    game.stateTsMs = Math.min(ev.tsEventMs, nowMs)
+    game.stateTimeBasis = ev.tsEventMs < ev.tsRecvMs ? 'source' : 'arrival'
     game.pricing = this.deps.pricer.price(state, game.reg.lines)
     this.s.write({
       type: 'game_state',
@@ -260,6 +286,8 @@ export class Engine {
       homeWinProb: game.pricing === null ? null : game.pricing.homeWinProb,
       modelSource: game.pricing === null ? null : game.pricing.source,
     })
+    // A catch-up burst: a newer state of this game is already queued, so this one is history.
+    if (superseded) return this.noteHold(game, 'superseded', nowMs)
     this.evaluateGame(game, nowMs)
   }
 
@@ -278,6 +306,7 @@ export class Engine {
         m.book.lastSeq = ev.seq
         m.book.lastTsEventMs = ev.tsEventMs
         m.bookTsMs = ev.tsRecvMs
+        m.bookTimeBasis = 'arrival'
         if (m.status === 'unopened') m.status = 'open'
         break
       case 'book_delta':
@@ -287,7 +316,11 @@ export class Engine {
         }
         m.book.lastSeq = ev.seq
         m.book.lastTsEventMs = ev.tsEventMs
-        m.bookTsMs = ev.tsRecvMs
+        // A delta is a change stamped by the exchange: a socket whose frames arrive 8 s late makes the
+        // book 8 s old, not fresh. (A snapshot's event time is its latest change, so it counts from
+        // arrival: it says the whole book is current when it is received.)
+        m.bookTsMs = Math.min(ev.tsEventMs, ev.tsRecvMs)
+        m.bookTimeBasis = ev.tsEventMs < ev.tsRecvMs ? 'source' : 'arrival'
         break
       case 'market_status':
         m.status = ev.status
@@ -329,15 +362,10 @@ export class Engine {
 
   private onTimer(): void {
     const nowMs = this.deps.clock.nowMs()
-    for (const game of this.s.games.values()) {
-      const age = game.stateTsMs === null ? null : nowMs - game.stateTsMs
-      const live = game.state !== null && game.state.status !== 'final' && game.state.status !== 'scheduled'
-      if (live && age !== null && age > this.deps.config.staleAlertMs && !game.staleAlerted) {
-        game.staleAlerted = true
-        this.s.alert('STALE_GAME_STATE', `${game.reg.gameId}: no game update for ${age} ms`)
-      }
-      this.evaluateGame(game, nowMs)
-    }
+    // An old game state only holds entries (stale_state); whether the feed is lost is decided by the
+    // phase-aware alert monitor (core/alerts: FEED_LOST from the feed's heartbeat, or per-phase limits
+    // measured on real games). A fixed 30 s rule here fired between most plays of a real game.
+    for (const game of this.s.games.values()) this.evaluateGame(game, nowMs)
     this.flow.onTimer(nowMs)
     this.s.snapshotPnl(nowMs, false)
   }
@@ -393,7 +421,10 @@ export class Engine {
     inp.home = this.fillMarketInput(game.home)
     inp.away = this.fillMarketInput(game.away)
     const d = evaluateEntry(inp, this.deps.config.strategy)
-    if (d.kind === 'hold') return this.noteHold(game, d.reason, nowMs)
+    if (d.kind === 'hold') {
+      if (d.reason === 'edge_implausible' && game.lastHold !== d.reason) this.implausibleEdge(game, inp)
+      return this.noteHold(game, d.reason, nowMs)
+    }
     this.enter(game, d, nowMs)
   }
 
@@ -407,6 +438,19 @@ export class Engine {
     for (const o of this.s.orders.openOrders()) if (o.request.ticker === m.ticker) n++
     i.openOrderCount = n
     return i
+  }
+
+  /** An edge above the ceiling is a data fault: alert once per episode (the hold is journaled too). */
+  private implausibleEdge(game: GameSlot, inp: EntryInput): void {
+    const st = inp.state
+    const book = (m: MarketInput): string => `${m.team} ${m.book.bestBidTicks()}/${m.book.bestAskTicks()}`
+    this.s.alert(
+      'EDGE_IMPLAUSIBLE',
+      `${game.reg.gameId}: edge above the ceiling ${this.deps.config.strategy.edgeCeiling} ` +
+        `(model home ${inp.homeWinProb.toFixed(3)}, Q${st.quarter} ${st.clockSeconds}s ` +
+        `${st.homeScore}-${st.awayScore}, state age ${inp.nowMs - inp.stateTsMs} ms, ` +
+        `books ${book(inp.home)} ${book(inp.away)}): no order`,
+    )
   }
 
   private noteHold(game: GameSlot, reason: string, nowMs: number): void {
@@ -552,4 +596,9 @@ export class Engine {
   status(): EngineStatus {
     return engineStatus(this.s)
   }
+}
+
+/** Game events that replace the game's state (everything but scheduling and feed health). */
+function carriesState(ev: GameEvent): boolean {
+  return ev.type !== 'game_scheduled' && ev.type !== 'feed_health'
 }

@@ -33,13 +33,19 @@ export function runReplay(
 ): number {
   // Returns the index of the next event not yet handled.
   const n = Math.min(events.length, opts.toIndex ?? Infinity)
-  for (let i = opts.fromIndex ?? 0; i < n; i++) {
+  for (let i = opts.fromIndex ?? 0; i < n;) {
     const ev = events[i]!
     clock.advanceTo(ev.tsMs)
     for (const t of timeDriven) t.advanceTo(ev.tsMs)
-    opts.beforeEvent?.(ev, i)
-    engine.enqueue(ev)
-    opts.afterEvent?.(ev, i)
+    // Game events received at the same moment (one recorded poll) reach the engine together, as they
+    // did live, so a catch-up burst is decided only on its newest state.
+    let j = i + 1
+    if (ev.kind === 'game') while (j < n && sameBurst(ev, events[j]!)) j++
+    for (let k = i; k < j; k++) opts.beforeEvent?.(events[k]!, k)
+    if (j === i + 1) engine.enqueue(ev)
+    else engine.enqueueAll(events.slice(i, j))
+    for (let k = i; k < j; k++) opts.afterEvent?.(events[k]!, k)
+    i = j
   }
   if (n === events.length && events.length > 0) {
     const end = events[events.length - 1]!.tsMs + (opts.tailMs ?? 1_000)
@@ -47,4 +53,8 @@ export function runReplay(
     for (const t of timeDriven) t.advanceTo(end)
   }
   return n
+}
+
+function sameBurst(first: EngineEvent, ev: EngineEvent): boolean {
+  return ev.kind === 'game' && ev.tsMs === first.tsMs
 }

@@ -7,7 +7,7 @@ import type { MarketStatus } from '../core/market.ts'
 import type { PregameLines } from '../core/pregame-lines.ts'
 import type { TradingState } from '../core/risk/risk-engine.ts'
 import type { Team } from '../core/teams.ts'
-import type { EngineState, MarketSlot } from './engine-state.ts'
+import type { EngineState, MarketSlot, TimeBasis } from './engine-state.ts'
 
 /** Point-in-time view for the operator server and the CLI. */
 export function engineStatus(s: EngineState): EngineStatus {
@@ -21,6 +21,7 @@ export function engineStatus(s: EngineState): EngineStatus {
       bestBidTicks: m.book.bestBidTicks(),
       bestAskTicks: m.book.bestAskTicks(),
       bookAgeMs: m.bookTsMs === null ? null : nowMs - m.bookTsMs,
+      bookTimeBasis: m.bookTimeBasis,
       positionCentiContracts: s.portfolio.positionCenti(m.ticker),
     })
     games.push({
@@ -29,6 +30,7 @@ export function engineStatus(s: EngineState): EngineStatus {
       awayTeam: g.reg.awayTeam,
       state: g.state,
       stateAgeMs: g.stateTsMs === null ? null : nowMs - g.stateTsMs,
+      stateTimeBasis: g.stateTimeBasis,
       homeWinProb: g.pricing?.homeWinProb ?? null,
       modelSource: g.pricing?.source ?? null,
       lines: g.reg.lines,
@@ -70,6 +72,8 @@ export type MarketStatusView = {
   readonly bestBidTicks: number
   readonly bestAskTicks: number
   readonly bookAgeMs: number | null
+  /** `source`: age from the exchange's frame time; `arrival`: from when we received it. */
+  readonly bookTimeBasis: TimeBasis
   readonly positionCentiContracts: number
 }
 
@@ -79,6 +83,8 @@ export type GameStatusView = {
   readonly awayTeam: Team
   readonly state: GameState | null
   readonly stateAgeMs: number | null
+  /** `source`: age from the play's own wall clock; `arrival`: the feed gave none. */
+  readonly stateTimeBasis: TimeBasis
   readonly homeWinProb: number | null
   readonly modelSource: string | null
   readonly lines: PregameLines

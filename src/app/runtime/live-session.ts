@@ -10,6 +10,7 @@ import type { ExecutionReport } from '../../core/market.ts'
 import type { ExecutionVenue, GameFeed, MarketDataSource } from '../../core/ports.ts'
 import { Engine, type GameRegistration, type RecoveryReport } from '../../engine/engine.ts'
 import type { EngineConfig } from '../../engine/engine-config.ts'
+import type { EngineEvent } from '../../engine/events.ts'
 import type { EngineJournal } from '../../engine/journal-port.ts'
 import { MarketBooks } from '../../engine/market-books.ts'
 import { PaperVenue } from '../../engine/paper-venue.ts'
@@ -97,10 +98,19 @@ export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession>
     const tsMs = advance()
     engine.enqueue({ kind: 'market', tsMs, seq: seq++, event })
   })
+  // Game events a feed emits in one go (one poll: after an outage, every missed play at once) reach the
+  // engine together, so it decides only on the newest state of each game (the rest are `superseded`).
+  let burst: EngineEvent[] = []
+  const flushBurst = (): void => {
+    const evs = burst
+    burst = []
+    engine.enqueueAll(evs)
+  }
   for (const f of d.feeds)
     await f.start((event) => {
       const tsMs = advance()
-      engine.enqueue({ kind: 'game', tsMs, seq: seq++, event })
+      if (burst.length === 0) queueMicrotask(flushBurst)
+      burst.push({ kind: 'game', tsMs, seq: seq++, event })
     })
   const setI = d.setInterval ?? ((fn, ms) => setInterval(fn, ms))
   const clearI = d.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>))

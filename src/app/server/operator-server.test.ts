@@ -18,7 +18,7 @@ import { WEB_DIR, bearer, http, startTestServer, tempDir } from './test-support.
 const T = 1_000_000
 
 function liveEngine() {
-  const made = makeEngine({ prob: 0.8 })
+  const made = makeEngine({ prob: 0.7 })
   made.feed(bookAround(T, HOME, 50, 52))
   made.feed(bookAround(T, AWAY, 48, 50))
   made.feed(gameEv(T + 100))

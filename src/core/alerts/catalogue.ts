@@ -119,6 +119,13 @@ export const ALERT_CATALOGUE = {
     action:
       'Trading is REDUCING until the next trading day or an operator resume. Review the day before resuming.',
   },
+  EDGE_IMPLAUSIBLE: {
+    severity: 'warning',
+    summary:
+      'the model beat the tradable price by more than the edge ceiling: treated as a data fault (stale or replayed game state, wrong book, broken model), no order',
+    action:
+      'Compare the game state and the book on the trading screen with the broadcast. Entries in that game hold until the edge falls back under the ceiling.',
+  },
   ENGINE_ALERT: {
     severity: 'warning',
     summary: 'the engine raised an alert this catalogue has no specific code for (its code is in the title)',

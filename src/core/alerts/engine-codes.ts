@@ -18,6 +18,7 @@ export const ENGINE_ALERT_CODES: Readonly<Record<string, AlertCode | null>> = Ob
   CIRCUIT_BREAKER: 'BREAKER_TRIPPED',
   BREAKER_TRIPPED: 'BREAKER_TRIPPED',
   BREAKER_TRIP: 'BREAKER_TRIPPED',
+  EDGE_IMPLAUSIBLE: 'EDGE_IMPLAUSIBLE',
   // Trading-state records carry these (KILL / HALT / PAUSE / RESUME).
   RISK_STATE: null,
   // The feed monitor decides feed loss with the game's phase and the feed's own heartbeat.

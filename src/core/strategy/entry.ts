@@ -29,6 +29,7 @@ const HOLDS: { readonly [R in EntryHoldReason]: Hold<R> } = Object.freeze({
   already_positioned: hold('already_positioned'),
   open_orders: hold('open_orders'),
   no_edge: hold('no_edge'),
+  edge_implausible: hold('edge_implausible'),
   no_liquidity: hold('no_liquidity'),
   size_zero: hold('size_zero'),
 })
@@ -111,6 +112,8 @@ export function evaluateEntry(input: EntryInput, cfg: StrategyConfig): EntryDeci
     }
   }
   if (bestMarket === null) return HOLDS.no_liquidity
+  // No real market leaves this much on the table for long: the state, the book or the model is wrong.
+  if (bestEdge > cfg.edgeCeiling) return HOLDS.edge_implausible
   if (!(bestEdge > cfg.minNetEdge)) return HOLDS.no_edge
   return isMaker
     ? buildMakerSignal(input, cfg, bestMarket, bestSide, bestProb, stateAgeMs)

@@ -51,6 +51,11 @@ export const strategyConfigSchema = z
   .object({
     /** Net edge (model probability minus all-in price per contract incl. fee) needed to enter. */
     minNetEdge: prob().default(0.1),
+    /**
+     * Net edge above this is not an opportunity but a data fault (a stale or replayed game state, a
+     * wrong book, a broken model): the engine holds (`edge_implausible`), alerts, and sends no order.
+     */
+    edgeCeiling: prob().default(0.25),
     /** Model confidence needed to enter (the caller's confidence score in [0, 1]). */
     minModelConfidence: prob().default(0.5),
     /** No entries outside this band of all-in prices (tails are where models are least reliable). */
@@ -97,6 +102,14 @@ export function strategyCrossFieldRules(c: unknown, addIssue: AddIssue): void {
       code: 'custom',
       path: ['minEntryPriceTicks'],
       message: `the entry band is inverted or empty: minEntryPriceTicks ${minEntry} must be < maxEntryPriceTicks ${maxEntry}`,
+    })
+  const minEdge = numberAt(c, 'minNetEdge')
+  const ceiling = numberAt(c, 'edgeCeiling')
+  if (minEdge !== undefined && ceiling !== undefined && ceiling <= minEdge)
+    addIssue({
+      code: 'custom',
+      path: ['edgeCeiling'],
+      message: `edgeCeiling ${ceiling} must be above minNetEdge ${minEdge}: every edge that clears the threshold would be refused as implausible`,
     })
   const step = numberAt(c, 'sizeStepCentiContracts')
   const sizing = (c as { sizing?: unknown } | null)?.sizing

@@ -115,7 +115,7 @@ test('walks the book: size limited to levels whose marginal net edge clears the 
 })
 
 test('freshness, status, confidence, end window, existing positions and orders block entries', () => {
-  const hot = { homeWinProb: 0.8 }
+  const hot = { homeWinProb: 0.7 }
   const reason = (i: EntryInput) => {
     const d = evaluateEntry(i, CFG)
     return d.kind === 'hold' ? d.reason : d.kind
@@ -408,4 +408,32 @@ test('bookMustPostdateStateMs: no entry on a quote older than the play plus the 
     withInfo(AWAY, 'BAL', 9_000),
   )
   assert.equal(evaluateEntry(after, cfg).kind, 'enter')
+})
+
+test('an edge above the ceiling is a data fault: hold edge_implausible, not an entry', () => {
+  // Issue 13: a replayed Q3 state priced BAL at 0.902 against a 9c ask ("edge" 0.806).
+  const away = market(AWAY, 'BAL', ladderBook(700, 900))
+  const home = market(HOME, 'BUF', ladderBook(9100, 9300))
+  const d = evaluateEntry(entry({ homeWinProb: 0.098 }, home, away), CFG)
+  assert.deepEqual(d, { kind: 'hold', reason: 'edge_implausible' })
+  // Just under the default ceiling (0.25) it trades; a configured ceiling moves the line.
+  const ok = evaluateEntry(entry({ homeWinProb: 0.74 }), CFG)
+  assert.equal(ok.kind, 'enter')
+  const tight = evaluateEntry(entry({ homeWinProb: 0.74 }), parseStrategyConfig({ edgeCeiling: 0.15 }))
+  assert.deepEqual(tight, { kind: 'hold', reason: 'edge_implausible' })
+  // Resting (maker) entries are held the same way.
+  const maker = parseStrategyConfig({ execution: { mode: 'resting' } })
+  assert.deepEqual(evaluateEntry(entry({ homeWinProb: 0.098 }, home, away), maker), {
+    kind: 'hold',
+    reason: 'edge_implausible',
+  })
+})
+
+test('config: the edge ceiling defaults to 0.25 and must sit above minNetEdge', () => {
+  assert.equal(CFG.edgeCeiling, 0.25)
+  assert.throws(
+    () => parseStrategyConfig({ edgeCeiling: 0.1 }),
+    /edgeCeiling 0.1 must be above minNetEdge 0.1/,
+  )
+  assert.throws(() => parseStrategyConfig({ edgeCeiling: 1.5 }))
 })

@@ -13,7 +13,10 @@ export type MarketInput = {
   /** YES pays $1 if this team wins. */
   readonly team: Team
   readonly book: BookView
-  /** When the book was last known to be current (receive time, ms); null when no book yet. */
+  /**
+   * When the book was last known to be current (ms): the exchange's own time of the latest delta when
+   * it has one, else receive time; null when no book yet.
+   */
   readonly bookTsMs: number | null
   /**
    * Source time of the book's latest change (the information it reflects, ms); null or omitted when
@@ -30,7 +33,7 @@ export type MarketInput = {
 export type EntryInput = {
   readonly nowMs: number
   readonly state: GameState
-  /** When the state was last confirmed by the feed (ms). */
+  /** Source time of the state (end of play wall clock; arrival when the feed gives none), ms. */
   readonly stateTsMs: number
   /** Model: probability the home team wins (a tie counting half). */
   readonly homeWinProb: number
@@ -60,6 +63,7 @@ export type EntryHoldReason =
   | 'already_positioned'
   | 'open_orders'
   | 'no_edge'
+  | 'edge_implausible'
   | 'no_liquidity'
   | 'size_zero'
 
