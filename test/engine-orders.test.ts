@@ -12,7 +12,7 @@ const T = 1_000_000
 const timer = (tsMs: number): EngineEvent => ({ kind: 'timer', tsMs, seq: 0 })
 
 test('an order with an unknown outcome is journaled UNKNOWN (never rejected), blocks both markets of the game and alerts when long', () => {
-  const { venue, feed, journal, engine, pricer } = makeEngine({ prob: 0.8 })
+  const { venue, feed, journal, engine, pricer } = makeEngine({ prob: 0.7 })
   feed(bookAround(T, HOME, 50, 52))
   feed(bookAround(T, AWAY, 48, 50))
   feed(gameEv(T + 100))
@@ -28,7 +28,7 @@ test('an order with an unknown outcome is journaled UNKNOWN (never rejected), bl
   assert.deepEqual(statuses, ['intent', 'sent', 'unknown'])
   assert.ok(!journal.records.some((r) => r.type === 'alert' && r.code === 'VENUE_REJECT'))
   // The model flips: the twin market (same game) now shows the edge. Nothing may go out.
-  ;(pricer as FixedPricer).homeWinProb = 0.2
+  ;(pricer as FixedPricer).homeWinProb = 0.3
   for (let i = 1; i <= 40; i++) {
     feed(bookAround(T + 1_000 * i, HOME, 50, 52))
     feed(bookAround(T + 1_000 * i, AWAY, 48, 50))
@@ -73,7 +73,7 @@ test('an order with an unknown outcome is journaled UNKNOWN (never rejected), bl
  * cancelled unfilled; books arrive every 440 ms for 55 s. Returns the number of orders sent.
  */
 function lateBookStorm(config: unknown): { sent: number; trips: number } {
-  const { venue, feed, journal } = makeEngine({ prob: 0.8, config })
+  const { venue, feed, journal } = makeEngine({ prob: 0.7, config })
   let answered = 0
   const answer = (tsMs: number): void => {
     const upto = venue.submitted.length
