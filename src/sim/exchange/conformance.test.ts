@@ -1,0 +1,191 @@
+/**
+ * Conformance: every REST and WebSocket payload of the local exchange has exactly the shape of the
+ * spec's examples (parsed out of shared/specs/kalshi-api.md, never retyped) and of the real captured
+ * payloads in fixtures/real: no field the oracle lacks, the same JSON types, the same nesting.
+ * Fields the spec marks optional (present only in some states) are listed per payload.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { merge, shapeOf, shapeProblems, specJsonExamples, type Shape } from './conformance/shapes.ts'
+import { startLocalExchange, type LocalExchange } from './index.ts'
+import { listNflGame } from './nfl-markets.ts'
+import { api, BAL, BUF, KICKOFF_MS, makeKey, T0, WsProbe } from './test-support.ts'
+
+const SPEC =
+  process.env.GRIDEDGE_SPEC_FILE ??
+  join(
+    process.env.GRIDEDGE_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data'),
+    '..',
+    'specs',
+    'kalshi-api.md',
+  )
+const REAL = join(import.meta.dirname, 'fixtures', 'real')
+
+type J = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Names each spec example by what it is (REST body or WS frame); requests and commands are skipped. */
+function classify(v: J): string | null {
+  if (typeof v.type === 'string') {
+    if (v.type === 'ok') return Array.isArray(v.msg) ? 'ws:ok:list' : 'ws:ok:update'
+    if (v.type === 'market_lifecycle_v2') return `ws:market_lifecycle_v2:${v.msg.event_type}`
+    return `ws:${v.type}${v.type === 'orderbook_delta' && v.msg.client_order_id !== undefined ? ':own' : ''}`
+  }
+  if ('cmd' in v) return null
+  for (const k of ['market', 'trades', 'orderbook_fp', 'market_positions', 'fills', 'settlements', 'order']) {
+    if (k in v) return `rest:${k}`
+  }
+  if ('balance' in v) return 'rest:balance'
+  if ('exchange_active' in v) return 'rest:exchange_status'
+  if ('reduced_by' in v) return 'rest:cancel'
+  if ('fill_count' in v) return 'average_fill_price' in v ? 'rest:create:filled' : 'rest:create:resting'
+  if ('time_in_force' in v) return null // a create request
+  return `unclassified:${Object.keys(v).slice(0, 3).join(',')}`
+}
+
+const oracle = new Map<string, Shape>()
+function addOracle(name: string, v: unknown): void {
+  oracle.set(name, merge(oracle.get(name) ?? null, shapeOf(v))!)
+}
+/**
+ * Fields the spec's prose documents for a payload although its example omits them (section noted).
+ * Added to the oracle as the type the prose gives.
+ */
+const PROSE_FIELDS: Record<string, Record<string, unknown>> = {
+  // §4.1 table: top-level `intra_exchange_transfers_active` (the example shows it per shard only).
+  'rest:exchange_status': { intra_exchange_transfers_active: true },
+}
+
+let problems: string[] = []
+function check(name: string, actual: unknown, optional: readonly string[] = []): void {
+  const o = oracle.get(name)
+  if (o === undefined) problems.push(`${name}: no oracle`)
+  else problems.push(...shapeProblems(shapeOf(actual), o, { optional }).map((p) => `${name} ${p}`))
+}
+function assertNoProblems(): void {
+  const found = [...new Set(problems)]
+  problems = []
+  assert.deepEqual(found, [], 'payloads differ from the spec / real payloads')
+}
+
+const alice = makeKey('key-alice')
+const ORDER_OPTIONAL = ['order.order_group_id', 'order.expiration_time']
+
+describe(
+  'conformance of the local exchange with the spec and real payloads',
+  { skip: !existsSync(SPEC) && `spec not found at ${SPEC}` },
+  () => {
+    let ex: LocalExchange
+    let now = T0
+    before(async () => {
+      for (const v of specJsonExamples(readFileSync(SPEC, 'utf8'))) {
+        const name = classify(v as J)
+        if (name !== null) addOracle(name, v)
+      }
+      const markets = JSON.parse(readFileSync(join(REAL, 'rest-markets-nfl-settled.json'), 'utf8'))
+      addOracle('rest:market', { market: markets.markets[0] })
+      addOracle('rest:orderbook_fp', JSON.parse(readFileSync(join(REAL, 'rest-orderbook.json'), 'utf8')))
+      addOracle('rest:trades', JSON.parse(readFileSync(join(REAL, 'rest-trades.json'), 'utf8')))
+      for (const line of readFileSync(join(REAL, 'ws-demo-capture.jsonl'), 'utf8').split('\n')) {
+        if (line.trim() !== '') addOracle(classify(JSON.parse(line))!, JSON.parse(line))
+      }
+      for (const [name, extra] of Object.entries(PROSE_FIELDS)) addOracle(name, extra)
+      ex = await startLocalExchange({ rateLimits: false, clock: { nowMs: () => now } })
+      listNflGame(ex.core, { away: 'BAL', home: 'BUF', kickoffMs: KICKOFF_MS, season: 2025 })
+      ex.registerKey(alice.keyId, alice.publicKeyPem)
+      ex.core.createAccount('bob', 1_000_000_000)
+    })
+    after(async () => {
+      await ex?.close()
+    })
+
+    it('parses every spec example into a known payload', () => {
+      const unknown = [...oracle.keys()].filter((k) => k.startsWith('unclassified'))
+      assert.deepEqual(unknown, [])
+      for (const k of [
+        'rest:market',
+        'rest:fills',
+        'rest:order',
+        'ws:fill',
+        'ws:user_order',
+        'ws:orderbook_snapshot',
+      ]) {
+        assert.ok(oracle.has(k), k)
+      }
+    })
+
+    it('REST: markets, book, trades, orders, fills, positions, balance, settlements, create/cancel', async () => {
+      check('rest:exchange_status', (await api(ex.restUrl, null, 'GET', '/exchange/status')).body, [
+        'intra_exchange_transfers_active',
+        'exchange_estimated_resume_time',
+      ])
+      const m = (await api(ex.restUrl, null, 'GET', `/markets/${BUF}`)).body
+      check('rest:market', m, ['market.settlement_ts', 'market.settlement_value_dollars'])
+      for (const listed of (
+        await api(ex.restUrl, null, 'GET', '/markets?event_ticker=' + m.market.event_ticker)
+      ).body.markets) {
+        check('rest:market', { market: listed }, ['market.settlement_ts', 'market.settlement_value_dollars'])
+      }
+      // Bob makes a book; alice rests one order and takes another.
+      for (const [side, priceTicks] of [
+        ['bid', 4000],
+        ['ask', 4400],
+      ] as const) {
+        ex.core.createOrder('bob', {
+          ticker: BUF,
+          side,
+          priceTicks,
+          countCenti: 5000,
+          timeInForce: 'good_till_canceled',
+          stp: 'maker',
+        })
+      }
+      const book = (await api(ex.restUrl, alice, 'GET', `/markets/${BUF}/orderbook`)).body
+      check('rest:orderbook_fp', book)
+      const base = { ticker: BUF, count: '10.00', self_trade_prevention_type: 'taker_at_cross' }
+      const resting = await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', {
+        ...base,
+        side: 'bid',
+        price: '0.4100',
+        time_in_force: 'good_till_canceled',
+        client_order_id: 'c-rest',
+      })
+      assert.equal(resting.status, 201)
+      check('rest:create:resting', resting.body)
+      now += 1000
+      const taken = await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', {
+        ...base,
+        side: 'bid',
+        price: '0.4400',
+        time_in_force: 'immediate_or_cancel',
+        client_order_id: 'c-take',
+      })
+      check('rest:create:filled', taken.body)
+      const order = (await api(ex.restUrl, alice, 'GET', `/portfolio/orders/${resting.body.order_id}`)).body
+      check('rest:order', order, ORDER_OPTIONAL)
+      const list = (await api(ex.restUrl, alice, 'GET', `/portfolio/orders?ticker=${BUF}`)).body
+      for (const o of list.orders) check('rest:order', { order: o }, ORDER_OPTIONAL)
+      const cancel = await api(
+        ex.restUrl,
+        alice,
+        'DELETE',
+        `/portfolio/events/orders/${resting.body.order_id}`,
+      )
+      check('rest:cancel', cancel.body)
+      const fills = (await api(ex.restUrl, alice, 'GET', '/portfolio/fills')).body
+      assert.equal(fills.fills.length, 1)
+      if ('client_order_id' in fills.fills[0])
+        problems.push('Kalshi fills carry no client_order_id (spec §4.4)')
+      check('rest:fills', fills)
+      check('rest:trades', (await api(ex.restUrl, null, 'GET', `/markets/trades?ticker=${BUF}`)).body)
+      check('rest:market_positions', (await api(ex.restUrl, alice, 'GET', '/portfolio/positions')).body)
+      check('rest:balance', (await api(ex.restUrl, alice, 'GET', '/portfolio/balance')).body)
+      ex.core.determine(BUF, 'yes')
+      ex.core.determine(BAL, 'no')
+      now += 120_000
+      check('rest:settlements', (await api(ex.restUrl, alice, 'GET', '/portfolio/settlements')).body)
+      assertNoProblems()
+    })
+  },
+)
