@@ -55,6 +55,8 @@ function addOracle(name: string, v: unknown): void {
 const PROSE_FIELDS: Record<string, Record<string, unknown>> = {
   // §4.1 table: top-level `intra_exchange_transfers_active` (the example shows it per shard only).
   'rest:exchange_status': { intra_exchange_transfers_active: true },
+  // §5.5: `client_order_id` and `subaccount` only when your order caused the change.
+  'ws:orderbook_delta:own': { msg: { subaccount: 0 } },
 }
 
 let problems: string[] = []
@@ -185,6 +187,119 @@ describe(
       ex.core.determine(BAL, 'no')
       now += 120_000
       check('rest:settlements', (await api(ex.restUrl, alice, 'GET', '/portfolio/settlements')).body)
+      assertNoProblems()
+    })
+
+    it('WebSocket: replies (subscribed, ok, unsubscribed, error) and every channel message', async () => {
+      now = T0 + 10 * 60_000
+      listNflGame(ex.core, { away: 'KC', home: 'DAL', kickoffMs: KICKOFF_MS + 86_400_000, season: 2025 })
+      const dal = 'KXNFLGAME-25SEP08KCDAL-DAL'
+      const ws = await WsProbe.connect(ex.wsUrl, alice)
+      const byId = (id: number) => (m: J) => m.id === id
+      const book = ws.send('subscribe', {
+        channels: ['orderbook_delta'],
+        market_tickers: [dal],
+        use_yes_price: true,
+      })
+      const snap0 = await ws.waitFor((m) => m.type === 'orderbook_snapshot')
+      check('ws:orderbook_snapshot', snap0, ['msg.yes_dollars_fp', 'msg.no_dollars_fp'])
+      const sub = await ws.waitFor(byId(book))
+      check('ws:subscribed', sub)
+      const pub = ws.send('subscribe', {
+        channels: ['ticker', 'trade'],
+        market_tickers: [dal],
+        send_initial_snapshot: true,
+      })
+      const priv = ws.send('subscribe', { channels: ['fill', 'user_orders', 'market_positions'] })
+      const life = ws.send('subscribe', { channels: ['market_lifecycle_v2'] })
+      await ws.waitFor((m) => m.id === life && m.type === 'subscribed')
+      for (const id of [pub, priv]) check('ws:subscribed', await ws.waitFor(byId(id)))
+      const upd = ws.send('update_subscription', {
+        sid: sub.msg.sid,
+        action: 'add_markets',
+        market_tickers: [BAL],
+      })
+      check('ws:ok:update', await ws.waitFor(byId(upd)))
+      const lst = ws.send('list_subscriptions')
+      check('ws:ok:list', await ws.waitFor(byId(lst)))
+      const bad = ws.send('subscribe', {
+        channels: ['orderbook_delta'],
+        market_tickers: ['KXNFLGAME-25SEP08XXXYYY-XXX'],
+      })
+      check('ws:error', await ws.waitFor(byId(bad)))
+
+      // Bob's book (deltas), alice's resting order (her own delta), alice takes (fill, order, position, trade, ticker).
+      ex.core.createOrder('bob', {
+        ticker: dal,
+        side: 'ask',
+        priceTicks: 5500,
+        countCenti: 5000,
+        timeInForce: 'good_till_canceled',
+        stp: 'maker',
+      })
+      const base = { ticker: dal, count: '10.00', self_trade_prevention_type: 'taker_at_cross' }
+      await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', {
+        ...base,
+        side: 'bid',
+        price: '0.5000',
+        time_in_force: 'good_till_canceled',
+        client_order_id: 'ws-rest',
+      })
+      await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', {
+        ...base,
+        side: 'bid',
+        price: '0.5500',
+        time_in_force: 'immediate_or_cancel',
+        client_order_id: 'ws-take',
+      })
+      const own = await ws.waitFor((m) => m.type === 'orderbook_delta' && m.msg.client_order_id !== undefined)
+      check('ws:orderbook_delta:own', own)
+      check(
+        'ws:orderbook_delta',
+        await ws.waitFor((m) => m.type === 'orderbook_delta' && m.msg.client_order_id === undefined),
+      )
+      check('ws:fill', await ws.waitFor((m) => m.type === 'fill'), ['sending_ts_ms', 'msg.subaccount'])
+      check('ws:user_order', await ws.waitFor((m) => m.type === 'user_order'), [
+        'msg.order_group_id',
+        'msg.expiration_ts_ms',
+        'msg.created_time',
+        'msg.subaccount_number',
+      ])
+      check('ws:market_position', await ws.waitFor((m) => m.type === 'market_position'), ['msg.subaccount'])
+      check('ws:trade', await ws.waitFor((m) => m.type === 'trade'))
+      check('ws:ticker', await ws.waitFor((m) => m.type === 'ticker'), ['sending_ts_ms'])
+      ex.faults.pauseTrading(dal)
+      check(
+        'ws:market_lifecycle_v2:deactivated',
+        await ws.waitFor((m) => m.msg?.event_type === 'deactivated'),
+      )
+      ex.faults.resumeTrading(dal)
+      ex.faults.closeMarket(dal)
+      check(
+        'ws:market_lifecycle_v2:close_date_updated',
+        await ws.waitFor((m) => m.msg?.event_type === 'close_date_updated'),
+      )
+      ex.core.determine(dal, 'no')
+      check('ws:market_lifecycle_v2:determined', await ws.waitFor((m) => m.msg?.event_type === 'determined'))
+      now += 120_000
+      check('ws:market_lifecycle_v2:settled', await ws.waitFor((m) => m.msg?.event_type === 'settled', 5000))
+      const un = ws.send('unsubscribe', { sids: [sub.msg.sid] })
+      check('ws:unsubscribed', await ws.waitFor(byId(un)))
+      // `seq` only on orderbook frames and the replies that carry one (§5.3); one counter per sid from 1.
+      const seqs = ws.messages
+        .filter(
+          (m) => m.sid === sub.msg.sid && (m.type === 'orderbook_snapshot' || m.type === 'orderbook_delta'),
+        )
+        .map((m) => m.seq)
+      assert.deepEqual(
+        seqs,
+        seqs.map((_: unknown, i: number) => i + 1),
+      )
+      for (const m of ws.messages) {
+        if (!['orderbook_snapshot', 'orderbook_delta', 'ok', 'unsubscribed'].includes(m.type))
+          assert.equal(m.seq, undefined, m.type)
+      }
+      ws.close()
       assertNoProblems()
     })
   },
