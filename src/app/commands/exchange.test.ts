@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { WebSocket } from 'ws'
 import { api, makeKey } from '../../sim/exchange/test-support.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..')
@@ -65,4 +66,80 @@ test('gridedge exchange --game lists the recorded game, quotes its prices and st
     child.kill('SIGINT')
   }
   assert.equal(await exited, 0, err)
+})
+
+/** Starts `gridedge exchange` with extra flags and resolves with its REST / WS URLs and printed text. */
+async function startExchange(args: string[]): Promise<{
+  restUrl: string
+  wsUrl: string
+  out: string
+  stop: () => Promise<number | null>
+}> {
+  const child = spawn(process.execPath, [join(root, 'bin', 'gridedge.js'), 'exchange', ...args], {
+    env: { ...process.env, GRIDEDGE_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err}`)), 30_000)
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (/Ctrl-C/.test(out)) {
+        clearTimeout(t)
+        resolve()
+      }
+    })
+  })
+  return {
+    restUrl: /REST (\S+)/.exec(out)![1]!,
+    wsUrl: /WS {3}(\S+)/.exec(out)![1]!,
+    out,
+    stop: () => {
+      child.kill('SIGINT')
+      return exited
+    },
+  }
+}
+
+const upgradeStatus = (wsUrl: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl)
+    ws.once('open', () => {
+      ws.terminate()
+      resolve(101)
+    })
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.once('error', reject)
+  })
+
+test('gridedge exchange: unsigned requests act as member "local" (as run with environment local sends them) unless --require-key', async () => {
+  const open = await startExchange([])
+  try {
+    assert.match(open.out, /unsigned requests act as member "local"/)
+    assert.equal(await upgradeStatus(open.wsUrl), 101)
+    const bal = await api(open.restUrl, null, 'GET', '/portfolio/balance')
+    assert.equal(bal.status, 200)
+  } finally {
+    assert.equal(await open.stop(), 0)
+  }
+  const strict = await startExchange(['--require-key'])
+  try {
+    assert.equal(await upgradeStatus(strict.wsUrl), 401)
+    assert.equal((await api(strict.restUrl, null, 'GET', '/portfolio/balance')).status, 401)
+  } finally {
+    assert.equal(await strict.stop(), 0)
+  }
+})
+
+test('gridedge exchange --start-offset starts the replay that many minutes from kickoff', async () => {
+  const ex = await startExchange(['--game', '2025_01_BAL_BUF', '--speed', '1', '--start-offset=-5'])
+  try {
+    // BAL at BUF, 2025-09-08 00:20 UTC kickoff: five minutes before.
+    assert.match(ex.out, /replay at 1x from 2025-09-08T00:15:00\.000Z/)
+  } finally {
+    assert.equal(await ex.stop(), 0)
+  }
 })
