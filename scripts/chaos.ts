@@ -5,7 +5,13 @@
  * failure was found.
  */
 import { parseArgs } from 'node:util'
-import { failed, planScenario, runScenario, summaryTable, type ScenarioResult } from '../test/chaos/harness.ts'
+import {
+  failed,
+  planScenario,
+  runScenario,
+  summaryTable,
+  type ScenarioResult,
+} from '../test/chaos/harness.ts'
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +35,7 @@ for (let seed = first; seed < first + n; seed++) {
   const r = await runScenario(plan, values.verbose ? (l) => process.stderr.write(l + '\n') : undefined)
   results.push(r)
   process.stderr.write(
-    `seed ${String(seed).padStart(3)}  ${plan.profileName.padEnd(16)} start +${String(plan.startOffsetMin).padStart(3)}m  ` +
+    `seed ${String(seed).padStart(3)}  ${plan.profileName.padEnd(16)} ${plan.execution.padEnd(7)} start +${String(plan.startOffsetMin).padStart(3)}m  ` +
       `kills ${r.kills} (mid-order ${r.midOrderKills})  orders ${r.exchangeOrders}/${r.journalIntents} fills ${r.exchangeFills}  ` +
       `dup ${r.duplicates} orph ${r.orphans} mism ${r.mismatches}${r.integrityOk ? '' : ' INTEGRITY'}  ${failed(r) ? 'FAIL' : 'ok'}\n`,
   )

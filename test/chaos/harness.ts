@@ -32,7 +32,9 @@ const KEY_ID = 'chaos-key'
 
 export const CHAOS_GAME = '2025_01_BAL_BUF'
 
-export type Kill = { readonly kind: 'timed'; readonly afterMs: number } | { readonly kind: 'mid_order'; readonly afterMs: number }
+export type Kill =
+  | { readonly kind: 'timed'; readonly afterMs: number }
+  | { readonly kind: 'mid_order'; readonly afterMs: number }
 
 export type ScenarioPlan = {
   readonly seed: number
@@ -42,6 +44,8 @@ export type ScenarioPlan = {
   readonly speed: number
   readonly profileName: string
   readonly profile: FaultProfile
+  /** How the engine enters: IOC (taker) or resting post-only orders (which can be left behind). */
+  readonly execution: 'ioc' | 'resting'
   readonly kills: readonly Kill[]
   /** Wall time the process stays down after each kill (fills can happen meanwhile). */
   readonly downMs: number
@@ -57,12 +61,19 @@ export function planScenario(seed: number, opts: { short?: boolean } = {}): Scen
   const nKills = opts.short === true ? 1 : 1 + rng.int(2)
   const kills: Kill[] = []
   for (let i = 0; i < nKills; i++) {
-    const afterMs = 3_000 + rng.int(opts.short === true ? 5_000 : 12_000)
-    kills.push(rng.next() < 0.5 ? { kind: 'mid_order', afterMs } : { kind: 'timed', afterMs })
+    // Mid-order kills are armed early (the next create after `afterMs` triggers them); timed ones
+    // fall anywhere in the first seconds of trading.
+    kills.push(
+      rng.next() < 0.5
+        ? { kind: 'mid_order', afterMs: 1_000 + rng.int(3_000) }
+        : { kind: 'timed', afterMs: 3_000 + rng.int(opts.short === true ? 5_000 : 12_000) },
+    )
   }
+  const execution = rng.next() < 0.6 ? 'ioc' : 'resting'
   return {
     seed,
     gameId: CHAOS_GAME,
+    execution,
     startOffsetMin: rng.int(150),
     speed: 40,
     profileName,
@@ -96,11 +107,15 @@ export type ScenarioResult = {
 type Child = { proc: ChildProcess; exited: Promise<number | null>; stderr: () => string }
 
 function startRun(cfgFile: string, env: NodeJS.ProcessEnv, gameArg: string): Child {
-  const proc = spawn(process.execPath, [BIN, 'run', '--live', '--config', cfgFile, '--port', '0', '--game', gameArg], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const proc = spawn(
+    process.execPath,
+    [BIN, 'run', '--live', '--config', cfgFile, '--port', '0', '--game', gameArg],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
   let err = ''
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString()
@@ -112,7 +127,10 @@ function startRun(cfgFile: string, env: NodeJS.ProcessEnv, gameArg: string): Chi
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function runScenario(plan: ScenarioPlan, log: (line: string) => void = () => {}): Promise<ScenarioResult> {
+export async function runScenario(
+  plan: ScenarioPlan,
+  log: (line: string) => void = () => {},
+): Promise<ScenarioResult> {
   const dataDir = process.env.GRIDEDGE_DATA_DIR ?? join(ROOT, '..', 'shared', 'data')
   const dir = mkdtempSync(join(tmpdir(), `gridedge-chaos-${plan.seed}-`))
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })]
@@ -158,6 +176,14 @@ export async function runScenario(plan: ScenarioPlan, log: (line: string) => voi
         journalPath,
         logLevel: 'warn',
         recording: { enabled: false },
+        // Trade more than the defaults would in a few seconds of game: more orders, more chances to fail.
+        engine: {
+          strategy: {
+            minNetEdge: 0.02,
+            maxHoldingMs: 15_000,
+            execution: plan.execution === 'ioc' ? { mode: 'ioc' } : { mode: 'resting', ttlMs: 10_000 },
+          },
+        },
         feeds: { primary: 'espn', espn: { baseUrl: espnUrl, pollIntervalMs: 500 } },
         kalshi: {
           environment: 'local',
@@ -168,7 +194,12 @@ export async function runScenario(plan: ScenarioPlan, log: (line: string) => voi
         },
       }),
     )
-    const env = { ...process.env, CHAOS_KALSHI_KEY: KEY_ID, XDG_DATA_HOME: join(dir, 'xdg'), GRIDEDGE_CONFIG: '' }
+    const env = {
+      ...process.env,
+      CHAOS_KALSHI_KEY: KEY_ID,
+      XDG_DATA_HOME: join(dir, 'xdg'),
+      GRIDEDGE_CONFIG: '',
+    }
     const gameArg = `${plan.gameId}=${game.eventTicker}@${espnGame.eventId}`
     const exitCodes: (number | null)[] = []
     let starts = 0
@@ -201,7 +232,7 @@ export async function runScenario(plan: ScenarioPlan, log: (line: string) => voi
         })
         await armed
         // No create within a while: kill anyway (counted as timed).
-        await Promise.race([child.exited, sleep(6_000)])
+        await Promise.race([child.exited, sleep(15_000)])
         onCreate = null
         killNow()
       } else {
@@ -232,7 +263,10 @@ export async function runScenario(plan: ScenarioPlan, log: (line: string) => voi
       kills: plan.kills.length,
       midOrderKills,
       ...result,
-      details: last === 'hung' ? [...result.details, `last process did not stop on SIGTERM: ${tail}`] : result.details,
+      details:
+        last === 'hung'
+          ? [...result.details, `last process did not stop on SIGTERM: ${tail}`]
+          : result.details,
       exitCodes,
     }
   } finally {
@@ -243,7 +277,12 @@ export async function runScenario(plan: ScenarioPlan, log: (line: string) => voi
 type Check = Omit<ScenarioResult, 'plan' | 'starts' | 'kills' | 'midOrderKills' | 'exitCodes'>
 
 /** The invariants of issue 9, counted (exchange = truth, journal = what the engine believes). */
-export function checkScenario(ex: LocalExchange, userId: string, journalPath: string, managed: ReadonlySet<string>): Check {
+export function checkScenario(
+  ex: LocalExchange,
+  userId: string,
+  journalPath: string,
+  managed: ReadonlySet<string>,
+): Check {
   const details: string[] = []
   const db = new Database(journalPath, { readonly: true, fileMustExist: true })
   try {
@@ -267,18 +306,26 @@ export function checkScenario(ex: LocalExchange, userId: string, journalPath: st
       const intent = byCid.get(o.clientOrderId)
       if (intent === undefined) {
         duplicates++
-        details.push(`order ${o.orderId} (${o.clientOrderId || 'no client id'}) at the exchange was never intended`)
+        details.push(
+          `order ${o.orderId} (${o.clientOrderId || 'no client id'}) at the exchange was never intended`,
+        )
       } else if (intent.status === 'rejected' || intent.status === 'denied') {
         // Placed, but the engine believes it was not: whatever it sends next for this intent's purpose
         // doubles it. Counted once per such order.
         duplicates++
-        details.push(`order ${o.orderId} (${o.clientOrderId}) is ${o.status} at the exchange but "${intent.status}" in the journal`)
+        details.push(
+          `order ${o.orderId} (${o.clientOrderId}) is ${o.status} at the exchange but "${intent.status}" in the journal`,
+        )
       }
       if (o.status === 'resting') {
-        const open = intent !== undefined && !['cancelled', 'rejected', 'denied', 'expired', 'filled'].includes(intent.status)
+        const open =
+          intent !== undefined &&
+          !['cancelled', 'rejected', 'denied', 'expired', 'filled'].includes(intent.status)
         if (!open) {
           orphans++
-          details.push(`resting order ${o.orderId} (${o.clientOrderId}) unknown to the journal or closed in it (${intent?.status ?? 'no intent'})`)
+          details.push(
+            `resting order ${o.orderId} (${o.clientOrderId}) unknown to the journal or closed in it (${intent?.status ?? 'no intent'})`,
+          )
         }
       }
     }
@@ -289,7 +336,8 @@ export function checkScenario(ex: LocalExchange, userId: string, journalPath: st
       }
     }
     const journalPos = new Map<string, number>()
-    for (const f of journalFills) journalPos.set(f.ticker, (journalPos.get(f.ticker) ?? 0) + (f.side === 'bid' ? f.size : -f.size))
+    for (const f of journalFills)
+      journalPos.set(f.ticker, (journalPos.get(f.ticker) ?? 0) + (f.side === 'bid' ? f.size : -f.size))
     const exchangePos = new Map<string, number>()
     for (const p of ex.core.positions(userId)) exchangePos.set(p.ticker, p.positionCenti)
     let mismatches = 0
