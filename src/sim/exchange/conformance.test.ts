@@ -57,6 +57,8 @@ const PROSE_FIELDS: Record<string, Record<string, unknown>> = {
   'rest:exchange_status': { intra_exchange_transfers_active: true },
   // §5.5: `client_order_id` and `subaccount` only when your order caused the change.
   'ws:orderbook_delta:own': { msg: { subaccount: 0 } },
+  // §3.6: the error object has `code`, `message` and optional `details` (a string).
+  'rest:error': { error: { details: '' } },
 }
 
 let problems: string[] = []
@@ -93,6 +95,11 @@ describe(
         if (line.trim() !== '') addOracle(classify(JSON.parse(line))!, JSON.parse(line))
       }
       for (const [name, extra] of Object.entries(PROSE_FIELDS)) addOracle(name, extra)
+      // The error envelopes are inline code in §3.6, not fenced examples.
+      for (const m of readFileSync(SPEC, 'utf8').matchAll(/`(\{"error":[^`]*\})`/g)) {
+        const v = JSON.parse(m[1]!) as J
+        addOracle(typeof v.error === 'string' ? 'rest:error:429' : 'rest:error', v)
+      }
       ex = await startLocalExchange({ rateLimits: false, clock: { nowMs: () => now } })
       listNflGame(ex.core, { away: 'BAL', home: 'BUF', kickoffMs: KICKOFF_MS, season: 2025 })
       ex.registerKey(alice.keyId, alice.publicKeyPem)
@@ -183,6 +190,19 @@ describe(
       check('rest:trades', (await api(ex.restUrl, null, 'GET', `/markets/trades?ticker=${BUF}`)).body)
       check('rest:market_positions', (await api(ex.restUrl, alice, 'GET', '/portfolio/positions')).body)
       check('rest:balance', (await api(ex.restUrl, alice, 'GET', '/portfolio/balance')).body)
+      const badPrice = await api(ex.restUrl, alice, 'POST', '/portfolio/events/orders', {
+        ...base,
+        side: 'bid',
+        price: '0.4150',
+        time_in_force: 'good_till_canceled',
+      })
+      assert.equal(badPrice.status, 400)
+      check('rest:error', badPrice.body, ['error.details'])
+      check('rest:error', (await api(ex.restUrl, null, 'GET', '/portfolio/balance')).body, ['error.details'])
+      ex.faults.rateLimitNextRequests(1)
+      const limited = await api(ex.restUrl, null, 'GET', '/exchange/status')
+      assert.equal(limited.status, 429)
+      check('rest:error:429', limited.body)
       ex.core.determine(BUF, 'yes')
       ex.core.determine(BAL, 'no')
       now += 120_000
