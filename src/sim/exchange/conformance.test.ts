@@ -59,6 +59,9 @@ const PROSE_FIELDS: Record<string, Record<string, unknown>> = {
   'ws:orderbook_delta:own': { msg: { subaccount: 0 } },
   // §3.6: the error object has `code`, `message` and optional `details` (a string).
   'rest:error': { error: { details: '' } },
+  // §5.11: `strike_date?` on event_lifecycle; its type is not given, seconds as the other WS lifecycle
+  // times (§3.3) is our reading.
+  'ws:event_lifecycle': { msg: { strike_date: 0 } },
 }
 
 let problems: string[] = []
@@ -234,6 +237,12 @@ describe(
       const life = ws.send('subscribe', { channels: ['market_lifecycle_v2'] })
       await ws.waitFor((m) => m.id === life && m.type === 'subscribed')
       for (const id of [pub, priv]) check('ws:subscribed', await ws.waitFor(byId(id)))
+      // A game listed now: its event's creation on the lifecycle channel.
+      listNflGame(ex.core, { away: 'NYG', home: 'WAS', kickoffMs: KICKOFF_MS + 2 * 86_400_000, season: 2025 })
+      check('ws:event_lifecycle', await ws.waitFor((m) => m.type === 'event_lifecycle'), [
+        'msg.strike_date',
+        'msg.strike_period',
+      ])
       const upd = ws.send('update_subscription', {
         sid: sub.msg.sid,
         action: 'add_markets',
