@@ -1,8 +1,11 @@
 /**
- * `gridedge exchange [--port N] [--host H] [--game 2025_01_BAL_BUF --speed 60] [--key ID:public.pem]...`
+ * `gridedge exchange [--port N] [--host H] [--game 2025_01_BAL_BUF --speed 60 --start-offset MIN]
+ * [--key ID:public.pem]... [--require-key]`
  * Runs the local Kalshi-compatible exchange on loopback. With `--game` it lists that recorded game's
  * two markets and a market maker quotes the real recorded prices, replayed at `--speed` x real time
- * from one hour before kickoff; the markets close and settle on the recorded winner at the end.
+ * from the first recorded candle (or `--start-offset` minutes from kickoff); the markets close and
+ * settle on the recorded winner at the end. Unsigned requests act as member "local" (so `run` with
+ * environment "local" and no credentials works) unless `--require-key`.
  */
 import { readFileSync } from 'node:fs'
 import type { Command } from '../cli.ts'
@@ -10,6 +13,7 @@ import { cliUsage, gameIdArg, numArg, parseCommandArgs, portArg, startupDone } f
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { loadRecordedGame } from '../../adapters/market-history/recorded-games.ts'
+import type { RecordedGame } from '../../adapters/market-history/recorded-games.ts'
 import type { Clock } from '../../core/clock.ts'
 import { MICROS_PER_DOLLAR } from '../../core/units.ts'
 import { defineError } from '../../lib/errors.ts'
@@ -17,11 +21,16 @@ import { ExchangeCore, listNflGame, MarketMaker, startLocalExchange } from '../.
 
 const USAGE = [
   'usage: gridedge exchange [--port 0] [--host 127.0.0.1] [--game 2025_01_BAL_BUF] [--speed 60]',
-  '                         [--key KEY_ID:public_key.pem]... [--balance 10000] [--no-rate-limit]',
-  '  --game     list a recorded game (from $GRIDEDGE_DATA_DIR/markets) and quote its real prices',
-  '  --speed    replay speed for --game (game seconds per real second, default 60)',
-  '  --key      register an API key id with its RSA public key (repeatable); each key is one member',
-  '  --balance  cash of each registered member in dollars (default 10000)',
+  '                         [--start-offset MINUTES] [--key KEY_ID:public_key.pem]... [--require-key]',
+  '                         [--balance 10000] [--no-rate-limit]',
+  '  --game          list a recorded game (from $GRIDEDGE_DATA_DIR/markets) and quote its real prices',
+  '  --speed         replay speed for --game (game seconds per real second, default 60)',
+  '  --start-offset  start the replay this many minutes from kickoff (0 = kickoff, --start-offset=-10 = ten',
+  '                  minutes before, 90 = mid-game); default: just before the first recorded candle',
+  '  --key           register an API key id with its RSA public key (repeatable); each key is one member',
+  '  --require-key   refuse unsigned requests and WebSocket upgrades, as Kalshi does (default: they act',
+  '                  as member "local", so `run` with kalshi.environment "local" needs no credentials)',
+  '  --balance       cash of each registered member in dollars (default 10000)',
   '',
 ].join('\n')
 
@@ -37,6 +46,8 @@ export const command: Command = {
         speed: { type: 'string' },
         key: { type: 'string', multiple: true },
         balance: { type: 'string' },
+        'start-offset': { type: 'string' },
+        'require-key': { type: 'boolean' },
         'no-rate-limit': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -48,6 +59,12 @@ export const command: Command = {
     const speed = numArg(values.speed ?? '60', '--speed', 0, 100_000, { exclusiveMin: true })
     const balanceDollars = numArg(values.balance ?? '10000', '--balance', 0, 1e9)
     if (values.game !== undefined) gameIdArg(values.game)
+    const startOffsetMin =
+      values['start-offset'] === undefined
+        ? undefined
+        : numArg(values['start-offset'], '--start-offset', -24 * 60, 24 * 60)
+    if (startOffsetMin !== undefined && values.game === undefined)
+      throw cliUsage('--start-offset only applies to --game')
     const host = values.host ?? '127.0.0.1'
     if (host.trim() === '') throw cliUsage('--host must be a host name or address')
     const keys: { keyId: string; pem: string }[] = []
@@ -68,30 +85,10 @@ export const command: Command = {
     let summary = 'no markets listed (use --game to list a recorded game)'
     if (values.game !== undefined) {
       const game = await loadRecordedGame(config.dataDir, values.game)
-      const startMs = game.firstCandleMs - 60_000
-      const wall0 = Date.now()
-      // Replay time: starts just before the first candle and runs `speed` times faster than the wall.
-      clock = { nowMs: () => startMs + Math.floor((Date.now() - wall0) * speed) }
-      core = new ExchangeCore({ startMs, seed: 1 })
-      const season = Number(values.game.slice(0, 4))
-      listNflGame(core, {
-        away: game.awayTeam,
-        home: game.homeTeam,
-        kickoffMs: game.kickoffMs,
-        season,
-        eventTicker: game.eventTicker,
-      })
-      const mm = new MarketMaker()
-      for (const m of game.markets) mm.follow(m)
-      core.addParticipant(mm)
-      const winner = game.winner
-      const c = core
-      if (winner !== null) {
-        c.schedule(game.lastCandleMs, () => {
-          for (const m of game.markets) c.determine(m.ticker, m.team === winner ? 'yes' : 'no')
-        })
-      }
-      summary = `${game.eventTicker}: ${game.markets.map((m) => m.ticker).join(', ')}; replay at ${speed}x from ${new Date(startMs).toISOString()}`
+      const replay = recordedGameReplay(game, values.game, { speed, startOffsetMin, wallStartMs: Date.now() })
+      clock = replay.clock
+      core = replay.core
+      summary = `${game.eventTicker}: ${game.markets.map((m) => m.ticker).join(', ')}; replay at ${speed}x from ${new Date(replay.startMs).toISOString()}`
     }
     let ex: Awaited<ReturnType<typeof startLocalExchange>>
     try {
@@ -102,6 +99,7 @@ export const command: Command = {
         ...(core === undefined ? {} : { core }),
         rateLimits: values['no-rate-limit'] === true ? false : undefined,
         defaultBalanceMicros: Math.round(balanceDollars * MICROS_PER_DOLLAR),
+        ...(values['require-key'] === true ? {} : { anonymousMember: 'local' }),
         logger: log,
       })
     } catch (cause) {
@@ -121,7 +119,7 @@ export const command: Command = {
     }
     startupDone()
     process.stdout.write(
-      `local exchange\n  REST ${ex.restUrl}\n  WS   ${ex.wsUrl}\n  ${summary}\n  keys: ${keys.map((k) => k.keyId).join(', ') || 'none (use --key)'}\n  Ctrl-C to stop\n`,
+      `local exchange\n  REST ${ex.restUrl}\n  WS   ${ex.wsUrl}\n  ${summary}\n  keys: ${keys.map((k) => k.keyId).join(', ') || 'none (use --key)'}${values['require-key'] === true ? ' (unsigned requests refused)' : '; unsigned requests act as member "local"'}\n  Ctrl-C to stop\n`,
     )
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve)
@@ -131,6 +129,43 @@ export const command: Command = {
     log.flush()
     return 0
   },
+}
+
+/**
+ * A core listing one recorded game with a market maker quoting its real prices on a replay clock
+ * running `speed` times the wall clock from `startOffsetMin` minutes after kickoff (default: one
+ * minute before the first candle); the markets are determined on the recorded winner after the last
+ * candle. Shared by `gridedge exchange --game` and the chaos harness.
+ */
+export function recordedGameReplay(
+  game: RecordedGame,
+  gameId: string,
+  opts: { speed: number; startOffsetMin?: number | undefined; wallStartMs: number; wallNowMs?: () => number },
+): { core: ExchangeCore; clock: Clock; startMs: number } {
+  const startMs =
+    opts.startOffsetMin === undefined
+      ? game.firstCandleMs - 60_000
+      : game.kickoffMs + Math.round(opts.startOffsetMin * 60_000)
+  const wallNow = opts.wallNowMs ?? Date.now
+  const clock: Clock = { nowMs: () => startMs + Math.floor((wallNow() - opts.wallStartMs) * opts.speed) }
+  const core = new ExchangeCore({ startMs, seed: 1 })
+  listNflGame(core, {
+    away: game.awayTeam,
+    home: game.homeTeam,
+    kickoffMs: game.kickoffMs,
+    season: Number(gameId.slice(0, 4)),
+    eventTicker: game.eventTicker,
+  })
+  const mm = new MarketMaker()
+  for (const m of game.markets) mm.follow(m)
+  core.addParticipant(mm)
+  const winner = game.winner
+  if (winner !== null) {
+    core.schedule(game.lastCandleMs, () => {
+      for (const m of game.markets) core.determine(m.ticker, m.team === winner ? 'yes' : 'no')
+    })
+  }
+  return { core, clock, startMs }
 }
 
 function fail(message: string): never {

@@ -94,9 +94,11 @@ describe('local exchange REST', () => {
     assert.equal(dup.status, 409)
     assert.equal(dup.body.error.code, 'order_already_exists')
 
-    const list = await api(ex.restUrl, alice, 'GET', '/portfolio/orders?client_order_id=cid-1')
-    assert.equal(list.body.orders.length, 1)
-    const o = list.body.orders[0]
+    // Kalshi has no client_order_id filter: list by ticker and match the id yourself (spec §4.5).
+    const list = await api(ex.restUrl, alice, 'GET', `/portfolio/orders?ticker=${BUF}`)
+    const mine = list.body.orders.filter((x: { client_order_id: string }) => x.client_order_id === 'cid-1')
+    assert.equal(mine.length, 1)
+    const o = mine[0]
     assert.equal(o.order_id, c.body.order_id)
     assert.equal(o.status, 'resting')
     assert.equal(o.book_side, 'bid')
@@ -270,8 +272,12 @@ describe('local exchange REST', () => {
       create({ client_order_id: 'ambig-1' }),
     )
     assert.equal(lost.status, 500)
-    const found = await api(ex.restUrl, alice, 'GET', '/portfolio/orders?client_order_id=ambig-1')
-    assert.equal(found.body.orders.length, 1, 'the order exists although the response was lost')
+    const found = await api(ex.restUrl, alice, 'GET', `/portfolio/orders?ticker=${BUF}`)
+    assert.equal(
+      found.body.orders.filter((x: { client_order_id: string }) => x.client_order_id === 'ambig-1').length,
+      1,
+      'the order exists although the response was lost',
+    )
     const retry = await api(
       ex.restUrl,
       alice,

@@ -524,7 +524,6 @@ const ROUTES: readonly Route[] = [
       ?.split(',')
       .filter((e) => e !== '')
     const status = q.get('status')
-    const cloid = q.get('client_order_id')
     const minMs = secondsParam(q, 'min_ts')
     const maxMs = secondsParam(q, 'max_ts')
     if (status !== null && status !== '' && !['resting', 'canceled', 'executed'].includes(status))
@@ -540,7 +539,6 @@ const ROUTES: readonly Route[] = [
         )
           return false
         if (status !== null && status !== '' && o.status !== status) return false
-        if (cloid !== null && cloid !== '' && o.clientOrderId !== cloid) return false
         if (minMs !== undefined && o.createdMs < minMs) return false
         if (maxMs !== undefined && o.createdMs > maxMs) return false
         return true

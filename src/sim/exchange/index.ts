@@ -49,6 +49,11 @@ export type LocalExchangeOptions = {
   readonly rateLimits?: RateLimitConfig | false
   /** Cash of an account created by `registerKey` (default $10,000). */
   readonly defaultBalanceMicros?: number
+  /**
+   * Accept unsigned requests and WebSocket upgrades as this member (its account is created). Off by
+   * default, as on Kalshi; `gridedge exchange` turns it on (member "local") unless `--require-key`.
+   */
+  readonly anonymousMember?: string
   readonly logger?: Logger
 }
 
@@ -74,6 +79,10 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
   const core = opts.core ?? new ExchangeCore({ startMs: clock.nowMs(), seed: opts.seed ?? 1 })
   const faults = new FaultController(core)
   const keys = new KeyRegistry()
+  if (opts.anonymousMember !== undefined) {
+    keys.anonymousUserId = opts.anonymousMember
+    core.createAccount(opts.anonymousMember, opts.defaultBalanceMicros ?? 10_000 * MICROS_PER_DOLLAR)
+  }
   const autoAdvance = opts.autoAdvance ?? true
   const advance = () => {
     if (autoAdvance) core.advanceTo(clock.nowMs())

@@ -40,7 +40,6 @@ export function marketJson(m: MarketRecord, top: TopOfBook): Record<string, unkn
   const s = m.spec
   const bid = top.yesBidTicks
   const ask = top.yesAskTicks
-  const fee = s.feeSchedule ?? NFL_FEE_SCHEDULE
   return {
     ticker: s.ticker,
     event_ticker: s.eventTicker,
@@ -90,10 +89,7 @@ export function marketJson(m: MarketRecord, top: TopOfBook): Record<string, unkn
       end: dollars(b.endTicks),
       step: dollars(b.stepTicks),
     })),
-    fee_waiver_expiration_time: undefined,
-    is_provisional: false,
     exchange_index: 0,
-    fee_type: fee.feeType,
   }
 }
 
@@ -151,11 +147,11 @@ export function orderJson(o: OrderRecord): Record<string, unknown> {
     maker_fill_cost_dollars: money(o.makerFillCostMicros),
     taker_fees_dollars: money(o.takerFeesMicros),
     maker_fees_dollars: money(o.makerFeesMicros),
-    expiration_time: o.expirationMs === null ? null : rfc3339(o.expirationMs),
+    // Absent rather than null when the order has none (the spec's example and real orders).
+    ...(o.expirationMs === null ? {} : { expiration_time: rfc3339(o.expirationMs) }),
     created_time: rfc3339(o.createdMs),
     last_update_time: rfc3339(o.lastUpdateMs),
     self_trade_prevention_type: o.stp,
-    order_group_id: null,
     cancel_order_on_pause: o.cancelOnPause,
     subaccount_number: 0,
     exchange_index: 0,
@@ -179,18 +175,16 @@ export function orderOutcomeJson(r: OrderOutcome): Record<string, unknown> {
   return out
 }
 
+/** `GET /portfolio/fills` item (spec §4.4): no `client_order_id` — map fills to orders by `order_id`. */
 export function fillJson(f: FillRecord): Record<string, unknown> {
   return {
     fill_id: f.fillId,
     trade_id: f.tradeId,
     order_id: f.orderId,
-    client_order_id: f.clientOrderId,
     ticker: f.ticker,
     market_ticker: f.ticker,
     outcome_side: outcomeSide(f.side),
     book_side: f.side,
-    side: outcomeSide(f.side),
-    action: 'buy',
     count_fp: fp(f.sizeCenti),
     yes_price_dollars: dollars(f.priceTicks),
     no_price_dollars: dollars(PAYOUT_TICKS - f.priceTicks),

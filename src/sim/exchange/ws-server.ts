@@ -428,7 +428,6 @@ export class ExchangeWsServer {
             action: 'buy',
             ts: Math.floor(f.tsMs / 1000),
             ts_ms: f.tsMs,
-            subaccount: 0,
           },
           false,
         )
