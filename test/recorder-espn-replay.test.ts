@@ -39,7 +39,7 @@ test(
     const dir = mkdtempSync(join(tmpdir(), 'gridedge-espn-rec-'))
     dirs.push(dir)
     const recorder = new FrameRecorder({ dir, logger })
-    const options = { eventIds: [EVENT_ID], baseUrl, homeSpreadLines: { '2025_01_BAL_BUF': -1.5 } }
+    const options = { eventIds: [EVENT_ID], baseUrl }
     const feed = new EspnFeed(options, {
       clock,
       logger,
