@@ -19,16 +19,18 @@ import { defineError } from '../../lib/errors.ts'
 import { Backoff, EspnClient, type FetchFn } from './client.ts'
 import {
   buildTimeline,
+  mapStatus,
+  parseDisplayClock,
+  parseScore,
   parseScoreboardEvent,
   parseSummary,
   snapshotFrom,
-  snapshotFromEvent,
   type EspnGameRef,
   type EspnPlay,
   type Snapshot,
   type TimelineEntry,
 } from './parse.ts'
-import type { EventWire } from './wire.ts'
+import type { CompetitorWire, EventWire, StatusWire } from './wire.ts'
 
 export const espnStaleResponse = defineError(
   'ESPN_STALE_RESPONSE',
@@ -38,6 +40,12 @@ export const espnStaleResponse = defineError(
 export const espnInconsistent = defineError(
   'ESPN_INCONSISTENT',
   'ESPN fields disagree or are missing (e.g. possessionText vs yardLine); state marked stale',
+  true,
+)
+
+export const espnUnconfirmedFinal = defineError(
+  'ESPN_UNCONFIRMED_FINAL',
+  'ESPN reports the game final but it is not yet consistent (clock, period, score stable across polls); still polling',
   true,
 )
 
@@ -62,6 +70,12 @@ export const espnFeedOptionsSchema = z
     gameIds: z.record(z.string(), z.string()).default({}),
     /** Seed for the backoff jitter. */
     seed: z.number().int().default(1),
+    /**
+     * Consecutive polls a `final` must be seen consistent (clock 0, period >= 4, same score) before it
+     * is believed; until then the game stays live and polling continues (a spurious mid-game final
+     * is real, issue 13).
+     */
+    finalConfirmPolls: z.number().int().min(1).default(2),
   })
   .strict()
 export type EspnFeedOptions = z.input<typeof espnFeedOptionsSchema>
@@ -111,6 +125,9 @@ type Tracked = {
   scheduled: boolean
   started: boolean
   final: boolean
+  /** Score of the consistent `final` seen on consecutive polls, and how many polls in a row. */
+  finalSeenKey: string
+  finalSeenPolls: number
   halftime: boolean
   readonly periodEnds: Set<number>
   readonly otStarts: Set<number>
@@ -134,6 +151,8 @@ function newTracked(): Tracked {
     scheduled: false,
     started: false,
     final: false,
+    finalSeenKey: '',
+    finalSeenPolls: 0,
     halftime: false,
     periodEnds: new Set(),
     otStarts: new Set(),
@@ -382,7 +401,15 @@ export class EspnFeed implements GameFeed {
       return e
     }
 
-    const statusNow = ev?.competitions[0]?.status ?? s.status
+    const rawStatus = ev?.competitions[0]?.status ?? s.status
+    const finalCheck = this.checkFinal(
+      g,
+      rawStatus,
+      ev?.competitions[0]?.competitors ?? s.competitors,
+      s.plays,
+    )
+    // An unbelieved final is not published: the game stays as it was (live) until the final holds.
+    const statusNow: StatusWire = finalCheck === 'unconfirmed' ? liveStatus(g, rawStatus) : rawStatus
     const timeline = buildTimeline(s.plays, ref, { statusNow }, g.timeline)
     g.timeline = timeline
     const last = timeline[timeline.length - 1]
@@ -392,8 +419,8 @@ export class EspnFeed implements GameFeed {
     }
     const snap: Snapshot =
       ev !== null
-        ? snapshotFromEvent(ev, ref, ctx)
-        : snapshotFrom(s.status, s.competitors, undefined, ref, ctx)
+        ? snapshotFrom(statusNow, ev.competitions[0]!.competitors, ev.competitions[0]!.situation, ref, ctx)
+        : snapshotFrom(statusNow, s.competitors, undefined, ref, ctx)
     let current: GameState = { ...snap.state, tryPending: last?.after.tryPending ?? false }
     const problems = [...snap.problems]
     // Cross-check the current object with the newest play (§4.1 rule 4): a score mismatch means one lags.
@@ -426,6 +453,11 @@ export class EspnFeed implements GameFeed {
     // A failed scoreboard is the cause of any missing situation: report it rather than its symptom.
     const error =
       scoreboardError ??
+      (finalCheck === 'unconfirmed'
+        ? espnUnconfirmedFinal(`ESPN reports ${eventId} final; not yet believed`, {
+            context: { eventId, polls: g.finalSeenPolls, needed: this.opts.finalConfirmPolls },
+          })
+        : null) ??
       (problems.length > 0
         ? espnInconsistent(`ESPN state for ${eventId} incomplete or inconsistent: ${problems.join(', ')}`, {
             context: { eventId, problems },
@@ -578,6 +610,38 @@ export class EspnFeed implements GameFeed {
     }
   }
 
+  /**
+   * Whether a `final` status can be believed: clock 0 (or absent, as in real finished summaries),
+   * period >= 4 (from the status, or the last row when the status has none), and the same score on
+   * `finalConfirmPolls` consecutive polls. 'none' when the status is not final.
+   */
+  private checkFinal(
+    g: Tracked,
+    status: StatusWire,
+    competitors: readonly CompetitorWire[],
+    plays: readonly EspnPlay[],
+  ): 'none' | 'confirmed' | 'unconfirmed' {
+    if (mapStatus(status) !== 'final') {
+      g.finalSeenKey = ''
+      g.finalSeenPolls = 0
+      return 'none'
+    }
+    const period = status.period ?? plays[plays.length - 1]?.period ?? 0
+    const clock =
+      status.clock ?? (status.displayClock === undefined ? 0 : parseDisplayClock(status.displayClock))
+    const home = parseScore(competitors.find((c) => c.homeAway === 'home')?.score)
+    const away = parseScore(competitors.find((c) => c.homeAway === 'away')?.score)
+    if (period < 4 || clock !== 0 || home === null || away === null) {
+      g.finalSeenKey = ''
+      g.finalSeenPolls = 0
+      return 'unconfirmed'
+    }
+    const key = `${home}-${away}-${period}`
+    g.finalSeenPolls = key === g.finalSeenKey ? g.finalSeenPolls + 1 : 1
+    g.finalSeenKey = key
+    return g.finalSeenPolls >= this.opts.finalConfirmPolls ? 'confirmed' : 'unconfirmed'
+  }
+
   /** Status-driven transitions, for when the rows lag the status (or were polled past). */
   private statusEvents(g: Tracked, s: GameState, recvMs: number): void {
     switch (s.status) {
@@ -611,5 +675,23 @@ export class EspnFeed implements GameFeed {
       case 'cancelled':
         break
     }
+  }
+}
+
+const WIRE_STATUS_NAME: Partial<Record<GameState['status'], string>> = {
+  in_progress: 'STATUS_IN_PROGRESS',
+  end_of_period: 'STATUS_END_PERIOD',
+  halftime: 'STATUS_HALFTIME',
+}
+
+/** The status to publish while a reported final is not believed: the last live status we had. */
+function liveStatus(g: Tracked, raw: StatusWire): StatusWire {
+  const prev = g.lastState?.status
+  const name = (prev === undefined ? undefined : WIRE_STATUS_NAME[prev]) ?? 'STATUS_IN_PROGRESS'
+  return {
+    ...raw,
+    period: raw.period ?? g.lastState?.quarter,
+    clock: raw.clock ?? g.lastState?.clockSeconds,
+    type: { ...raw.type, name, state: 'in', completed: false },
   }
 }

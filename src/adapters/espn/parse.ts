@@ -11,6 +11,7 @@ import type { GameState, GameStatus, SeasonType } from '../../core/game-state.ts
 import { timeoutsAtStartOf } from '../../core/game-state.ts'
 import type { PlayInfo } from '../../core/game-events.ts'
 import { ESPN_TEAM_IDS, toTeam, type Team } from '../../core/teams.ts'
+import { impossibleField, type StateFields } from '../../core/game/plausibility.ts'
 import {
   eventWire,
   playWire,
@@ -32,6 +33,10 @@ export const espnBadPayload = defineError(
 export const espnUnknownTeam = defineError(
   'ESPN_UNKNOWN_TEAM',
   'an ESPN team id/abbreviation is not an NFL team',
+)
+export const espnImpossibleState = defineError(
+  'ESPN_IMPOSSIBLE_STATE',
+  'an ESPN field holds a value no NFL game can have (period, down, clock, score, yardline); the document is refused and the game keeps its last good state',
 )
 export const espnEventMissing = defineError(
   'ESPN_EVENT_MISSING',
@@ -148,6 +153,120 @@ export function nflverseWeek(season: number, seasonType: SeasonType, espnWeek: n
 /** The nflverse game id `{season}_{week:02d}_{away}_{home}`. */
 export function nflverseGameId(season: number, week: number, away: Team, home: Team): string {
   return `${season}_${String(week).padStart(2, '0')}_${away}_${home}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Impossible values are refused at the boundary (never clamped): the document is rejected with a
+// typed error naming the field, and the feed keeps the game's last good state.
+
+function refuseIfImpossible(
+  where: string,
+  field: string,
+  f: StateFields,
+  seasonType: SeasonType,
+  context: Record<string, unknown>,
+): AppError | null {
+  const bad = impossibleField(f, seasonType)
+  if (bad === null) return null
+  return espnImpossibleState(`${where}: ${field} = ${bad.value} is impossible`, {
+    context: { ...context, field, value: bad.value },
+  })
+}
+
+function checkSide(
+  where: string,
+  side: FieldWire | undefined,
+  seasonType: SeasonType,
+  ctx: Record<string, unknown>,
+): AppError | null {
+  if (side === undefined) return null
+  // -1 is ESPN's sentinel after a score (§2.8); anything above 4 is impossible.
+  if (side.down !== undefined && side.down >= 0) {
+    const e = refuseIfImpossible(where, `${where}.down`, { down: side.down }, seasonType, ctx)
+    if (e) return e
+  }
+  if (side.distance !== undefined && side.distance >= 0) {
+    const e = refuseIfImpossible(where, `${where}.distance`, { yardsToGo: side.distance }, seasonType, ctx)
+    if (e) return e
+  }
+  if (side.yardLine !== undefined && side.yardLine >= 0) {
+    const e = refuseIfImpossible(where, `${where}.yardLine`, { yardline100: side.yardLine }, seasonType, ctx)
+    if (e) return e
+  }
+  return null
+}
+
+/** Period (when the status carries one past the pre-game) and clock of a status object. */
+export function checkStatusWire(
+  status: StatusWire,
+  seasonType: SeasonType,
+  ctx: Record<string, unknown>,
+): AppError | null {
+  if (status.period !== undefined && status.period > 0) {
+    const e = refuseIfImpossible('status', 'status.period', { period: status.period }, seasonType, ctx)
+    if (e) return e
+  }
+  const c =
+    status.clock ??
+    (status.displayClock === undefined ? undefined : (parseDisplayClock(status.displayClock) ?? undefined))
+  if (c !== undefined) {
+    const e = refuseIfImpossible('status', 'status.clock', { clockSeconds: c }, seasonType, ctx)
+    if (e) return e
+  }
+  return null
+}
+
+function checkCompetitors(
+  competitors: readonly CompetitorWire[],
+  seasonType: SeasonType,
+  ctx: Record<string, unknown>,
+): AppError | null {
+  for (const c of competitors) {
+    const v = c.score
+    if (v === undefined) continue
+    const n = typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN
+    if (Number.isNaN(n)) continue // unreadable: handled as a missing score (stale), not as impossible
+    const e = refuseIfImpossible(
+      'competitor',
+      `competitors.${c.homeAway}.score`,
+      { homeScore: n },
+      seasonType,
+      ctx,
+    )
+    if (e) return e
+  }
+  return null
+}
+
+function checkSituationWire(
+  s: SituationWire | undefined,
+  seasonType: SeasonType,
+  ctx: Record<string, unknown>,
+): AppError | null {
+  if (s === undefined) return null
+  const e = checkSide('situation', s, seasonType, ctx)
+  if (e) return e
+  return refuseIfImpossible(
+    'situation',
+    'situation.timeouts',
+    { homeTimeouts: s.homeTimeouts, awayTimeouts: s.awayTimeouts },
+    seasonType,
+    ctx,
+  )
+}
+
+function checkPlayWire(p: PlayWire, seasonType: SeasonType): AppError | null {
+  const ctx = { playId: p.id }
+  // Period 0 is the coin toss row.
+  if (p.period.number !== 0) {
+    const e = refuseIfImpossible('play', 'period.number', { period: p.period.number }, seasonType, ctx)
+    if (e) return e
+  }
+  const c = p.clock.value ?? parseDisplayClock(p.clock.displayValue) ?? undefined
+  const scores = { clockSeconds: c, homeScore: p.homeScore, awayScore: p.awayScore }
+  const e = refuseIfImpossible('play', 'clock/score', scores, seasonType, ctx)
+  if (e) return e
+  return checkSide('start', p.start, seasonType, ctx) ?? checkSide('end', p.end, seasonType, ctx)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,7 +390,8 @@ export function fieldPosition(
   possessionId: string | undefined,
   ref: EspnGameRef,
 ): FieldPosition {
-  const down = f.down === undefined || f.down < 0 ? 0 : Math.min(f.down, 4)
+  // Down above 4 never reaches here: it is refused at the boundary (checkFieldWire), not clamped.
+  const down = f.down === undefined || f.down < 0 ? 0 : f.down
   const yardsToGo = f.distance === undefined || f.distance < 0 ? 0 : f.distance
   if (possessionId === undefined || possessionId === '')
     return { possession: null, down, yardsToGo, yardline100: null, inconsistent: false }
@@ -280,19 +400,15 @@ export function fieldPosition(
     return { possession: null, down, yardsToGo, yardline100: null, inconsistent: true }
   const possession = isHome ? ref.homeTeam : ref.awayTeam
   const opponent = isHome ? ref.awayTeam : ref.homeTeam
-  // Each present encoding must agree with the first one read (preference order of §4.3).
+  // possessionText and yardLine are the spot; they must agree with each other. `yardsToEndzone` is
+  // unreliable in real payloads (off by a yard on a rush, wrong on incomplete passes: issue 13), so it
+  // is read only when neither of the others is present and never marks the state inconsistent.
   let yl = -1
   let inconsistent = false
-  const te = f.yardsToEndzone
-  if (te !== undefined) {
-    if (Number.isInteger(te) && te >= 0 && te <= 100) yl = te
-    else inconsistent = true
-  }
   if (f.possessionText !== undefined && f.possessionText !== '') {
     const v = yardline100FromPossessionText(f.possessionText, possession, opponent)
     if (v === null) inconsistent = true
-    else if (yl < 0) yl = v
-    else if (yl !== v) inconsistent = true
+    else yl = v
   }
   const ylw = f.yardLine
   if (ylw !== undefined) {
@@ -302,6 +418,8 @@ export function fieldPosition(
       else if (yl !== v) inconsistent = true
     } else inconsistent = true
   }
+  const te = f.yardsToEndzone
+  if (yl < 0 && te !== undefined && Number.isInteger(te) && te >= 0 && te <= 100) yl = te
   return { possession, down, yardsToGo, yardline100: yl < 0 ? null : yl, inconsistent }
 }
 
@@ -359,10 +477,13 @@ export function snapshotFrom(
   const live = status !== 'scheduled' && status !== 'postponed' && status !== 'cancelled'
   let clock = clockOf(statusW)
   if (clock === null) {
-    problems.push('clock')
-    clock = prev?.clockSeconds ?? 0
+    // A finished game's header has no clock (real summaries): the game clock is over, not unknown.
+    if (status !== 'final') problems.push('clock')
+    clock = status === 'final' ? 0 : (prev?.clockSeconds ?? 0)
   }
-  const quarter = Math.max(1, statusW.period)
+  // A finished game's header may have no period either: keep the last period seen.
+  const quarter =
+    statusW.period === undefined || statusW.period < 1 ? Math.max(1, prev?.quarter ?? 1) : statusW.period
   let fp: FieldPosition = { possession: null, down: 0, yardsToGo: 0, yardline100: null, inconsistent: false }
   let homeTimeouts = prev?.homeTimeouts ?? timeoutsAtStartOf(quarter)
   let awayTimeouts = prev?.awayTimeouts ?? timeoutsAtStartOf(quarter)
@@ -506,7 +627,26 @@ export function rowFingerprint(raw: unknown): string | null {
   return `${p['modified']}|${p['wallclock']}|${p['text']}|${t['id']}|${t['text']}|${t['abbreviation']}|${p['homeScore']}|${p['awayScore']}|${p['scoringPlay']}|${p['scoreValue']}|${per['number']}|${c['displayValue']}|${c['value']}|${p['sequenceNumber']}|${team}|${sideFingerprint(p['start'])}|${p['end'] === undefined ? '-' : sideFingerprint(p['end'])}`
 }
 
+const TIMEOUT_BY = /\btimeout\s+#\d+\s+by\s+([A-Za-z]{2,4})\b/i
+
+/**
+ * Real timeout rows carry no `team` object, only text such as "Timeout #2 by GB at 01:55." with an
+ * NFL gamebook club code (BLT, HST...). The text names who called it; the team id is a fallback.
+ */
+export function timeoutSideOf(p: Pick<PlayWire, 'text' | 'team'>, ref: EspnGameRef): 'home' | 'away' | null {
+  const m = TIMEOUT_BY.exec(p.text ?? '')
+  if (m !== null) {
+    const t = toTeam(m[1]!, 'gamebook') ?? toTeam(m[1]!, 'espn')
+    if (t === ref.homeTeam) return 'home'
+    if (t === ref.awayTeam) return 'away'
+  }
+  const teamId = p.team?.id
+  return teamId === ref.homeEspnId ? 'home' : teamId === ref.awayEspnId ? 'away' : null
+}
+
 function playFromWire(p: PlayWire, ref: EspnGameRef, fingerprint: string): Result<EspnPlay, AppError> {
+  const impossible = checkPlayWire(p, ref.seasonType)
+  if (impossible !== null) return err(impossible)
   const sequence = Number(p.sequenceNumber)
   if (!Number.isFinite(sequence))
     return err(espnBadPayload(`play ${p.id} has a non-numeric sequenceNumber`, { context: { playId: p.id } }))
@@ -520,15 +660,7 @@ function playFromWire(p: PlayWire, ref: EspnGameRef, fingerprint: string): Resul
   const { marker, playType } = typeInfo(p.type.text)
   const start = fieldPosition(p.start, p.start.team?.id, ref)
   const end = p.end === undefined ? null : fieldPosition(p.end, p.end.team?.id, ref)
-  const teamId = p.team?.id
-  const timeoutSide =
-    marker === 'timeout'
-      ? teamId === ref.homeEspnId
-        ? 'home'
-        : teamId === ref.awayEspnId
-          ? 'away'
-          : null
-      : null
+  const timeoutSide = marker === 'timeout' ? timeoutSideOf(p, ref) : null
   const wallclockMs = p.wallclock === undefined ? NaN : Date.parse(p.wallclock)
   return ok({
     id: p.id,
@@ -577,6 +709,11 @@ export function parseSummary(
   const s = r.data
   const ref = gameRefFromSummary(s, gameIdOverride)
   if (!ref.ok) return ref
+  const header = s.header.competitions[0]!
+  const headerBad =
+    checkStatusWire(header.status, ref.value.seasonType, { eventId: ref.value.eventId }) ??
+    checkCompetitors(header.competitors, ref.value.seasonType, { eventId: ref.value.eventId })
+  if (headerBad !== null) return err(headerBad)
   const plays: EspnPlay[] = []
   const seen = new Set<string>()
   const drives = s.drives
@@ -647,6 +784,13 @@ export function parseScoreboardEvent(body: unknown, eventId: string): Result<Eve
           context: { eventId, path: ev.error.issues[0]?.path.join('.') ?? '' },
         }),
       )
+    const comp = ev.data.competitions[0]!
+    const st = seasonTypeOf(ev.data.season.type) ?? 'REG'
+    const bad =
+      checkStatusWire(comp.status, st, { eventId }) ??
+      checkCompetitors(comp.competitors, st, { eventId }) ??
+      checkSituationWire(comp.situation, st, { eventId })
+    if (bad !== null) return err(bad)
     return ok(ev.data)
   }
   return err(espnEventMissing(`event ${eventId} is not on the scoreboard`, { context: { eventId } }))
@@ -713,6 +857,10 @@ function mkState(
 }
 
 const NO_PLAY = /\bno play\b/i
+const TOUCHDOWN_TYPE = /touchdown/i
+/** The try told in the touchdown row itself ("J.Tucker extra point is GOOD", "(kick failed)", "TWO-POINT ..."). */
+const TRY_IN_ROW =
+  /extra point is|two-point conversion|kick is (no )?good|\([^()]*\b(kick|kick failed|pass failed|run failed|rush failed)\)/i
 
 function halfIndex(quarter: number): number {
   if (quarter <= 2) return 1
@@ -800,13 +948,35 @@ export function buildTimeline(
     else if (p.timeoutSide === 'away') awayTo = Math.max(0, awayTo - 1)
     const homePoints = p.homeScore - homeScore
     const awayPoints = p.awayScore - awayScore
-    const touchdown = homePoints === 6 || awayPoints === 6
+    const scored = Math.max(homePoints, awayPoints)
+    // Real touchdown rows already include the try: the score moves by 6, 7 or 8 on one row. Detect the
+    // touchdown by type or score change, and leave a try pending only when the row does not contain it.
+    const touchdown =
+      p.marker === null &&
+      p.playType !== 'extra_point' &&
+      p.playType !== 'two_point' &&
+      (TOUCHDOWN_TYPE.test(p.typeText) || (scored >= 6 && scored <= 8))
     // A try wiped out by a penalty ("... - No Play.") leaves the try to be run again.
     if (p.marker === null)
-      tryPending = touchdown || (tryPending && (p.playType === 'penalty' || NO_PLAY.test(p.text)))
+      tryPending = touchdown
+        ? scored === 6 && !TRY_IN_ROW.test(p.text)
+        : tryPending && (p.playType === 'penalty' || NO_PLAY.test(p.text))
     homeScore = p.homeScore
     awayScore = p.awayScore
-    const endFp = p.end ?? next?.start ?? { ...p.start, inconsistent: true }
+    // The next snap's start is where the ball really is after this row: a row's own `end.team` is
+    // wrong in real payloads (a pass row ending with the defense's id while the offense keeps the ball).
+    let nextSnap: EspnPlay | undefined
+    for (let j = i + 1; j < plays.length && nextSnap === undefined; j++)
+      if (plays[j]!.marker === null) nextSnap = plays[j]
+    const endFp =
+      // (ESPN's -1 sentinel end after a score, with no team, stays as it is: the ball is not placed.)
+      p.marker === null &&
+      p.end !== null &&
+      p.end.possession !== null &&
+      nextSnap !== undefined &&
+      nextSnap.start.possession !== null
+        ? nextSnap.start
+        : (p.end ?? next?.start ?? { ...p.start, inconsistent: true })
     // After a row: the next snap's clock in the same period, 0:00 when the period ended after it,
     // the live clock for the newest row; a timeout row leaves the clock where it stopped.
     let afterQ = q
@@ -815,8 +985,8 @@ export function buildTimeline(
       // Stays at the row's own clock.
     } else if (next !== undefined) afterClock = Math.max(1, next.period) === q ? next.clockSeconds : 0
     else if (base.statusNow !== null) {
-      afterQ = Math.max(1, base.statusNow.period)
-      afterClock = clockOf(base.statusNow) ?? p.clockSeconds
+      afterQ = base.statusNow.period === undefined ? q : Math.max(1, base.statusNow.period)
+      afterClock = clockOf(base.statusNow) ?? (mapStatus(base.statusNow) === 'final' ? 0 : p.clockSeconds)
     }
     const afterStatus =
       next === undefined && base.statusNow !== null ? mapStatus(base.statusNow) : 'in_progress'

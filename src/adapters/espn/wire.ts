@@ -12,7 +12,8 @@ export const statusWire = z.object({
   /** Seconds left in the period; ESPN sends an int or a float. */
   clock: z.number().optional(),
   displayClock: z.string().optional(),
-  period: z.number().int().min(0),
+  /** Absent from a finished game's summary header (real payloads, issue 13): never required. */
+  period: z.number().int().optional(),
   type: z.object({
     name: z.string(),
     state: z.string(),

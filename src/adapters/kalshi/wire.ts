@@ -239,10 +239,15 @@ export const candlesResponse = z.object({ candlesticks: z.array(candleWire) })
 // ---- WebSocket (spec §5) ----
 
 export const wsLevels = z.array(levelWire)
+/** Legacy ladder (removed 2026-03-12 but still in recordings): `[price_cents, count]` integers. */
+export const wsLegacyLevels = z.array(z.tuple([z.number(), z.number()]))
 export const wsSnapshotMsg = z.object({
   market_ticker: z.string().min(1),
   yes_dollars_fp: wsLevels.nullish(),
   no_dollars_fp: wsLevels.nullish(),
+  yes: wsLegacyLevels.nullish(),
+  no: wsLegacyLevels.nullish(),
+  ts_ms: z.number().optional(),
 })
 export const wsTickerMsg = z.object({
   market_ticker: z.string().min(1),

@@ -540,12 +540,14 @@ export class KalshiWsClient implements MarketDataSource {
           return this.onLifecycle(f)
         case 'event_lifecycle':
         case 'event_fee_update':
+          return
         case 'unsubscribed':
         case 'ok':
-          return
+          return this.consumeControlSeq(f)
         case 'subscribed':
           return this.onSubscribed(f)
         case 'error':
+          this.consumeControlSeq(f)
           return this.onError(f)
         default:
           this.log.debug({ type }, 'ignored message type')
@@ -569,6 +571,26 @@ export class KalshiWsClient implements MarketDataSource {
     const { cause, ...rest } = context
     const e = kalshiBadFrame(message, { cause, context: rest })
     this.log.warn({ err: e.toJSON(), cause: cause instanceof Error ? cause.message : undefined }, e.message)
+  }
+
+  /**
+   * `ok`, `error` and `unsubscribed` replies that carry a subscription's `sid` and `seq` take a number
+   * of that subscription's sequence (spec §5.3 example `{"id":5,"type":"ok","sid":1,"seq":902}`, and
+   * real captures): the next book frame follows them. Skipping them made `update_subscription`
+   * (adding markets mid-session) look like a gap and forced a full resync.
+   */
+  private consumeControlSeq(f: Record<string, unknown>): void {
+    const sid = f['sid']
+    const seq = f['seq']
+    if (typeof sid !== 'number' || typeof seq !== 'number') return
+    const sub = this.subBySid.get(sid)
+    if (!sub || sub.channel !== 'orderbook_delta') return
+    if (sub.lastSeq > 0 && seq <= sub.lastSeq) return // duplicate
+    if (sub.lastSeq > 0 && seq !== sub.lastSeq + 1) {
+      this.stats.gaps++
+      return this.resync(sub, 'sequence gap', { expected: sub.lastSeq + 1, got: seq })
+    }
+    sub.lastSeq = seq
   }
 
   private onBookFrame(f: Record<string, unknown>, isSnapshot: boolean): void {
@@ -599,8 +621,16 @@ export class KalshiWsClient implements MarketDataSource {
       const ticker = parsed.data.market_ticker
       let yesBids, yesAsks
       try {
-        yesBids = levelsOf(parsed.data.yes_dollars_fp, 'yes', true)
-        yesAsks = levelsOf(parsed.data.no_dollars_fp, 'no', this.useYesPrice)
+        const d = parsed.data
+        const legacy = d.yes_dollars_fp == null && d.no_dollars_fp == null && (d.yes != null || d.no != null)
+        if (legacy) {
+          // Old integer-cent ladders: NO levels at NO prices (they predate use_yes_price).
+          yesBids = levelsOf(legacyLevels(d.yes, 'yes'), 'yes', true)
+          yesAsks = levelsOf(legacyLevels(d.no, 'no'), 'no', false)
+        } else {
+          yesBids = levelsOf(d.yes_dollars_fp, 'yes', true)
+          yesAsks = levelsOf(d.no_dollars_fp, 'no', this.useYesPrice)
+        }
       } catch (e) {
         this.badFrame('bad snapshot level', { sid, seq, ticker, err: isAppError(e) ? e.message : String(e) })
         return this.resync(sub, 'malformed snapshot', { seq })
@@ -620,7 +650,8 @@ export class KalshiWsClient implements MarketDataSource {
         type: 'book_snapshot',
         ticker,
         seq,
-        tsEventMs: nowMs,
+        // The exchange's own time when the frame has one, so a lagging socket looks old.
+        tsEventMs: parsed.data.ts_ms ?? nowMs,
         tsRecvMs: nowMs,
         yesBids,
         yesAsks,
@@ -648,16 +679,8 @@ export class KalshiWsClient implements MarketDataSource {
       this.badFrame('bad orderbook_delta number', { sid, seq, ticker })
       return this.resync(sub, 'malformed delta', { seq, ticker })
     }
-    const tsMs = msg['ts_ms']
-    this.applyDelta(
-      sub,
-      seq,
-      ticker,
-      sideS === 'yes',
-      priceTicks,
-      deltaCenti,
-      typeof tsMs === 'number' ? tsMs : -1,
-    )
+    const tsMs = exchangeTsMs(msg)
+    this.applyDelta(sub, seq, ticker, sideS === 'yes', priceTicks, deltaCenti, tsMs)
   }
 
   /** Book update and event for one delta whose seq is next in its subscription. */
@@ -865,4 +888,35 @@ export class KalshiWsClient implements MarketDataSource {
     else throw kalshiBadFrame('market_position without position_fp')
     this.emitUser({ type: 'position', ticker: m.market_ticker, positionCenti })
   }
+}
+
+/**
+ * The exchange timestamp of a book frame's `msg`, ms: `ts_ms`, else the deprecated RFC 3339 `ts`
+ * (real frames carry both, e.g. "2026-06-24T15:49:55.033836Z" with ts_ms 1782316195033); -1 when none.
+ */
+export function exchangeTsMs(msg: Record<string, unknown>): number {
+  const ms = msg['ts_ms']
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0) return ms
+  const ts = msg['ts']
+  if (typeof ts === 'string') {
+    const t = Date.parse(ts)
+    if (Number.isFinite(t)) return t
+  }
+  return -1
+}
+
+/** Legacy `[cents, count]` integers as the dollar-string levels `levelsOf` reads; throws on anything else. */
+function legacyLevels(
+  raw: readonly (readonly [number, number])[] | null | undefined,
+  side: 'yes' | 'no',
+): [string, string][] {
+  const out: [string, string][] = []
+  for (const [cents, count] of raw ?? []) {
+    if (!Number.isInteger(cents) || cents < 1 || cents > 99 || !Number.isInteger(count) || count < 0)
+      throw kalshiBadFrame(`legacy ${side} level [${cents}, ${count}] is not [1..99 cents, whole count]`, {
+        context: { side },
+      })
+    out.push([(cents / 100).toFixed(4), count.toFixed(2)])
+  }
+  return out
 }

@@ -11,6 +11,7 @@ import type { GameState, GameStatus, SeasonType } from '../../core/game-state.ts
 import { SPORTRADAR_TEAM_IDS, toTeam, type Team } from '../../core/teams.ts'
 import { parseClock, timeoutsPerPeriodStart, timeoutsResetBetween } from '../../core/game-clock.ts'
 import { gameEndEvents, periodBoundaryEvents } from '../../core/game/period-events.ts'
+import { impossibleField, type StateFields } from '../../core/game/plausibility.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
 import { err, ok, type Result } from '../../lib/result.ts'
 import type { WireEvent, WirePbp, WirePlay, WireSituation } from './wire.ts'
@@ -29,6 +30,94 @@ export const srOlderDocument = defineError(
 )
 
 /** Sportradar status -> core status (§1.6); null for a value we do not know. */
+export const srImpossibleState = defineError(
+  'SPORTRADAR_IMPOSSIBLE_STATE',
+  'a Sportradar field holds a value no NFL game can have (quarter, clock, down, yardline, points, timeouts); the document is refused and the game keeps its last good state',
+)
+
+type CheckedDoc = {
+  readonly id: string
+  readonly quarter?: number | undefined
+  readonly clock?: string | undefined
+  readonly summary: WirePbp['summary']
+  readonly situation?: WireSituation | undefined
+  readonly periods?: WirePbp['periods'] | undefined
+}
+
+/** A well-formed "M:SS" clock as seconds even when out of range (parseClock rejects those), else undefined. */
+function rawClockSeconds(text: string | undefined): number | undefined {
+  const m = text === undefined ? null : /^\s*(\d{1,4}):([0-5]\d)\s*$/.exec(text)
+  return m === null ? undefined : Number(m[1]) * 60 + Number(m[2])
+}
+
+function refuse(doc: CheckedDoc, field: string, f: StateFields, st: SeasonType): AppError | null {
+  const bad = impossibleField(f, st)
+  if (bad === null) return null
+  return srImpossibleState(`game ${doc.id}: ${field} = ${bad.value} is impossible`, {
+    context: { gameId: doc.id, field, value: bad.value },
+  })
+}
+
+function checkSituation(
+  doc: CheckedDoc,
+  where: string,
+  s: WireSituation | undefined,
+  st: SeasonType,
+): AppError | null {
+  if (s === undefined) return null
+  const clock = rawClockSeconds(s.clock)
+  return (
+    refuse(doc, `${where}.clock`, { clockSeconds: clock }, st) ??
+    refuse(doc, `${where}.down`, { down: s.down }, st) ??
+    refuse(doc, `${where}.yfd`, { yardsToGo: s.yfd }, st) ??
+    // Sportradar's yardline is 1..50 on a side (§1.7).
+    (s.location?.yardline !== undefined && !(s.location.yardline >= 0 && s.location.yardline <= 50)
+      ? srImpossibleState(
+          `game ${doc.id}: ${where}.location.yardline = ${s.location.yardline} is impossible`,
+          {
+            context: { gameId: doc.id, field: `${where}.location.yardline`, value: s.location.yardline },
+          },
+        )
+      : null)
+  )
+}
+
+/**
+ * Every mapped field of a PBP or boxscore document against what a game can show; the first
+ * impossible one as a typed error naming it (refused, never clamped), or null.
+ */
+export function impossibleInDocument(doc: CheckedDoc, st: SeasonType): AppError | null {
+  const h = doc.summary.home
+  const a = doc.summary.away
+  const clock = rawClockSeconds(doc.clock)
+  const top =
+    refuse(doc, 'quarter', { period: doc.quarter === 0 ? undefined : doc.quarter }, st) ??
+    refuse(doc, 'clock', { clockSeconds: clock }, st) ??
+    refuse(doc, 'summary.home.points', { homeScore: h.points }, st) ??
+    refuse(doc, 'summary.away.points', { awayScore: a.points }, st) ??
+    refuse(doc, 'summary.home.remaining_timeouts', { homeTimeouts: h.remaining_timeouts }, st) ??
+    refuse(doc, 'summary.away.remaining_timeouts', { awayTimeouts: a.remaining_timeouts }, st) ??
+    checkSituation(doc, 'situation', doc.situation, st)
+  if (top !== null) return top
+  for (const p of doc.periods ?? []) {
+    const q = p.period_type === 'overtime' ? 4 + p.number : p.number
+    const e = refuse(doc, 'periods.number', { period: q }, st)
+    if (e) return e
+    for (const item of p.pbp) {
+      const plays = item.type === 'drive' ? item.events : [item]
+      for (const r of plays) {
+        if (r.type !== 'play') continue
+        const e2 =
+          refuse(doc, `play ${r.id} points`, { homeScore: r.home_points, awayScore: r.away_points }, st) ??
+          checkSituation(doc, `play ${r.id} start_situation`, r.start_situation, st) ??
+          checkSituation(doc, `play ${r.id} end_situation`, r.end_situation, st)
+        if (e2) return e2
+      }
+    }
+  }
+  return null
+}
+
 export function mapStatus(status: string): GameStatus | null {
   switch (status) {
     case 'scheduled':
@@ -262,6 +351,10 @@ export class SportradarGameTracker {
     const errors: AppError[] = []
     const ctx = this.ctx
     const common = { gameId: ctx.gameId, source: 'sportradar' as const, tsRecvMs: recvMs }
+    // Impossible values refuse the whole document: nothing is emitted and the last good state stands.
+    const impossible = impossibleInDocument(doc, ctx.seasonType)
+    if (impossible !== null)
+      return { events, errors: [impossible], newestUpdateMs: null, changed: false, reviewPending: false }
     const status = mapStatus(doc.status)
     if (status === null)
       errors.push(

@@ -135,7 +135,16 @@ test('plays from the ESPN fake equal the real game script, play for play', { ski
   assert.equal(final.state.awayScore, 40)
   // ESPN's own win probability arrives as an extra signal.
   assert.ok(events.some((e) => e.type === 'feed_health' && e.vendorHomeWinProb !== null))
-  assert.ok(events.every((e) => e.type !== 'feed_health' || e.healthy || e.errorCode === 'ESPN_INCONSISTENT'))
+  // A reported final is believed after finalConfirmPolls polls: the first one reports ESPN_UNCONFIRMED_FINAL.
+  assert.ok(
+    events.every(
+      (e) =>
+        e.type !== 'feed_health' ||
+        e.healthy ||
+        e.errorCode === 'ESPN_INCONSISTENT' ||
+        e.errorCode === 'ESPN_UNCONFIRMED_FINAL',
+    ),
+  )
 })
 
 const ofType = <T extends GameEvent['type']>(events: GameEvent[], t: T) =>
