@@ -20,6 +20,16 @@ import {
   type Metrics,
 } from './metrics.ts'
 import { calibrationPng, calibrationSvg } from './plot.ts'
+import { FEATURE_NAMES } from '../core/model/features.ts'
+import { WinProbModel } from '../core/model/win-prob.ts'
+import {
+  collectLate,
+  concatLate,
+  emptyLate,
+  lateSection,
+  type LateGameSection,
+  type LatePredictions,
+} from './late-game.ts'
 
 /**
  * Hyper-parameters after nflfastR's published XGBoost settings for its win-probability models
@@ -30,7 +40,7 @@ import { calibrationPng, calibrationSvg } from './plot.ts'
  * to one thread, only faster.
  */
 export function defaultWpParams(set: FeatureSet): GbdtParams {
-  if (set === 'spread') {
+  if (set !== 'no_spread') {
     // nflfastR's published spread-model parameters and constraints (spread_time free): against our
     // earlier defaults (min child weight 1, gamma 0, subsample/colsample 0.8) they cut pooled LOSO
     // calibration error from 0.0107 to 0.0092; freeing spread_time took it to ~0.0066. Leaf-bounds
@@ -47,7 +57,7 @@ export function defaultWpParams(set: FeatureSet): GbdtParams {
       rowSubsample: 0.9224245,
       colSubsample: 5 / 12,
       maxBins: 255,
-      monotone: [...MONOTONE.spread],
+      monotone: [...MONOTONE[set]],
       monotoneMethod: 'leaf-bounds',
       earlyStoppingRounds: 0,
       seed: 2013,
@@ -123,6 +133,8 @@ export type EvalReport = {
   readonly bins: readonly CalibrationBin[]
   readonly trainSeconds: readonly number[]
   readonly detail: Readonly<Record<string, unknown>>
+  /** Last 5 minutes of Q4 and of overtime, scored with the live model (rules + tree); absent when pooled from files. */
+  readonly late?: LateGameSection
 }
 
 export function report(
@@ -132,6 +144,7 @@ export function report(
   d: { y: Float32Array; qtr: Int8Array },
   trainSeconds: readonly number[],
   detail: Record<string, unknown>,
+  late?: LatePredictions,
 ): EvalReport {
   const bins = calibrationBins(pred, d.y, d.qtr)
   const cal = calibrationErrorOf(bins)
@@ -143,6 +156,7 @@ export function report(
     bins,
     trainSeconds,
     detail,
+    ...(late === undefined ? {} : { late: lateSection(late) }),
   }
 }
 
@@ -162,11 +176,22 @@ export async function forwardTest(
   const test = selectSeasons(all, new Set([testSeason]), true)
   const t = trainOn(train, params, onRound === undefined ? {} : { onRound, logEvery: 50 })
   const pred = predictDataset(t.model, test)
-  return report('forward', set, pred, test, [t.seconds], {
-    trainSeasons: [trainSeasons[0], trainSeasons[trainSeasons.length - 1]],
-    testSeason,
-    trainRows: train.nRows,
-  })
+  const late = emptyLate()
+  collectLate(parts, new Set([testSeason]), new WinProbModel(t.model, FEATURE_NAMES[set]), late)
+  return report(
+    'forward',
+    set,
+    pred,
+    test,
+    [t.seconds],
+    {
+      trainSeasons: [trainSeasons[0], trainSeasons[trainSeasons.length - 1]],
+      testSeason,
+      trainRows: train.nRows,
+      seed: params.seed,
+    },
+    late,
+  )
 }
 
 /** Held-out predictions of a protocol run, so folds run in separate processes can be pooled later. */
@@ -198,6 +223,7 @@ export async function leaveOneSeasonOut(
   const tests: Dataset[] = []
   const preds: Float64Array[] = []
   const secs: number[] = []
+  const lates: LatePredictions[] = []
   for (const s of folds) {
     const held = new Set([s])
     const train = selectSeasons(all, held, false)
@@ -210,6 +236,9 @@ export async function leaveOneSeasonOut(
     const test = selectSeasons(all, held, true)
     const p = predictDataset(t.model, test)
     onSeason?.(s, t.seconds, computeMetrics(p, test.y, test.qtr))
+    const late = emptyLate()
+    collectLate(parts, held, new WinProbModel(t.model, FEATURE_NAMES[set]), late)
+    lates.push(late)
     tests.push(test)
     preds.push(p)
   }
@@ -225,10 +254,15 @@ export async function leaveOneSeasonOut(
     })),
     secs,
   )
-  const r = report('loso', set, heldOut.pred, heldOut, secs, {
-    seasons: [seasons[0], seasons[seasons.length - 1]],
-    folds: [...folds],
-  })
+  const r = report(
+    'loso',
+    set,
+    heldOut.pred,
+    heldOut,
+    secs,
+    { seasons: [seasons[0], seasons[seasons.length - 1]], folds: [...folds], seed: params.seed },
+    concatLate(lates),
+  )
   return { report: r, heldOut }
 }
 

@@ -11,7 +11,7 @@ import type { Command } from '../cli.ts'
 import { cliUsage, parseCommandArgs, startupDone } from './args.ts'
 import { loadConfig } from '../config.ts'
 import { Progress } from '../runtime/progress.ts'
-import { FEATURE_NAMES, type FeatureSet } from '../../core/model/features.ts'
+import { FEATURE_NAMES, FEATURE_SETS, type FeatureSet } from '../../core/model/features.ts'
 import { WinProbModel } from '../../core/model/win-prob.ts'
 import type { GbdtParams } from '../../training/gbdt/params.ts'
 import {
@@ -38,6 +38,7 @@ import {
   type EvalReport,
 } from '../../training/evaluate.ts'
 import { computeMetrics } from '../../training/metrics.ts'
+import type { LateGameSection } from '../../training/late-game.ts'
 import { readModelFile, writeModelFile } from '../../adapters/model-store/model-store.ts'
 import type { GbdtModel } from '../../core/model/gbdt.ts'
 import type { Metrics } from '../../training/metrics.ts'
@@ -64,6 +65,7 @@ const OPTIONS = {
   'train-seasons': { type: 'string' },
   'test-season': { type: 'string' },
   'no-spread': { type: 'boolean' },
+  features: { type: 'string' },
   out: { type: 'string' },
   'valid-season': { type: 'string' },
   rounds: { type: 'string' },
@@ -136,6 +138,18 @@ function seasonsOpt(v: string | undefined, dflt: string, name: string): number[]
   return s
 }
 
+/** --features NAME (one of FEATURE_SETS), or --no-spread, else the spread set. */
+function featureSetOpt(v: Values): FeatureSet {
+  if (v.features !== undefined) {
+    if (v['no-spread']) throw new UsageError('give --features or --no-spread, not both')
+    const set = FEATURE_SETS.find((f) => f === v.features)
+    if (set === undefined)
+      throw new UsageError(`unknown --features "${v.features}" (one of ${FEATURE_SETS.join(', ')})`)
+    return set
+  }
+  return v['no-spread'] ? 'no_spread' : 'spread'
+}
+
 function numOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
@@ -171,7 +185,7 @@ function paramsFrom(v: Values, set: FeatureSet): GbdtParams {
 
 async function train(v: Values): Promise<number> {
   const config = loadConfig()
-  const set: FeatureSet = v['no-spread'] ? 'no_spread' : 'spread'
+  const set = featureSetOpt(v)
   const seasons = seasonsOpt(v.seasons, '2006-2024', 'seasons')
   const validSeason =
     v['valid-season'] === undefined ? null : seasonsOpt(v['valid-season'], '', 'valid-season')
@@ -261,7 +275,7 @@ async function evaluate(v: Values): Promise<number> {
     return 0
   }
   const config = loadConfig()
-  const set: FeatureSet = v['no-spread'] ? 'no_spread' : 'spread'
+  const set = featureSetOpt(v)
   const params = paramsFrom(v, set)
   let r: EvalReport
   if (v.forward) {
@@ -332,6 +346,7 @@ function printReport(r: EvalReport, json: boolean, plots: readonly string[]): vo
         calibrationByQuarter: r.calibrationByQuarter,
         trainSeconds: r.trainSeconds,
         ...r.detail,
+        ...(r.late === undefined ? {} : { late: r.late }),
         plots,
       }) + '\n',
     )
@@ -350,9 +365,20 @@ function printReport(r: EvalReport, json: boolean, plots: readonly string[]): vo
       ? [`train seconds     ${r.trainSeconds.map((s) => s.toFixed(1)).join(', ')}`]
       : []),
     ...Object.entries(r.detail).map(([k, val]) => `${k.padEnd(17)} ${JSON.stringify(val)}`),
+    ...(r.late === undefined ? [] : lateLines(r.late)),
     ...plots.filter((p) => p.endsWith('.png')).map((p) => `plot              ${p}`),
   ]
   process.stdout.write(lines.join('\n') + '\n')
+}
+
+function lateLines(l: LateGameSection): string[] {
+  const f = (m: Metrics) =>
+    `log loss ${m.logLoss.toFixed(5)}, Brier ${m.brier.toFixed(5)}, calibration error ${m.calibrationError.toFixed(5)}, n ${m.n}`
+  return [
+    `late Q4 (last 5 min), model  ${f(l.q4Last5.model)}`,
+    `late Q4 (last 5 min), tree   ${f(l.q4Last5.tree)}`,
+    `late OT (last 5 min), model  ${f(l.otLast5.model)}`,
+  ]
 }
 
 async function evaluateFile(v: Values, file: string): Promise<number> {

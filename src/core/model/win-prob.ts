@@ -14,6 +14,7 @@ import {
   featureCount,
   featureSetOf,
   fillWpInput,
+  linesNeeded,
   type FeatureSet,
   type MutableWpInput,
 } from './features.ts'
@@ -48,6 +49,8 @@ function copyInput(dst: MutableInput, src: WpInput): MutableInput {
   dst.receive2hKickoff = src.receive2hKickoff
   dst.posteamIsHome = src.posteamIsHome
   dst.posteamSpreadLine = src.posteamSpreadLine
+  dst.totalLine = src.totalLine
+  dst.posteamMoneylineProb = src.posteamMoneylineProb
   return dst
 }
 
@@ -57,6 +60,7 @@ function kickoffAfterScore(into: MutableInput, from: WpInput, scorerMargin: numb
   into.scoreDifferential = -scorerMargin
   into.posteamIsHome = !from.posteamIsHome
   into.posteamSpreadLine = -from.posteamSpreadLine
+  into.posteamMoneylineProb = 1 - from.posteamMoneylineProb
   into.posteamTimeouts = from.defteamTimeouts
   into.defteamTimeouts = from.posteamTimeouts
   into.receive2hKickoff = from.quarter <= 2 && !from.receive2hKickoff
@@ -73,6 +77,7 @@ export class WinProbModel {
   private readonly tryInput = blankInput()
   private readonly stateInput = blankInput()
   private source: Source = 'model'
+  private readonly needs: ReturnType<typeof linesNeeded>
 
   /** `features` is the model file's feature list; it must be one of FEATURE_NAMES' sets. */
   constructor(
@@ -84,9 +89,22 @@ export class WinProbModel {
     if (model.nFeatures !== featureCount(set))
       throw new Error(`model has ${model.nFeatures} features, feature set ${set} has ${featureCount(set)}`)
     this.featureSet = set
+    this.needs = linesNeeded(set)
     this.x = new Float64Array(featureCount(set))
     // Compiles the fast tree walk now rather than on a later prediction (same results either way).
     prepareModel(model)
+  }
+
+  /**
+   * Whether the game's pre-game lines carry everything this model's features need (a spread model never
+   * prices a game whose spread is unknown as a pick'em; a total model never guesses the total).
+   */
+  canPrice(lines: PregameLines): boolean {
+    const need = this.needs
+    if (need.spread && lines.homeSpreadLine === null) return false
+    if (need.total && lines.totalLine === null) return false
+    if (need.moneyline && (lines.homeMoneyline === null || lines.awayMoneyline === null)) return false
+    return true
   }
 
   /** The tree alone on a scrimmage-down input, no rules (for evaluation and tests). */
@@ -115,7 +133,7 @@ export class WinProbModel {
       const posIsHome = state.possession !== state.awayTeam
       return { posteamWinProb: posIsHome ? homeP : 1 - homeP, homeWinProb: homeP, source: 'decided' }
     }
-    if (this.featureSet === 'spread' && lines.homeSpreadLine === null) return null
+    if (!this.canPrice(lines)) return null
     if (!fillWpInput(this.stateInput, state, lines)) return null
     const input = this.stateInput
     if (state.tryPending) {

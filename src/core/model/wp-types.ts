@@ -23,6 +23,10 @@ export type WpInput = {
   readonly posteamIsHome: boolean
   /** Pre-game spread from the team with the ball's side: positive = that team favoured. */
   readonly posteamSpreadLine: number
+  /** Pre-game total points (over/under); NaN when unknown. */
+  readonly totalLine: number
+  /** Pre-game win probability of the team with the ball implied by the moneylines (vig removed); NaN when unknown. */
+  readonly posteamMoneylineProb: number
 }
 
 export type WpOutput = {
