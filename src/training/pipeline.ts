@@ -74,7 +74,10 @@ export const FIGURE_KEYS = [
 ] as const
 export type FigureKey = (typeof FIGURE_KEYS)[number]
 
-export type RunSummary = Readonly<Record<FigureKey, Spread>> & { readonly n: number; readonly lateQ4N: number }
+export type RunSummary = Readonly<Record<FigureKey, Spread>> & {
+  readonly n: number
+  readonly lateQ4N: number
+}
 
 export function summarize(runs: readonly RunFigures[]): RunSummary {
   const out = Object.fromEntries(FIGURE_KEYS.map((k) => [k, spreadOf(runs.map((r) => r[k]))])) as Record<
@@ -148,11 +151,7 @@ export type GateResult = { readonly pass: boolean; readonly checks: readonly Gat
  * the forward test's log loss and on the late game's (last 5 min of Q4) log loss and calibration error.
  * `tolerance` (default 0) allows a stated slack on each figure.
  */
-export function evaluationGate(
-  current: RunSummary,
-  candidate: RunSummary,
-  tolerance = 0,
-): GateResult {
+export function evaluationGate(current: RunSummary, candidate: RunSummary, tolerance = 0): GateResult {
   if (current.n !== candidate.n || current.lateQ4N !== candidate.lateQ4N) {
     return {
       pass: false,

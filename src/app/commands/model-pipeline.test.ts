@@ -46,7 +46,14 @@ test('train writes a new candidate file, compare scores both, promote gates and 
   const modelsDir = mkdtempSync(join(tmpdir(), 'gridedge-pipeline-'))
   try {
     // 1. Training never writes the model in use.
-    const refused = gridedge(['model', 'train', '--models-dir', modelsDir, '--out', join(modelsDir, 'wp-default.json')])
+    const refused = gridedge([
+      'model',
+      'train',
+      '--models-dir',
+      modelsDir,
+      '--out',
+      join(modelsDir, 'wp-default.json'),
+    ])
     assert.equal(refused.status, 2)
     assert.match(refused.stderr, /model in use.*model promote/)
     const good = trainCandidate(modelsDir, ['--rounds', '40'])
@@ -58,7 +65,18 @@ test('train writes a new candidate file, compare scores both, promote gates and 
 
     // 2. Compare: same rows, figures for both, B - A deltas, seed spread.
     const reportPath = join(modelsDir, 'cmp.json')
-    const c = gridedge(['model', 'compare', weak.out, good.out, ...PROTOCOL, '--seeds', '2', '--out', reportPath, '--json'])
+    const c = gridedge([
+      'model',
+      'compare',
+      weak.out,
+      good.out,
+      ...PROTOCOL,
+      '--seeds',
+      '2',
+      '--out',
+      reportPath,
+      '--json',
+    ])
     assert.equal(c.status, 0, c.stderr)
     const cmp = JSON.parse(c.stdout) as {
       seeds: number[]
@@ -84,7 +102,16 @@ test('train writes a new candidate file, compare scores both, promote gates and 
     assert.match(pt.stderr, /contentHash mismatch/)
 
     // 5. The better candidate passes the gate (reusing the compare report) and replaces the weak one.
-    const p2 = gridedge(['model', 'promote', good.out, '--models-dir', modelsDir, '--report', reportPath, '--json'])
+    const p2 = gridedge([
+      'model',
+      'promote',
+      good.out,
+      '--models-dir',
+      modelsDir,
+      '--report',
+      reportPath,
+      '--json',
+    ])
     assert.equal(p2.status, 0, p2.stderr)
     const out2 = JSON.parse(p2.stdout) as { promoted: boolean; record: { replaced: { contentHash: string } } }
     assert.equal(out2.promoted, true)
@@ -97,7 +124,9 @@ test('train writes a new candidate file, compare scores both, promote gates and 
     assert.equal(p3.status, 1, p3.stderr)
     assert.match(p3.stdout, /FAIL +forward log loss/)
     assert.match(p3.stdout, /not promoted/)
-    const def = JSON.parse(readFileSync(join(modelsDir, 'wp-default.json'), 'utf8')) as { contentHash: string }
+    const def = JSON.parse(readFileSync(join(modelsDir, 'wp-default.json'), 'utf8')) as {
+      contentHash: string
+    }
     assert.equal(def.contentHash, good.contentHash)
 
     // 7. A report of other files is not accepted as the gate's evidence.

@@ -66,7 +66,13 @@ export async function runProtocol(
 ): Promise<RunFigures> {
   const params = { ...recipe.params, seed, ...(threads === undefined ? {} : { nThreads: threads }) }
   if (protocol.kind === 'forward') {
-    const r = await forwardTest(dataDir, recipe.featureSet, params, protocol.trainSeasons, protocol.testSeason)
+    const r = await forwardTest(
+      dataDir,
+      recipe.featureSet,
+      params,
+      protocol.trainSeasons,
+      protocol.testSeason,
+    )
     return figuresOf(r, seed)
   }
   const r = await leaveOneSeasonOut(
@@ -164,9 +170,7 @@ export function compareText(r: CompareReport): string {
     `rows      ${r.a.summary.n} (late Q4 ${r.a.summary.lateQ4N})`,
     `A         ${r.a.file} (${r.a.featureSet}, ${r.a.contentHash.slice(0, 12)})`,
     `B         ${r.b.file} (${r.b.featureSet}, ${r.b.contentHash.slice(0, 12)})`,
-    ...rows.map(
-      ([name, g]) => `${name.padEnd(21)} A ${g(r.a)}   B ${g(r.b)}`,
-    ),
+    ...rows.map(([name, g]) => `${name.padEnd(21)} A ${g(r.a)}   B ${g(r.b)}`),
     `delta B-A log loss ${r.delta['logLoss']!.toFixed(5)}, late Q4 log loss ${r.delta['lateQ4LogLoss']!.toFixed(5)}`,
   ]
   return lines.join('\n') + '\n'
@@ -223,13 +227,22 @@ export async function promoteModel(args: {
       if (cmp.protocol.kind !== 'forward')
         throw new PipelineError('the gate needs a forward-test comparison (model compare --protocol forward)')
     } else {
-      cmp = await compareModels(args.dataDir, current, cand, args.protocol, args.nSeeds, args.threads, args.onRun)
+      cmp = await compareModels(
+        args.dataDir,
+        current,
+        cand,
+        args.protocol,
+        args.nSeeds,
+        args.threads,
+        args.onRun,
+      )
     }
     protocol = cmp.protocol
     seeds = cmp.seeds
     gate = evaluationGate(cmp.a.summary, cmp.b.summary)
   }
-  if (!gate.pass) return { promoted: false, gate, record: null, reason: 'the candidate did not pass the gate' }
+  if (!gate.pass)
+    return { promoted: false, gate, record: null, reason: 'the candidate did not pass the gate' }
 
   let archivedAs = ''
   if (current !== null) {

@@ -187,7 +187,8 @@ function protocolOpt(v: Values): ProtocolSpec {
     const trainSeasons = seasonsOpt(v['train-seasons'], '2006-2023', 'train-seasons')
     const testSeason = seasonsOpt(v['test-season'], '2024', 'test-season')
     if (testSeason.length !== 1) throw new UsageError('--test-season takes one season')
-    if (trainSeasons.includes(testSeason[0]!)) throw new UsageError('--test-season must not be a training season')
+    if (trainSeasons.includes(testSeason[0]!))
+      throw new UsageError('--test-season must not be a training season')
     return { kind, trainSeasons, testSeason: testSeason[0]! }
   }
   if (kind === 'loso') {
@@ -233,7 +234,8 @@ async function promote(v: Values, file: string): Promise<number> {
     } catch (e) {
       throw new UsageError(`--report: cannot read ${v.report}: ${(e as Error).message}`)
     }
-    if (cmp.format !== 'gridedge-model-compare') throw new UsageError(`--report: ${v.report} is not a compare report`)
+    if (cmp.format !== 'gridedge-model-compare')
+      throw new UsageError(`--report: ${v.report} is not a compare report`)
   }
   const out = await promoteModel({
     dataDir: config.dataDir,
@@ -327,9 +329,15 @@ async function train(v: Values): Promise<number> {
   // Training never replaces a model in use: the default and the no-spread model change only through
   // `model promote`, which checks the candidate first. Without --out the file goes to models/candidates/.
   const out = v.out === undefined ? null : resolve(v.out)
-  for (const guarded of [promotionTarget(modelsDir, 'spread'), promotionTarget(modelsDir, 'no_spread'), DEFAULT_MODEL_PATH])
+  for (const guarded of [
+    promotionTarget(modelsDir, 'spread'),
+    promotionTarget(modelsDir, 'no_spread'),
+    DEFAULT_MODEL_PATH,
+  ])
     if (out !== null && out === resolve(guarded))
-      throw new UsageError(`--out ${v.out} is a model in use; train to a new file and use "gridedge model promote"`)
+      throw new UsageError(
+        `--out ${v.out} is a model in use; train to a new file and use "gridedge model promote"`,
+      )
   const all = [...new Set([...seasons, ...(validSeason ?? [])])].sort((a, b) => a - b)
   const t0 = performance.now()
   const parts = await loadSeasons(config.dataDir, all)

@@ -187,7 +187,10 @@ function featureValue(code: number, input: WpInput, decay: number): number {
     case 13:
       return (input.totalLine * Math.max(0, input.gameSecondsRemaining)) / 3600
     case 14:
-      return input.scoreDifferential / Math.sqrt(1 + (input.totalLine * Math.max(0, input.gameSecondsRemaining)) / 3600)
+      return (
+        input.scoreDifferential /
+        Math.sqrt(1 + (input.totalLine * Math.max(0, input.gameSecondsRemaining)) / 3600)
+      )
     case 15: {
       const p = input.posteamMoneylineProb
       return Math.log(p / (1 - p)) * decay

@@ -25,6 +25,7 @@ import {
   finalWinProb,
   insurmountable,
   kickoffStartYardline100,
+  kneelThenKickProb,
   overtimePeriodOverLevel,
   tryExpectedValue,
 } from './situations.ts'
@@ -80,9 +81,14 @@ export class WinProbModel {
   private readonly needs: ReturnType<typeof linesNeeded>
 
   /** `features` is the model file's feature list; it must be one of FEATURE_NAMES' sets. */
+  /**
+   * `lateGameLayer` false turns off the field-goal floor (kneel, then kick): for measuring what the
+   * layer adds; live pricing keeps it on.
+   */
   constructor(
     readonly model: GbdtModel,
     features: readonly string[],
+    private readonly lateGameLayer = true,
   ) {
     const set = featureSetOf(features)
     if (set === null) throw new Error(`model features are not a known feature set: ${features.join(',')}`)
@@ -223,7 +229,23 @@ export class WinProbModel {
       cur = kk
     }
     this.source = overtime ? 'overtime' : 'model'
-    return this.treeProb(cur)
+    const tree = this.treeProb(cur)
+    if (!overtime && this.lateGameLayer) {
+      // A floor from one strategy the team with the ball can always choose: run the clock down and kick.
+      const kick = kneelThenKickProb({
+        quarter: cur.quarter,
+        secondsLeftInPeriod: secs,
+        scoreDifferential: cur.scoreDifferential,
+        down: cur.down,
+        yardline100: cur.yardline100,
+        defteamTimeouts: cur.defteamTimeouts,
+      })
+      if (kick !== null && kick > tree) {
+        this.source = 'kneel_kick'
+        return kick
+      }
+    }
+    return tree
   }
 }
 

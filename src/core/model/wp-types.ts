@@ -34,5 +34,5 @@ export type WpOutput = {
   readonly posteamWinProb: number
   readonly homeWinProb: number
   /** Which path produced it: the tree model, or an explicit rule for a situation trees get wrong. */
-  readonly source: 'model' | 'decided' | 'kneel' | 'try_pending' | 'overtime'
+  readonly source: 'model' | 'decided' | 'kneel' | 'kneel_kick' | 'try_pending' | 'overtime'
 }
