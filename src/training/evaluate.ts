@@ -10,6 +10,7 @@ import type { FeatureSet } from '../core/model/features.ts'
 import { MONOTONE } from '../core/model/features.ts'
 import { predictBatch, type GbdtModel } from '../core/model/gbdt.ts'
 import { trainGbdt } from './gbdt/train.ts'
+import { averageModels, bagSeed } from './gbdt/bagging.ts'
 import type { GbdtParams } from './gbdt/params.ts'
 import { buildDataset, loadSeasons, selectSeasons, type Dataset } from './dataset.ts'
 import {
@@ -97,10 +98,16 @@ export function trainOn(
 ): TrainResult {
   const now = opts.nowMs ?? (() => performance.now())
   const t0 = now()
-  const model = trainGbdt(
-    { x: train.x, nRows: train.nRows, nFeatures: train.nFeatures, y: train.y },
-    params,
-    {
+  const bags = params.bags ?? 1
+  const models: GbdtModel[] = []
+  for (let b = 0; b < bags; b++) {
+    const { bags: _bags, ...one } = params
+    models.push(trainOne({ ...one, seed: bagSeed(params.seed, b) }))
+  }
+  return { model: averageModels(models), seconds: (now() - t0) / 1000, rows: train.nRows }
+
+  function trainOne(p: GbdtParams): GbdtModel {
+    return trainGbdt({ x: train.x, nRows: train.nRows, nFeatures: train.nFeatures, y: train.y }, p, {
       ...(opts.valid
         ? {
             valid: {
@@ -113,9 +120,8 @@ export function trainOn(
         : {}),
       ...(opts.onRound ? { onRound: (l) => opts.onRound!(l.round, l.trainLogLoss, l.validLogLoss) } : {}),
       ...(opts.logEvery !== undefined ? { logEvery: opts.logEvery } : {}),
-    },
-  )
-  return { model, seconds: (now() - t0) / 1000, rows: train.nRows }
+    })
+  }
 }
 
 /** Tree predictions for every row of a dataset. */

@@ -129,6 +129,7 @@ export function recipeOf(meta: ModelMeta): Recipe | string {
       earlyStoppingRounds: 0,
       seed: num('seed')!,
       nThreads: num('nThreads') ?? 1,
+      ...(num('bags') !== undefined && num('bags')! > 1 ? { bags: num('bags')! } : {}),
     },
   }
 }

@@ -64,6 +64,7 @@ const USAGE = `usage:
                        [--valid-season 2023] [--rounds N] [--learning-rate X] [--max-depth D]
                        [--min-child-weight W] [--lambda L] [--gamma G] [--subsample S] [--colsample C]
                        [--monotone-method midpoint|leaf-bounds] [--threads N] [--seed S]
+                       [--bags K]   (seed bagging: K models averaged into one)
   gridedge model evaluate --test-file F [--model M] [--json] [--tree-only]
   gridedge model evaluate --forward [--train-seasons 2006-2023] [--test-season 2024] [--no-spread]
                           [--plots DIR] [--json]   (+ the train options above)
@@ -104,6 +105,7 @@ const OPTIONS = {
   'early-stopping': { type: 'string' },
   threads: { type: 'string' },
   seed: { type: 'string' },
+  bags: { type: 'string' },
   'test-file': { type: 'string' },
   model: { type: 'string' },
   json: { type: 'boolean' },
@@ -314,6 +316,7 @@ function paramsFrom(v: Values, set: FeatureSet): GbdtParams {
   o(numOpt(v['early-stopping'], 'early-stopping', 0, 100_000), (n) => (p.earlyStoppingRounds = Math.round(n)))
   o(numOpt(v.threads, 'threads', 1, 64), (n) => (p.nThreads = Math.round(n)))
   o(numOpt(v.seed, 'seed', -2147483648, 2147483647), (n) => (p.seed = Math.round(n)))
+  o(numOpt(v.bags, 'bags', 1, 64), (n) => (p.bags = Math.round(n)))
   return p
 }
 

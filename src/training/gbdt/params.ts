@@ -44,6 +44,11 @@ export type GbdtParams = {
   seed: number
   /** Histogram-building threads (worker_threads); results are identical whatever the count. Default 1. */
   nThreads?: number
+  /**
+   * Seed bagging: train this many models (seeds seed, seed + 7919, ...) and average their logits into one
+   * model (training/gbdt/bagging.ts). Applied by training/evaluate.ts trainOn; trainGbdt trains one. Default 1.
+   */
+  bags?: number
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = Object.freeze({
@@ -81,6 +86,7 @@ const paramsSchema = z
     earlyStoppingRounds: z.number().int().min(0),
     seed: z.number().int(),
     nThreads: z.number().int().min(1).max(64).optional(),
+    bags: z.number().int().min(1).max(64).optional(),
   })
   .strict()
 
