@@ -39,6 +39,7 @@ import {
 } from '../../training/evaluate.ts'
 import { computeMetrics } from '../../training/metrics.ts'
 import type { LateGameSection } from '../../training/late-game.ts'
+import { secondOpinionForward } from '../../training/score-dist-fit.ts'
 import { readModelFile, writeModelFile } from '../../adapters/model-store/model-store.ts'
 import {
   PipelineError,
@@ -68,6 +69,9 @@ const USAGE = `usage:
   gridedge model evaluate --test-file F [--model M] [--json] [--tree-only]
   gridedge model evaluate --forward [--train-seasons 2006-2023] [--test-season 2024] [--no-spread]
                           [--plots DIR] [--json]   (+ the train options above)
+  gridedge model evaluate --forward --second-opinion [--features SET] [--json]
+      the score-distribution model (final margin as a normal distribution) beside the tree on the same
+      rows, and their logit blend with the weight chosen on the last training season
   gridedge model evaluate --loso [--seasons 2006-2024] [--no-spread] [--plots DIR] [--json]
                           [--folds 2006-2012 --save-predictions F]   (a subset of folds, for parallel runs)
   gridedge model evaluate --pool F1,F2,... [--plots DIR] [--json]   (pool saved held-out predictions)
@@ -110,6 +114,7 @@ const OPTIONS = {
   model: { type: 'string' },
   json: { type: 'boolean' },
   'tree-only': { type: 'boolean' },
+  'second-opinion': { type: 'boolean' },
   forward: { type: 'boolean' },
   loso: { type: 'boolean' },
   folds: { type: 'string' },
@@ -426,6 +431,15 @@ async function evaluate(v: Values): Promise<number> {
   const set = featureSetOpt(v)
   const params = paramsFrom(v, set)
   let r: EvalReport
+  if (v['second-opinion'] === true) {
+    if (!v.forward) throw new UsageError('--second-opinion goes with --forward')
+    const trainSeasons = seasonsOpt(v['train-seasons'], '2006-2023', 'train-seasons')
+    const testSeason = seasonsOpt(v['test-season'], '2024', 'test-season')
+    if (testSeason.length !== 1) throw new UsageError('--test-season takes one season')
+    const so = await secondOpinionForward(config.dataDir, set, params, trainSeasons, testSeason[0]!)
+    process.stdout.write(JSON.stringify(so, null, v.json === true ? 0 : 2) + '\n')
+    return 0
+  }
   if (v.forward) {
     const trainSeasons = seasonsOpt(v['train-seasons'], '2006-2023', 'train-seasons')
     const testSeason = seasonsOpt(v['test-season'], '2024', 'test-season')

@@ -9,6 +9,7 @@ import type { GameState } from '../game-state.ts'
 import { gameSecondsRemaining, halfSecondsRemaining } from '../game-state.ts'
 import type { PregameLines } from '../pregame-lines.ts'
 import type { WpInput } from './wp-types.ts'
+import { SCORE_DIST_FIT, scoreDistWinProb } from './score-dist.ts'
 
 /**
  * Every feature the module can build. Sets are lists of these names; a model file's feature list must equal
@@ -38,6 +39,9 @@ const FEATURE_DEFS = {
   ml_time: 0,
   // The season itself, for league-wide trends (kicking range, fourth-down aggression, kickoff rules).
   season: 0,
+  // The second opinion as an input: logit of the score-distribution model's win probability (score-dist.ts
+  // with SCORE_DIST_FIT), so the trees learn where to trust the smooth margin model (stacking).
+  score_dist_logit: 0,
 } as const satisfies Record<string, -1 | 0 | 1>
 
 export type FeatureName = keyof typeof FEATURE_DEFS
@@ -73,6 +77,8 @@ const SETS = {
   spread_season: [...SPREAD_NAMES, 'season'],
   spread_total_season: [...SPREAD_NAMES, 'total_time', 'season'],
   spread_total_ml: [...SPREAD_NAMES, 'total_time', 'ml_time'],
+  spread_sd: [...SPREAD_NAMES, 'score_dist_logit'],
+  spread_total_sd: [...SPREAD_NAMES, 'total_time', 'score_dist_logit'],
 } as const satisfies Record<string, readonly FeatureName[]>
 
 export type FeatureSet = keyof typeof SETS
@@ -197,6 +203,10 @@ function featureValue(code: number, input: WpInput, decay: number): number {
     }
     case 16:
       return input.season
+    case 17: {
+      const p = scoreDistWinProb(input, SCORE_DIST_FIT)
+      return Math.log(p / (1 - p))
+    }
     default:
       throw new Error(`unknown feature code ${code}`)
   }

@@ -136,7 +136,7 @@ test('field-goal curve: fitted make probability falls with distance', () => {
   for (let d = 20; d < 70; d++) assert.ok(fieldGoalMakeProb(d + 1) < fieldGoalMakeProb(d))
 })
 
-test('kneel, then kick: level or one score behind, the field goal as the last play', () => {
+test('kneel, then kick: level (or, on request, 1-2 behind), the field goal as the last play', () => {
   const s = {
     quarter: 4,
     secondsLeftInPeriod: 40,
@@ -148,8 +148,9 @@ test('kneel, then kick: level or one score behind, the field goal as the last pl
   // 0:40, first down at the 15, defence out of timeouts: kneel (40 -> 39), runoff to 1, kick from 34 yards.
   const make = fieldGoalMakeProb(15 + 1 + 18)
   assert.ok(Math.abs(kneelThenKickProb(s)! - (make + (1 - make) * 0.5)) < 1e-12)
-  // One point behind: a miss loses.
-  const behind = kneelThenKickProb({ ...s, scoreDifferential: -1 })!
+  // One point behind: a miss loses (only with trailingToo; the live model uses the level case only).
+  assert.equal(kneelThenKickProb({ ...s, scoreDifferential: -1 }), null)
+  const behind = kneelThenKickProb({ ...s, scoreDifferential: -1, trailingToo: true })!
   assert.ok(Math.abs(behind - fieldGoalMakeProb(34)) < 1e-12)
   // Three behind: a field goal only ties, not this rule. Ahead: the kneel rule's business.
   assert.equal(kneelThenKickProb({ ...s, scoreDifferential: -3 }), null)

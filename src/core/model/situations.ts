@@ -142,11 +142,13 @@ const KNEEL_YARDS = 1
 const MAX_FIELD_GOAL_DISTANCE = 63
 
 /**
- * "Kneel, then kick": the team with the ball, level or trailing by one or two points in the fourth
- * quarter, can run the clock down with kneels (keeping a down for the kick) so that the field goal is
- * the game's last play. Its win probability is then at least make x 1 + miss x (0.5 if level: overtime;
- * 0 if behind). Null when the strategy is not available. The team may do better by playing on; callers
- * take the larger of this and the model (it is a floor from one available strategy).
+ * "Kneel, then kick": the team with the ball, level in the fourth quarter, can run the clock down with
+ * kneels (keeping a down for the kick) so that the field goal is the game's last play. Its win probability
+ * is then at least make + miss x 0.5 (overtime). Null when the strategy is not available. The team may do
+ * better by playing on; callers take the larger of this and the model (a floor from one available
+ * strategy). Only when level: on 2018-2024 plays, teams one or two points behind in these spots won less
+ * often than the floor said (e.g. 2nd down, -1: floor 0.865, won 0.714 of 28), while level teams won more
+ * (0.97-1.00 against floors of 0.87-0.94), so `trailingToo` stays off in the live model.
  */
 export function kneelThenKickProb(args: {
   readonly quarter: number
@@ -155,9 +157,12 @@ export function kneelThenKickProb(args: {
   readonly down: number
   readonly yardline100: number
   readonly defteamTimeouts: number
+  /** Also when one or two points behind (a miss loses); off in the live model, see above. */
+  readonly trailingToo?: boolean
 }): number | null {
   const { quarter, secondsLeftInPeriod, scoreDifferential, down, yardline100, defteamTimeouts } = args
-  if (quarter !== 4 || scoreDifferential > 0 || scoreDifferential < -2) return null
+  const lowest = args.trailingToo === true ? -2 : 0
+  if (quarter !== 4 || scoreDifferential > 0 || scoreDifferential < lowest) return null
   if (
     down < 1 ||
     down > 4 ||
