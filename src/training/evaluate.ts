@@ -208,6 +208,8 @@ export type HeldOutPredictions = {
   readonly qtr: Int8Array
   readonly season: Int16Array
   readonly trainSeconds: readonly number[]
+  /** Late-game predictions of the same folds (rules + tree), when the run recorded them. */
+  readonly late?: LatePredictions
 }
 
 /**
@@ -269,7 +271,7 @@ export async function leaveOneSeasonOut(
     { seasons: [seasons[0], seasons[seasons.length - 1]], folds: [...folds], seed: params.seed },
     concatLate(lates),
   )
-  return { report: r, heldOut }
+  return { report: r, heldOut: { ...heldOut, late: concatLate(lates) } }
 }
 
 /** Concatenates held-out predictions (from folds run separately) into one pooled set. */
@@ -292,7 +294,9 @@ export function concatHeldOut(
     season.set(p.season, off)
     off += p.pred.length
   }
-  return { featureSet: set, pred, y, qtr, season, trainSeconds }
+  const lates = parts.map((p) => p.late)
+  const late = lates.every((l) => l !== undefined) ? concatLate(lates as LatePredictions[]) : undefined
+  return { featureSet: set, pred, y, qtr, season, trainSeconds, ...(late === undefined ? {} : { late }) }
 }
 
 /** JSON form of held-out predictions (plain arrays; a full LOSO run is a few MB). */
@@ -305,6 +309,7 @@ export function heldOutToJson(h: HeldOutPredictions): string {
     y: Array.from(h.y),
     qtr: Array.from(h.qtr),
     season: Array.from(h.season),
+    ...(h.late === undefined ? {} : { late: h.late }),
   })
 }
 
@@ -317,6 +322,7 @@ export function heldOutFromJson(text: string, file: string): HeldOutPredictions 
     y?: number[]
     qtr?: number[]
     season?: number[]
+    late?: LatePredictions
   }
   if (j.format !== 'gridedge-heldout-predictions' || !j.pred || !j.y || !j.qtr || !j.season || !j.featureSet)
     throw new Error(`${file} is not a held-out predictions file`)
@@ -330,6 +336,7 @@ export function heldOutFromJson(text: string, file: string): HeldOutPredictions 
     qtr: Int8Array.from(j.qtr),
     season: Int16Array.from(j.season),
     trainSeconds: j.trainSeconds ?? [],
+    ...(j.late === undefined ? {} : { late: j.late }),
   }
 }
 

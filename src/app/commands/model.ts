@@ -419,10 +419,15 @@ async function evaluate(v: Values): Promise<number> {
     )
     const set = parts[0]!.featureSet
     const h = concatHeldOut(set, parts)
-    const r = report('loso', set, h.pred, h, h.trainSeconds, {
-      pooledFiles: files,
-      seasons: [...new Set(h.season)].sort((a, b) => a - b),
-    })
+    const r = report(
+      'loso',
+      set,
+      h.pred,
+      h,
+      h.trainSeconds,
+      { pooledFiles: files, seasons: [...new Set(h.season)].sort((a, b) => a - b) },
+      h.late,
+    )
     const plots = v.plots === undefined ? [] : writeCalibrationPlots(resolve(v.plots), r, `loso-${set}`)
     printReport(r, v.json === true, plots)
     return 0
