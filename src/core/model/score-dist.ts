@@ -38,13 +38,13 @@ export const STERN_PARAMS: ScoreDistParams = {
  * on 2006-2023 only, so the 2024 forward test never saw them (LOSO folds of 2006-2023 did: 7 numbers).
  */
 export const SCORE_DIST_FIT: ScoreDistParams = {
-  spreadWeight: 1.6,
-  epBase: 4.5,
-  epPerYard: -0.05,
-  epPerDown: -0.5,
-  sigma: 17.45,
-  sigmaFloor: 0.018,
-  totalPower: 0.1,
+  spreadWeight: 1.6125,
+  epBase: 5.25,
+  epPerYard: -0.06,
+  epPerDown: -0.6,
+  sigma: 17.075,
+  sigmaFloor: 0.02425,
+  totalPower: 0.025,
 }
 
 export const AVERAGE_TOTAL = 44
