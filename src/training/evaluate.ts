@@ -94,14 +94,20 @@ export function trainOn(
     onRound?: (round: number, train: number, valid: number | null) => void
     /** Report every this many rounds (training log loss costs a pass over all rows). */
     logEvery?: number
+    /** The season the model will predict (for recency weighting). */
+    targetSeason?: number
   } = {},
 ): TrainResult {
   const now = opts.nowMs ?? (() => performance.now())
   const t0 = now()
   const bags = params.bags ?? 1
+  const half = params.recencyHalfLife ?? 0
+  if (half > 0 && opts.targetSeason === undefined)
+    throw new Error('trainOn: recencyHalfLife needs the target season')
+  const weight = half > 0 ? recencyWeights(train.season, opts.targetSeason!, half) : undefined
   const models: GbdtModel[] = []
   for (let b = 0; b < bags; b++) {
-    const { bags: _bags, ...one } = params
+    const { bags: _bags, recencyHalfLife: _half, ...one } = params
     models.push(trainOne({ ...one, seed: bagSeed(params.seed, b) }))
   }
   return { model: averageModels(models), seconds: (now() - t0) / 1000, rows: train.nRows }
@@ -122,6 +128,19 @@ export function trainOn(
       ...(opts.logEvery !== undefined ? { logEvery: opts.logEvery } : {}),
     })
   }
+}
+
+/** Per-row weights 0.5 ^ (|target - season| / halfLife), normalised to mean 1. */
+export function recencyWeights(season: Int16Array, target: number, halfLife: number): Float32Array {
+  const w = new Float32Array(season.length)
+  let sum = 0
+  for (let i = 0; i < w.length; i++) {
+    w[i] = Math.pow(0.5, Math.abs(target - season[i]!) / halfLife)
+    sum += w[i]!
+  }
+  const scale = w.length / sum
+  for (let i = 0; i < w.length; i++) w[i]! *= scale
+  return w
 }
 
 /** Tree predictions for every row of a dataset. */
@@ -180,7 +199,13 @@ export async function forwardTest(
   const all = buildDataset(parts, set)
   const train = selectSeasons(all, new Set(trainSeasons), true)
   const test = selectSeasons(all, new Set([testSeason]), true)
-  const t = trainOn(train, params, onRound === undefined ? {} : { onRound, logEvery: 50 })
+  const t = trainOn(
+    train,
+    params,
+    onRound === undefined
+      ? { targetSeason: testSeason }
+      : { onRound, logEvery: 50, targetSeason: testSeason },
+  )
   const pred = predictDataset(t.model, test)
   const late = emptyLate()
   collectLate(parts, new Set([testSeason]), new WinProbModel(t.model, FEATURE_NAMES[set]), late)
@@ -238,7 +263,9 @@ export async function leaveOneSeasonOut(
     const t = trainOn(
       train,
       params,
-      onRound === undefined ? {} : { onRound: (r, l) => onRound(s, r, l), logEvery: 50 },
+      onRound === undefined
+        ? { targetSeason: s }
+        : { onRound: (r, l) => onRound(s, r, l), logEvery: 50, targetSeason: s },
     )
     secs.push(t.seconds)
     const test = selectSeasons(all, held, true)

@@ -130,6 +130,9 @@ export function recipeOf(meta: ModelMeta): Recipe | string {
       seed: num('seed')!,
       nThreads: num('nThreads') ?? 1,
       ...(num('bags') !== undefined && num('bags')! > 1 ? { bags: num('bags')! } : {}),
+      ...(num('recencyHalfLife') !== undefined && num('recencyHalfLife')! > 0
+        ? { recencyHalfLife: num('recencyHalfLife')! }
+        : {}),
     },
   }
 }

@@ -169,7 +169,7 @@ export async function secondOpinionForward(
   const all = buildDataset(parts, set)
   const train = selectSeasons(all, new Set(trainSeasons), true)
   const test = selectSeasons(all, new Set([testSeason]), true)
-  const tree = predictDataset(trainOn(train, params).model, test)
+  const tree = predictDataset(trainOn(train, params, { targetSeason: testSeason }).model, test)
   const dp = fitScoreDist(inputRows(parts, new Set(trainSeasons)))
   const testRows = inputRows(parts, new Set([testSeason]))
   const dist = predictRows(testRows, dp)
@@ -177,7 +177,7 @@ export async function secondOpinionForward(
   const last = trainSeasons[trainSeasons.length - 1]!
   const inner = trainSeasons.slice(0, -1)
   const innerTree = predictDataset(
-    trainOn(selectSeasons(all, new Set(inner), true), params).model,
+    trainOn(selectSeasons(all, new Set(inner), true), params, { targetSeason: last }).model,
     selectSeasons(all, new Set([last]), true),
   )
   const innerRows = inputRows(parts, new Set([last]))

@@ -66,6 +66,7 @@ const USAGE = `usage:
                        [--min-child-weight W] [--lambda L] [--gamma G] [--subsample S] [--colsample C]
                        [--monotone-method midpoint|leaf-bounds] [--threads N] [--seed S]
                        [--bags K]   (seed bagging: K models averaged into one)
+                       [--recency-half-life H]   (seasons H apart from the predicted one weigh half)
   gridedge model evaluate --test-file F [--model M] [--json] [--tree-only]
   gridedge model evaluate --forward [--train-seasons 2006-2023] [--test-season 2024] [--no-spread]
                           [--plots DIR] [--json]   (+ the train options above)
@@ -110,6 +111,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   seed: { type: 'string' },
   bags: { type: 'string' },
+  'recency-half-life': { type: 'string' },
   'test-file': { type: 'string' },
   model: { type: 'string' },
   json: { type: 'boolean' },
@@ -322,6 +324,7 @@ function paramsFrom(v: Values, set: FeatureSet): GbdtParams {
   o(numOpt(v.threads, 'threads', 1, 64), (n) => (p.nThreads = Math.round(n)))
   o(numOpt(v.seed, 'seed', -2147483648, 2147483647), (n) => (p.seed = Math.round(n)))
   o(numOpt(v.bags, 'bags', 1, 64), (n) => (p.bags = Math.round(n)))
+  o(numOpt(v['recency-half-life'], 'recency-half-life', 0, 1000), (n) => (p.recencyHalfLife = n))
   return p
 }
 
@@ -367,7 +370,10 @@ async function train(v: Values): Promise<number> {
   const t = trainOn(
     trainData,
     params,
-    validData === undefined ? { onRound, logEvery: 50 } : { valid: validData, onRound, logEvery: 50 },
+    // A shipped model predicts the season after its last training season (recency weighting's target).
+    validData === undefined
+      ? { onRound, logEvery: 50, targetSeason: Math.max(...seasons) + 1 }
+      : { valid: validData, onRound, logEvery: 50, targetSeason: Math.max(...seasons) + 1 },
   )
   progress.finish(`trained ${t.model.nTrees} trees: ${lastLoss}`)
   const trainMetrics = computeMetrics(predictDataset(t.model, trainData), trainData.y, trainData.qtr)
