@@ -113,7 +113,8 @@ export function trainOn(
   return { model: averageModels(models), seconds: (now() - t0) / 1000, rows: train.nRows }
 
   function trainOne(p: GbdtParams): GbdtModel {
-    return trainGbdt({ x: train.x, nRows: train.nRows, nFeatures: train.nFeatures, y: train.y }, p, {
+    const data = { x: train.x, nRows: train.nRows, nFeatures: train.nFeatures, y: train.y }
+    return trainGbdt(weight === undefined ? data : { ...data, weight }, p, {
       ...(opts.valid
         ? {
             valid: {
