@@ -103,6 +103,8 @@ const bench: Bench = {
       receive2hKickoff: false,
       posteamIsHome: true,
       posteamSpreadLine: 2.5,
+      totalLine: NaN,
+      posteamMoneylineProb: NaN,
     }
     const out = new Float64Array(featureCount(wp.featureSet))
     const featNs = timeNsPerOp(() => {

@@ -32,6 +32,8 @@ export interface StatePredictor {
     state: GameState,
     lines: PregameLines,
   ): { readonly homeWinProb: number; readonly source: string } | null
+  /** Whether the lines carry everything the model needs (e.g. a total model without a total: false). */
+  canPrice?(lines: PregameLines): boolean
 }
 
 export class ModelPricer implements Pricer {
@@ -46,7 +48,8 @@ export class ModelPricer implements Pricer {
     private readonly noSpread: StatePredictor | null = null,
   ) {}
   price(state: GameState, lines: PregameLines): Pricing | null {
-    if (lines.homeSpreadLine === null && this.noSpread !== null) {
+    const fallback = lines.homeSpreadLine === null || this.model.canPrice?.(lines) === false
+    if (fallback && this.noSpread !== null) {
       const out = this.noSpread.predictState(state, lines)
       if (out === null) return null
       return { homeWinProb: out.homeWinProb, confidence: this.confidence, source: `${out.source}:no_spread` }
@@ -56,7 +59,13 @@ export class ModelPricer implements Pricer {
     return { homeWinProb: out.homeWinProb, confidence: this.confidence, source: out.source }
   }
   describe(lines: PregameLines): string {
-    if (lines.homeSpreadLine !== null) return `spread model (spread ${lines.homeSpreadLine}, ${lines.source})`
+    if (lines.homeSpreadLine !== null && this.model.canPrice?.(lines) !== false)
+      return `spread model (spread ${lines.homeSpreadLine}, ${lines.source})`
+    if (lines.homeSpreadLine !== null)
+      return this.noSpread === null
+        ? 'held: the model needs a pre-game line this game lacks (no no-spread model configured)'
+        : 'no-spread model (the model needs a pre-game line this game lacks)'
+
     return this.noSpread === null
       ? 'held: no pre-game spread (no no-spread model configured)'
       : 'no-spread model (no pre-game spread)'

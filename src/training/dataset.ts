@@ -12,12 +12,20 @@ import { promisify } from 'node:util'
 import { defineError } from '../lib/errors.ts'
 import type { SeasonType } from '../core/game-state.ts'
 import type { WpInput } from '../core/model/wp-types.ts'
-import { blankWpInput, buildFeatures, featureCount, type FeatureSet } from '../core/model/features.ts'
+import {
+  blankWpInput,
+  buildFeatures,
+  featureCount,
+  moneylineHomeProb,
+  type FeatureSet,
+} from '../core/model/features.ts'
 import { csvHeader, parseCsvBytes, type CsvColumns } from '../lib/csv.ts'
 import {
   dataFileMissing,
   dataFileUnreadable,
+  gamesCsvPath,
   pbpCsvPath,
+  readGames,
   pbpParquetPath,
 } from '../adapters/nflverse/files.ts'
 import { readParquetFile, readParquetHeader } from '../adapters/nflverse/parquet.ts'
@@ -54,8 +62,8 @@ export const REQUIRED_COLUMNS = [
   'home_score',
   'away_score',
 ] as const
-/** Columns used when present: receive_2h_ko is ours (derived from the opening kickoff when absent). */
-const OPTIONAL_COLUMNS = ['receive_2h_ko', 'play_type'] as const
+/** Columns used when present (total_line: NaN without it): receive_2h_ko is ours (derived from the opening kickoff when absent). */
+const OPTIONAL_COLUMNS = ['receive_2h_ko', 'play_type', 'total_line'] as const
 
 /** Validated usable plays of one file, one entry per row in typed arrays (struct of arrays). */
 export type PlayRows = {
@@ -83,6 +91,15 @@ export type PlayRows = {
   readonly posteamSpread: Float32Array
   /** 1 = the team with the ball won, 0 = lost, 0.5 = tie. */
   readonly label: Float32Array
+  /** Closing total (over/under); NaN when the file has none. */
+  readonly totalLine: Float32Array
+  /**
+   * Moneyline-implied win probability of the team with the ball (vig removed), joined from the schedule
+   * by loadSeasons; NaN when the schedule has no moneylines for the game (or was not joined).
+   */
+  readonly posteamMlProb: Float32Array
+  /** game_id of each game index. */
+  readonly gameIds: readonly string[]
 }
 
 const SEASON_TYPES: Readonly<Record<string, number>> = { REG: 0, POST: 1, PRE: 2 }
@@ -104,7 +121,44 @@ export function seasonFile(dataDir: string, season: number): string {
 /** Loads (once per process: cached) the usable plays of several seasons from the data dir. */
 export async function loadSeasons(dataDir: string, seasons: readonly number[]): Promise<PlayRows[]> {
   const files = seasons.map((s) => seasonFile(dataDir, s))
-  return Promise.all(files.map((f) => loadPlayFile(f)))
+  const parts = await Promise.all(files.map((f) => loadPlayFile(f)))
+  const ml = await loadMoneylines(dataDir)
+  for (const p of parts) joinMoneylines(p, ml)
+  return parts
+}
+
+const mlCache = new Map<string, Promise<ReadonlyMap<string, number>>>()
+
+/** game_id -> moneyline-implied home win probability, from the schedule (empty map without one). */
+export function loadMoneylines(dataDir: string): Promise<ReadonlyMap<string, number>> {
+  let p = mlCache.get(dataDir)
+  if (p === undefined) {
+    p = (async () => {
+      const path = gamesCsvPath(dataDir)
+      if (!existsSync(path)) return new Map<string, number>()
+      const g = await readGames(dataDir, ['game_id', 'home_moneyline', 'away_moneyline'])
+      const id = g.columns.get('game_id')!
+      const h = g.columns.get('home_moneyline')!
+      const a = g.columns.get('away_moneyline')!
+      const out = new Map<string, number>()
+      const val = (s: string): number | null => (s === '' || s === 'NA' ? null : Number(s))
+      for (let r = 0; r < g.rowCount; r++) {
+        const prob = moneylineHomeProb(val(h[r]!), val(a[r]!))
+        if (Number.isFinite(prob)) out.set(id[r]!, prob)
+      }
+      return out
+    })()
+    mlCache.set(dataDir, p)
+  }
+  return p
+}
+
+/** Fills a file's posteamMlProb from the schedule's moneylines (idempotent). */
+export function joinMoneylines(p: PlayRows, homeProbByGame: ReadonlyMap<string, number>): void {
+  for (let i = 0; i < p.n; i++) {
+    const hp = homeProbByGame.get(p.gameIds[p.gameIndex[i]!]!)
+    p.posteamMlProb[i] = hp === undefined ? NaN : p.home[i] === 1 ? hp : 1 - hp
+  }
 }
 
 /** Loads one play-by-play file (csv, csv.gz or parquet), cached by path. */
@@ -190,7 +244,11 @@ export function validateRows(cols: CsvColumns): PlayRows {
     home: new Uint8Array(n),
     posteamSpread: new Float32Array(n),
     label: new Float32Array(n),
+    totalLine: new Float32Array(n).fill(NaN),
+    posteamMlProb: new Float32Array(n).fill(NaN),
+    gameIds: [] as string[],
   }
+  const totalCol = cols.columns.get('total_line')
 
   // Opening-kickoff receiver per game, for files without receive_2h_ko (full nflverse releases).
   const openingReceiver = new Map<string, string>()
@@ -238,6 +296,7 @@ export function validateRows(cols: CsvColumns): PlayRows {
     if (g !== lastGame) {
       gameIdx++
       lastGame = g
+      out.gameIds.push(g)
     }
     const st = SEASON_TYPES[col('season_type')[r]!]
     if (st === undefined) {
@@ -275,6 +334,8 @@ export function validateRows(cols: CsvColumns): PlayRows {
     out.home[i] = isHome ? 1 : 0
     out.posteamSpread[i] = isHome ? spread : -spread
     out.label[i] = margin > 0 ? 1 : margin < 0 ? 0 : 0.5
+    if (totalCol !== undefined && totalCol[r] !== '' && totalCol[r] !== 'NA')
+      out.totalLine[i] = num('total_line', r, 0, 200)
   }
   return out
 }
@@ -325,6 +386,8 @@ export function forEachPlay(
       input.receive2hKickoff = p.receive2h[i] === 1
       input.posteamIsHome = p.home[i] === 1
       input.posteamSpreadLine = p.posteamSpread[i]!
+      input.totalLine = p.totalLine[i]!
+      input.posteamMoneylineProb = p.posteamMlProb[i]!
       fn(input, p.label[i]!, p.qtr[i]!, p.season[i]!)
     }
   }

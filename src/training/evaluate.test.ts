@@ -1,6 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { concatHeldOut, defaultWpParams, heldOutFromJson, heldOutToJson, report } from './evaluate.ts'
+import {
+  concatHeldOut,
+  defaultWpParams,
+  heldOutFromJson,
+  heldOutToJson,
+  recencyWeights,
+  report,
+} from './evaluate.ts'
 import { FEATURE_NAMES, MONOTONE } from '../core/model/features.ts'
 import { validateGbdtParams } from './gbdt/params.ts'
 
@@ -38,4 +45,11 @@ test('held-out predictions from separate fold runs pool into the same report as 
   assert.equal(r.metrics.n, 5)
   assert.throws(() => concatHeldOut('no_spread', [a]))
   assert.throws(() => heldOutFromJson('{"format":"x"}', 'x.json'))
+})
+
+test('recency weights: half per half-life away from the target season, mean 1', () => {
+  const w = recencyWeights(Int16Array.from([2020, 2022, 2024, 2024]), 2024, 2)
+  assert.ok(Math.abs(w[1]! / w[2]! - 0.5) < 1e-6)
+  assert.ok(Math.abs(w[0]! / w[2]! - 0.25) < 1e-6)
+  assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 4) < 1e-5)
 })

@@ -10,6 +10,7 @@ import type { FeatureSet } from '../core/model/features.ts'
 import { MONOTONE } from '../core/model/features.ts'
 import { predictBatch, type GbdtModel } from '../core/model/gbdt.ts'
 import { trainGbdt } from './gbdt/train.ts'
+import { averageModels, bagSeed } from './gbdt/bagging.ts'
 import type { GbdtParams } from './gbdt/params.ts'
 import { buildDataset, loadSeasons, selectSeasons, type Dataset } from './dataset.ts'
 import {
@@ -20,6 +21,16 @@ import {
   type Metrics,
 } from './metrics.ts'
 import { calibrationPng, calibrationSvg } from './plot.ts'
+import { FEATURE_NAMES } from '../core/model/features.ts'
+import { WinProbModel } from '../core/model/win-prob.ts'
+import {
+  collectLate,
+  concatLate,
+  emptyLate,
+  lateSection,
+  type LateGameSection,
+  type LatePredictions,
+} from './late-game.ts'
 
 /**
  * Hyper-parameters after nflfastR's published XGBoost settings for its win-probability models
@@ -30,7 +41,7 @@ import { calibrationPng, calibrationSvg } from './plot.ts'
  * to one thread, only faster.
  */
 export function defaultWpParams(set: FeatureSet): GbdtParams {
-  if (set === 'spread') {
+  if (set !== 'no_spread') {
     // nflfastR's published spread-model parameters and constraints (spread_time free): against our
     // earlier defaults (min child weight 1, gamma 0, subsample/colsample 0.8) they cut pooled LOSO
     // calibration error from 0.0107 to 0.0092; freeing spread_time took it to ~0.0066. Leaf-bounds
@@ -47,7 +58,7 @@ export function defaultWpParams(set: FeatureSet): GbdtParams {
       rowSubsample: 0.9224245,
       colSubsample: 5 / 12,
       maxBins: 255,
-      monotone: [...MONOTONE.spread],
+      monotone: [...MONOTONE[set]],
       monotoneMethod: 'leaf-bounds',
       earlyStoppingRounds: 0,
       seed: 2013,
@@ -83,14 +94,27 @@ export function trainOn(
     onRound?: (round: number, train: number, valid: number | null) => void
     /** Report every this many rounds (training log loss costs a pass over all rows). */
     logEvery?: number
+    /** The season the model will predict (for recency weighting). */
+    targetSeason?: number
   } = {},
 ): TrainResult {
   const now = opts.nowMs ?? (() => performance.now())
   const t0 = now()
-  const model = trainGbdt(
-    { x: train.x, nRows: train.nRows, nFeatures: train.nFeatures, y: train.y },
-    params,
-    {
+  const bags = params.bags ?? 1
+  const half = params.recencyHalfLife ?? 0
+  if (half > 0 && opts.targetSeason === undefined)
+    throw new Error('trainOn: recencyHalfLife needs the target season')
+  const weight = half > 0 ? recencyWeights(train.season, opts.targetSeason!, half) : undefined
+  const models: GbdtModel[] = []
+  for (let b = 0; b < bags; b++) {
+    const { bags: _bags, recencyHalfLife: _half, ...one } = params
+    models.push(trainOne({ ...one, seed: bagSeed(params.seed, b) }))
+  }
+  return { model: averageModels(models), seconds: (now() - t0) / 1000, rows: train.nRows }
+
+  function trainOne(p: GbdtParams): GbdtModel {
+    const data = { x: train.x, nRows: train.nRows, nFeatures: train.nFeatures, y: train.y }
+    return trainGbdt(weight === undefined ? data : { ...data, weight }, p, {
       ...(opts.valid
         ? {
             valid: {
@@ -103,9 +127,21 @@ export function trainOn(
         : {}),
       ...(opts.onRound ? { onRound: (l) => opts.onRound!(l.round, l.trainLogLoss, l.validLogLoss) } : {}),
       ...(opts.logEvery !== undefined ? { logEvery: opts.logEvery } : {}),
-    },
-  )
-  return { model, seconds: (now() - t0) / 1000, rows: train.nRows }
+    })
+  }
+}
+
+/** Per-row weights 0.5 ^ (|target - season| / halfLife), normalised to mean 1. */
+export function recencyWeights(season: Int16Array, target: number, halfLife: number): Float32Array {
+  const w = new Float32Array(season.length)
+  let sum = 0
+  for (let i = 0; i < w.length; i++) {
+    w[i] = Math.pow(0.5, Math.abs(target - season[i]!) / halfLife)
+    sum += w[i]!
+  }
+  const scale = w.length / sum
+  for (let i = 0; i < w.length; i++) w[i]! *= scale
+  return w
 }
 
 /** Tree predictions for every row of a dataset. */
@@ -123,6 +159,8 @@ export type EvalReport = {
   readonly bins: readonly CalibrationBin[]
   readonly trainSeconds: readonly number[]
   readonly detail: Readonly<Record<string, unknown>>
+  /** Last 5 minutes of Q4 and of overtime, scored with the live model (rules + tree); absent when pooled from files. */
+  readonly late?: LateGameSection
 }
 
 export function report(
@@ -132,6 +170,7 @@ export function report(
   d: { y: Float32Array; qtr: Int8Array },
   trainSeconds: readonly number[],
   detail: Record<string, unknown>,
+  late?: LatePredictions,
 ): EvalReport {
   const bins = calibrationBins(pred, d.y, d.qtr)
   const cal = calibrationErrorOf(bins)
@@ -143,6 +182,7 @@ export function report(
     bins,
     trainSeconds,
     detail,
+    ...(late === undefined ? {} : { late: lateSection(late) }),
   }
 }
 
@@ -160,13 +200,30 @@ export async function forwardTest(
   const all = buildDataset(parts, set)
   const train = selectSeasons(all, new Set(trainSeasons), true)
   const test = selectSeasons(all, new Set([testSeason]), true)
-  const t = trainOn(train, params, onRound === undefined ? {} : { onRound, logEvery: 50 })
+  const t = trainOn(
+    train,
+    params,
+    onRound === undefined
+      ? { targetSeason: testSeason }
+      : { onRound, logEvery: 50, targetSeason: testSeason },
+  )
   const pred = predictDataset(t.model, test)
-  return report('forward', set, pred, test, [t.seconds], {
-    trainSeasons: [trainSeasons[0], trainSeasons[trainSeasons.length - 1]],
-    testSeason,
-    trainRows: train.nRows,
-  })
+  const late = emptyLate()
+  collectLate(parts, new Set([testSeason]), new WinProbModel(t.model, FEATURE_NAMES[set]), late)
+  return report(
+    'forward',
+    set,
+    pred,
+    test,
+    [t.seconds],
+    {
+      trainSeasons: [trainSeasons[0], trainSeasons[trainSeasons.length - 1]],
+      testSeason,
+      trainRows: train.nRows,
+      seed: params.seed,
+    },
+    late,
+  )
 }
 
 /** Held-out predictions of a protocol run, so folds run in separate processes can be pooled later. */
@@ -177,6 +234,8 @@ export type HeldOutPredictions = {
   readonly qtr: Int8Array
   readonly season: Int16Array
   readonly trainSeconds: readonly number[]
+  /** Late-game predictions of the same folds (rules + tree), when the run recorded them. */
+  readonly late?: LatePredictions
 }
 
 /**
@@ -198,18 +257,24 @@ export async function leaveOneSeasonOut(
   const tests: Dataset[] = []
   const preds: Float64Array[] = []
   const secs: number[] = []
+  const lates: LatePredictions[] = []
   for (const s of folds) {
     const held = new Set([s])
     const train = selectSeasons(all, held, false)
     const t = trainOn(
       train,
       params,
-      onRound === undefined ? {} : { onRound: (r, l) => onRound(s, r, l), logEvery: 50 },
+      onRound === undefined
+        ? { targetSeason: s }
+        : { onRound: (r, l) => onRound(s, r, l), logEvery: 50, targetSeason: s },
     )
     secs.push(t.seconds)
     const test = selectSeasons(all, held, true)
     const p = predictDataset(t.model, test)
     onSeason?.(s, t.seconds, computeMetrics(p, test.y, test.qtr))
+    const late = emptyLate()
+    collectLate(parts, held, new WinProbModel(t.model, FEATURE_NAMES[set]), late)
+    lates.push(late)
     tests.push(test)
     preds.push(p)
   }
@@ -225,11 +290,16 @@ export async function leaveOneSeasonOut(
     })),
     secs,
   )
-  const r = report('loso', set, heldOut.pred, heldOut, secs, {
-    seasons: [seasons[0], seasons[seasons.length - 1]],
-    folds: [...folds],
-  })
-  return { report: r, heldOut }
+  const r = report(
+    'loso',
+    set,
+    heldOut.pred,
+    heldOut,
+    secs,
+    { seasons: [seasons[0], seasons[seasons.length - 1]], folds: [...folds], seed: params.seed },
+    concatLate(lates),
+  )
+  return { report: r, heldOut: { ...heldOut, late: concatLate(lates) } }
 }
 
 /** Concatenates held-out predictions (from folds run separately) into one pooled set. */
@@ -252,7 +322,9 @@ export function concatHeldOut(
     season.set(p.season, off)
     off += p.pred.length
   }
-  return { featureSet: set, pred, y, qtr, season, trainSeconds }
+  const lates = parts.map((p) => p.late)
+  const late = lates.every((l) => l !== undefined) ? concatLate(lates as LatePredictions[]) : undefined
+  return { featureSet: set, pred, y, qtr, season, trainSeconds, ...(late === undefined ? {} : { late }) }
 }
 
 /** JSON form of held-out predictions (plain arrays; a full LOSO run is a few MB). */
@@ -265,6 +337,7 @@ export function heldOutToJson(h: HeldOutPredictions): string {
     y: Array.from(h.y),
     qtr: Array.from(h.qtr),
     season: Array.from(h.season),
+    ...(h.late === undefined ? {} : { late: h.late }),
   })
 }
 
@@ -277,6 +350,7 @@ export function heldOutFromJson(text: string, file: string): HeldOutPredictions 
     y?: number[]
     qtr?: number[]
     season?: number[]
+    late?: LatePredictions
   }
   if (j.format !== 'gridedge-heldout-predictions' || !j.pred || !j.y || !j.qtr || !j.season || !j.featureSet)
     throw new Error(`${file} is not a held-out predictions file`)
@@ -290,6 +364,7 @@ export function heldOutFromJson(text: string, file: string): HeldOutPredictions 
     qtr: Int8Array.from(j.qtr),
     season: Int16Array.from(j.season),
     trainSeconds: j.trainSeconds ?? [],
+    ...(j.late === undefined ? {} : { late: j.late }),
   }
 }
 

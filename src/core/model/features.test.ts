@@ -30,6 +30,8 @@ const input: WpInput = {
   receive2hKickoff: true,
   posteamIsHome: true,
   posteamSpreadLine: 4.5,
+  totalLine: NaN,
+  posteamMoneylineProb: NaN,
 }
 
 test('feature sets: names and monotone constraints line up; no_spread is spread minus spread_time', () => {

@@ -9,10 +9,49 @@ import type { GameState } from '../game-state.ts'
 import { gameSecondsRemaining, halfSecondsRemaining } from '../game-state.ts'
 import type { PregameLines } from '../pregame-lines.ts'
 import type { WpInput } from './wp-types.ts'
+import { SCORE_DIST_FIT, scoreDistWinProb } from './score-dist.ts'
 
-export type FeatureSet = 'spread' | 'no_spread'
+/**
+ * Every feature the module can build. Sets are lists of these names; a model file's feature list must equal
+ * one registered set. The first twelve are nflfastR's spread model; the rest are candidates measured with
+ * the leave-one-season-out protocol (docs/model-candidates.md) and kept in a shipped set only where they helped.
+ */
+const FEATURE_DEFS = {
+  receive_2h_ko: 0,
+  spread_time: 0,
+  home: 0,
+  half_seconds_remaining: 0,
+  game_seconds_remaining: 0,
+  diff_time_ratio: 1,
+  score_differential: 1,
+  down: -1,
+  ydstogo: -1,
+  yardline_100: -1,
+  posteam_timeouts_remaining: 1,
+  defteam_timeouts_remaining: -1,
+  // Pre-game total decayed with time like the spread (a high-scoring game swings more).
+  total_time: 0,
+  // Points still expected in the game at the pre-game scoring rate: total x share of regulation left.
+  total_remaining: 0,
+  // Score difference over the spread of the points still to come (sqrt of the expected remaining points).
+  diff_total_ratio: 1,
+  // Moneyline-implied win probability of the team with the ball, as a logit, decayed like the spread.
+  ml_time: 0,
+  // The season itself, for league-wide trends (kicking range, fourth-down aggression, kickoff rules).
+  season: 0,
+  // The second opinion as an input: logit of the score-distribution model's win probability (score-dist.ts
+  // with SCORE_DIST_FIT), so the trees learn where to trust the smooth margin model (stacking).
+  score_dist_logit: 0,
+} as const satisfies Record<string, -1 | 0 | 1>
 
-const SPREAD_NAMES = [
+export type FeatureName = keyof typeof FEATURE_DEFS
+
+// Monotone constraints where the sign is certain whatever the other features are: more points, more
+// time-weighted points, fewer yards to go, own timeouts help; the opponent's hurt. spread_time is left
+// free, as nflfastR does: constraining it too (XGBoost's midpoint bounds) biased first-quarter
+// predictions even in sample (Q1 calibration error 0.019 in sample, 0.0073 free) and pooled LOSO
+// calibration went 0.0086 -> 0.0068. The candidates are free too (their sign depends on the score).
+const SPREAD_NAMES: readonly FeatureName[] = [
   'receive_2h_ko',
   'spread_time',
   'home',
@@ -25,34 +64,80 @@ const SPREAD_NAMES = [
   'yardline_100',
   'posteam_timeouts_remaining',
   'defteam_timeouts_remaining',
-] as const
+]
 
-// Monotone constraints where the sign is certain whatever the other features are: more points, more
-// time-weighted points, fewer yards to go, own timeouts help; the opponent's hurt. spread_time is left
-// free, as nflfastR does: constraining it too (XGBoost's midpoint bounds) biased first-quarter
-// predictions even in sample (Q1 calibration error 0.019 in sample, 0.0073 free) and pooled LOSO
-// calibration went 0.0086 -> 0.0068.
-const SPREAD_MONOTONE = [0, 0, 0, 0, 0, 1, 1, -1, -1, -1, 1, -1] as const
-
-export const FEATURE_NAMES: Readonly<Record<FeatureSet, readonly string[]>> = {
+const SETS = {
   spread: SPREAD_NAMES,
   no_spread: SPREAD_NAMES.filter((n) => n !== 'spread_time'),
-}
+  spread_total: [...SPREAD_NAMES, 'total_time'],
+  spread_total_rem: [...SPREAD_NAMES, 'total_remaining'],
+  spread_total_ratio: [...SPREAD_NAMES, 'total_remaining', 'diff_total_ratio'],
+  ml: SPREAD_NAMES.map((n) => (n === 'spread_time' ? 'ml_time' : n)),
+  spread_ml: [...SPREAD_NAMES, 'ml_time'],
+  spread_season: [...SPREAD_NAMES, 'season'],
+  spread_total_season: [...SPREAD_NAMES, 'total_time', 'season'],
+  spread_total_ml: [...SPREAD_NAMES, 'total_time', 'ml_time'],
+  spread_sd: [...SPREAD_NAMES, 'score_dist_logit'],
+  spread_total_sd: [...SPREAD_NAMES, 'total_time', 'score_dist_logit'],
+} as const satisfies Record<string, readonly FeatureName[]>
 
-export const MONOTONE: Readonly<Record<FeatureSet, readonly number[]>> = {
-  spread: SPREAD_MONOTONE,
-  no_spread: SPREAD_MONOTONE.filter((_, i) => SPREAD_NAMES[i] !== 'spread_time'),
-}
+export type FeatureSet = keyof typeof SETS
+export const FEATURE_SETS: readonly FeatureSet[] = Object.keys(SETS) as FeatureSet[]
+
+export const FEATURE_NAMES: Readonly<Record<FeatureSet, readonly string[]>> = SETS
+
+export const MONOTONE: Readonly<Record<FeatureSet, readonly number[]>> = Object.fromEntries(
+  FEATURE_SETS.map((set) => [set, SETS[set].map((n: FeatureName) => FEATURE_DEFS[n])]),
+) as unknown as Record<FeatureSet, readonly number[]>
+
+const CODE_OF: Readonly<Record<FeatureName, number>> = Object.fromEntries(
+  Object.keys(FEATURE_DEFS).map((n, i) => [n, i]),
+) as unknown as Record<FeatureName, number>
+
+/** Per set, the feature codes in order (a small integer array: buildFeatures switches on them). */
+const CODES: Readonly<Record<FeatureSet, Uint8Array>> = Object.fromEntries(
+  FEATURE_SETS.map((set) => [set, Uint8Array.from(SETS[set].map((n: FeatureName) => CODE_OF[n]))]),
+) as unknown as Record<FeatureSet, Uint8Array>
 
 export const featureCount = (set: FeatureSet): number => FEATURE_NAMES[set].length
 
-/** Which feature set a model's feature list is, or null if it is neither (a model we cannot feed). */
+/** Pre-game lines a feature set needs at live time: a model must not be asked to price without them. */
+export function linesNeeded(set: FeatureSet): {
+  readonly spread: boolean
+  readonly total: boolean
+  readonly moneyline: boolean
+} {
+  const names: readonly string[] = FEATURE_NAMES[set]
+  return {
+    spread: names.includes('spread_time'),
+    total: names.some((n) => n.startsWith('total_') || n === 'diff_total_ratio'),
+    moneyline: names.includes('ml_time'),
+  }
+}
+
+/** Which feature set a model's feature list is, or null if it is none (a model we cannot feed). */
 export function featureSetOf(names: readonly string[]): FeatureSet | null {
-  for (const set of ['spread', 'no_spread'] as const) {
-    const want = FEATURE_NAMES[set]
+  for (const set of FEATURE_SETS) {
+    const want: readonly string[] = FEATURE_NAMES[set]
     if (want.length === names.length && want.every((n, i) => names[i] === n)) return set
   }
   return null
+}
+
+/**
+ * Win probability of the home team implied by American moneylines with the bookmaker's margin removed
+ * (each side's implied probability divided by their sum); NaN when either line is unknown or malformed.
+ */
+export function moneylineHomeProb(homeMoneyline: number | null, awayMoneyline: number | null): number {
+  if (homeMoneyline === null || awayMoneyline === null) return NaN
+  const h = americanImplied(homeMoneyline)
+  const a = americanImplied(awayMoneyline)
+  return h / (h + a)
+}
+
+function americanImplied(odds: number): number {
+  if (!Number.isFinite(odds) || Math.abs(odds) < 100) return NaN
+  return odds > 0 ? 100 / (odds + 100) : -odds / (-odds + 100)
 }
 
 /** Share of regulation elapsed, 0 at kickoff, 1 at the end of the fourth quarter (nflfastR's elapsed_share). */
@@ -72,19 +157,59 @@ export function buildFeatures(
   set: FeatureSet = 'spread',
 ): void {
   const decay = Math.exp(-4 * elapsedShare(input.gameSecondsRemaining))
-  let i = offset
-  out[i++] = input.quarter <= 2 && input.receive2hKickoff ? 1 : 0
-  if (set === 'spread') out[i++] = input.posteamSpreadLine * decay
-  out[i++] = input.posteamIsHome ? 1 : 0
-  out[i++] = input.halfSecondsRemaining
-  out[i++] = input.gameSecondsRemaining
-  out[i++] = input.scoreDifferential / decay
-  out[i++] = input.scoreDifferential
-  out[i++] = input.down >= 1 && input.down <= 4 ? input.down : NaN
-  out[i++] = input.yardsToGo
-  out[i++] = input.yardline100
-  out[i++] = input.posteamTimeouts
-  out[i] = input.defteamTimeouts
+  const codes = CODES[set]
+  for (let k = 0; k < codes.length; k++) out[offset + k] = featureValue(codes[k]!, input, decay)
+}
+
+// One feature by its code (the order of FEATURE_DEFS). A plain switch: no allocation on the hot path.
+function featureValue(code: number, input: WpInput, decay: number): number {
+  switch (code) {
+    case 0:
+      return input.quarter <= 2 && input.receive2hKickoff ? 1 : 0
+    case 1:
+      return input.posteamSpreadLine * decay
+    case 2:
+      return input.posteamIsHome ? 1 : 0
+    case 3:
+      return input.halfSecondsRemaining
+    case 4:
+      return input.gameSecondsRemaining
+    case 5:
+      return input.scoreDifferential / decay
+    case 6:
+      return input.scoreDifferential
+    case 7:
+      return input.down >= 1 && input.down <= 4 ? input.down : NaN
+    case 8:
+      return input.yardsToGo
+    case 9:
+      return input.yardline100
+    case 10:
+      return input.posteamTimeouts
+    case 11:
+      return input.defteamTimeouts
+    case 12:
+      return input.totalLine * decay
+    case 13:
+      return (input.totalLine * Math.max(0, input.gameSecondsRemaining)) / 3600
+    case 14:
+      return (
+        input.scoreDifferential /
+        Math.sqrt(1 + (input.totalLine * Math.max(0, input.gameSecondsRemaining)) / 3600)
+      )
+    case 15: {
+      const p = input.posteamMoneylineProb
+      return Math.log(p / (1 - p)) * decay
+    }
+    case 16:
+      return input.season
+    case 17: {
+      const p = scoreDistWinProb(input, SCORE_DIST_FIT)
+      return Math.log(p / (1 - p))
+    }
+    default:
+      throw new Error(`unknown feature code ${code}`)
+  }
 }
 
 /** A WpInput whose fields can be overwritten in place (scratch inputs reused on hot paths). */
@@ -117,6 +242,9 @@ export function fillWpInput(into: MutableWpInput, state: GameState, lines: Prega
   into.posteamIsHome = home
   const spread = lines.homeSpreadLine ?? 0
   into.posteamSpreadLine = home ? spread : -spread
+  into.totalLine = lines.totalLine ?? NaN
+  const homeMl = moneylineHomeProb(lines.homeMoneyline, lines.awayMoneyline)
+  into.posteamMoneylineProb = home ? homeMl : 1 - homeMl
   return true
 }
 
@@ -137,6 +265,8 @@ export function blankWpInput(): MutableWpInput {
     receive2hKickoff: false,
     posteamIsHome: false,
     posteamSpreadLine: 0,
+    totalLine: NaN,
+    posteamMoneylineProb: NaN,
   }
 }
 

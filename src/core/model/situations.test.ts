@@ -4,6 +4,9 @@ import {
   KNEEL_WIN_PROB,
   canKneelOut,
   extraPointProb,
+  fieldGoalMakeProb,
+  kneelThenKickProb,
+  secondsLeftAfterSnaps,
   finalWinProb,
   insurmountable,
   kickoffStartYardline100,
@@ -103,4 +106,63 @@ test('kickoff start and overtime lengths follow the rule changes', () => {
   assert.equal(overtimeSeconds('POST', 2024), 900)
   assert.deepEqual(overtimePeriodOverLevel('REG'), { prob: 0.5, endsTied: true })
   assert.deepEqual(overtimePeriodOverLevel('POST'), { prob: 0.5, endsTied: false })
+})
+
+test('clock arithmetic: kneels, play clock, defensive timeouts and the two-minute warning', () => {
+  // Q3 (no warning): 4 kneels of 1 s and three 38-s runoffs.
+  assert.equal(secondsLeftAfterSnaps(150, 4, 0, 3), 150 - 4 - 3 * 38)
+  // Q4 from 2:30: the first runoff stops at the warning (2:00), then 119 -> 81 -> 80 -> 42 -> 41.
+  assert.equal(secondsLeftAfterSnaps(150, 4, 0, 4), 41)
+  // The defence spends its timeouts where they save the most: two timeouts, two of three gaps stopped.
+  assert.equal(secondsLeftAfterSnaps(100, 4, 2, 4), 100 - 4 - 38)
+  // Timeouts beyond the gaps do not help; one snap is just the snap.
+  assert.equal(secondsLeftAfterSnaps(100, 2, 3, 4), 99 - 1)
+  assert.equal(secondsLeftAfterSnaps(30, 1, 0, 4), 29)
+  // The clock cannot go below zero.
+  assert.equal(secondsLeftAfterSnaps(50, 4, 0, 4), 0)
+  // So a leader with a first down can never kneel out from beyond the warning (118 s is the most 4 kneels burn).
+  const k = { quarter: 4, scoreDifferential: 3, down: 1, yardline100: 40, defteamTimeouts: 0 }
+  assert.equal(canKneelOut({ ...k, secondsLeftInPeriod: 118 }), true)
+  assert.equal(canKneelOut({ ...k, secondsLeftInPeriod: 121 }), false)
+  // Second down with the defence out of timeouts: 3 kneels burn 3 + 2 x 38 = 79 s.
+  assert.equal(canKneelOut({ ...k, down: 2, secondsLeftInPeriod: 79 }), true)
+  assert.equal(canKneelOut({ ...k, down: 2, secondsLeftInPeriod: 80 }), false)
+})
+
+test('field-goal curve: fitted make probability falls with distance', () => {
+  assert.ok(fieldGoalMakeProb(25) > 0.97)
+  assert.ok(Math.abs(fieldGoalMakeProb(50) - 0.725) < 0.02)
+  assert.ok(fieldGoalMakeProb(60) < 0.55 && fieldGoalMakeProb(60) > 0.4)
+  for (let d = 20; d < 70; d++) assert.ok(fieldGoalMakeProb(d + 1) < fieldGoalMakeProb(d))
+})
+
+test('kneel, then kick: level (or, on request, 1-2 behind), the field goal as the last play', () => {
+  const s = {
+    quarter: 4,
+    secondsLeftInPeriod: 40,
+    scoreDifferential: 0,
+    down: 1,
+    yardline100: 15,
+    defteamTimeouts: 0,
+  }
+  // 0:40, first down at the 15, defence out of timeouts: kneel (40 -> 39), runoff to 1, kick from 34 yards.
+  const make = fieldGoalMakeProb(15 + 1 + 18)
+  assert.ok(Math.abs(kneelThenKickProb(s)! - (make + (1 - make) * 0.5)) < 1e-12)
+  // One point behind: a miss loses (only with trailingToo; the live model uses the level case only).
+  assert.equal(kneelThenKickProb({ ...s, scoreDifferential: -1 }), null)
+  const behind = kneelThenKickProb({ ...s, scoreDifferential: -1, trailingToo: true })!
+  assert.ok(Math.abs(behind - fieldGoalMakeProb(34)) < 1e-12)
+  // Three behind: a field goal only ties, not this rule. Ahead: the kneel rule's business.
+  assert.equal(kneelThenKickProb({ ...s, scoreDifferential: -3 }), null)
+  assert.equal(kneelThenKickProb({ ...s, scoreDifferential: 1 }), null)
+  // Three defensive timeouts keep 37 s on the clock: the opponent would get the ball back.
+  assert.equal(kneelThenKickProb({ ...s, defteamTimeouts: 3 }), null)
+  // Fourth down with 3 s left: kick now, no kneel.
+  const now = kneelThenKickProb({ ...s, down: 4, secondsLeftInPeriod: 3, yardline100: 30 })!
+  assert.ok(Math.abs(now - (fieldGoalMakeProb(48) + (1 - fieldGoalMakeProb(48)) * 0.5)) < 1e-12)
+  // Out of range, or not the fourth quarter: no rule.
+  assert.equal(kneelThenKickProb({ ...s, yardline100: 50 }), null)
+  assert.equal(kneelThenKickProb({ ...s, quarter: 2 }), null)
+  // 2:30 left with a first down: even with the warning there is too much time.
+  assert.equal(kneelThenKickProb({ ...s, secondsLeftInPeriod: 150 }), null)
 })

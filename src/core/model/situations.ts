@@ -44,10 +44,65 @@ export function insurmountable(margin: number, quarter: number, secondsLeftInPer
   return margin > 0 ? 1 : 0
 }
 
+/** The two-minute warning: the clock stops when it first reaches 2:00 of the second and fourth quarters. */
+const TWO_MINUTE_WARNING_SECONDS = 120
+
 /**
- * Whether the team with the ball, leading, can end the game by kneeling: after the two-minute warning
- * (no more free stoppage), with every remaining down a kneel and the clock running 38 s between snaps
- * except where the defence stops it with a timeout. Not near its own goal line (a kneel loses yards).
+ * Fewest game-clock seconds that can be left after the team with the ball runs `snaps` clock-killing
+ * plays (kneels) from `secondsLeft`, when the defence stops the clock with its timeouts where that leaves
+ * the most time. Exact clock arithmetic: each snap takes KNEEL_SECONDS; between snaps the clock runs
+ * RUNOFF_BETWEEN_SNAPS_SECONDS (40-s play clock, snapped with 2 left) unless a timeout stops it, and it
+ * stops at the two-minute warning (Q2/Q4) if the runoff crosses it (the next snap comes with the clock
+ * stopped). Returns the seconds left when the last snap ends (0 = the clock ran out).
+ */
+export function secondsLeftAfterSnaps(
+  secondsLeft: number,
+  snaps: number,
+  defteamTimeouts: number,
+  quarter: number,
+): number {
+  if (snaps <= 0) return Math.max(0, secondsLeft)
+  const gaps = snaps - 1
+  const tos = Math.min(Math.max(0, defteamTimeouts), gaps)
+  const warning = quarter === 2 || quarter === 4
+  let best = 0
+  // At most three gaps and three timeouts: try every set of gaps the defence could stop (<= 8 sets).
+  for (let mask = 0; mask < 1 << gaps; mask++) {
+    if (popcount(mask) > tos) continue
+    let t = secondsLeft
+    let warned = !warning || t <= TWO_MINUTE_WARNING_SECONDS
+    for (let k = 0; k < snaps; k++) {
+      t -= KNEEL_SECONDS
+      if (t <= 0) {
+        t = 0
+        break
+      }
+      if (k === snaps - 1) break
+      if ((mask >> k) & 1) continue
+      let next = t - RUNOFF_BETWEEN_SNAPS_SECONDS
+      if (!warned && next < TWO_MINUTE_WARNING_SECONDS) {
+        next = TWO_MINUTE_WARNING_SECONDS
+        warned = true
+      }
+      if (!warned && t <= TWO_MINUTE_WARNING_SECONDS) warned = true
+      t = Math.max(0, next)
+    }
+    if (t > best) best = t
+  }
+  return best
+}
+
+function popcount(x: number): number {
+  let n = 0
+  for (let v = x; v > 0; v >>= 1) n += v & 1
+  return n
+}
+
+/**
+ * Whether the team with the ball, leading, can end the game by kneeling: every remaining down a kneel,
+ * the defence stopping the clock with its timeouts where that hurts most and the two-minute warning
+ * stopping it once (secondsLeftAfterSnaps). Not near its own goal line (a kneel loses yards), and only
+ * in the fourth quarter (overtime is priced as a fourth quarter by the caller).
  */
 export function canKneelOut(args: {
   readonly quarter: number
@@ -58,12 +113,78 @@ export function canKneelOut(args: {
   readonly defteamTimeouts: number
 }): boolean {
   const { quarter, secondsLeftInPeriod, scoreDifferential, down, yardline100, defteamTimeouts } = args
-  if (quarter < 4 || scoreDifferential <= 0 || secondsLeftInPeriod > 120) return false
+  if (quarter < 4 || scoreDifferential <= 0) return false
   if (down < 1 || down > 4 || yardline100 > 90) return false
-  const snaps = 5 - down
-  const stoppable = Math.min(Math.max(0, defteamTimeouts), snaps - 1)
-  const burn = snaps * KNEEL_SECONDS + (snaps - 1 - stoppable) * RUNOFF_BETWEEN_SNAPS_SECONDS
-  return burn >= secondsLeftInPeriod
+  // Four kneels with three timeouts cannot burn more than ~2:45 even with the warning: a quick exit.
+  if (secondsLeftInPeriod > 4 * RUNOFF_BETWEEN_SNAPS_SECONDS + TWO_MINUTE_WARNING_SECONDS) return false
+  return secondsLeftAfterSnaps(secondsLeftInPeriod, 5 - down, defteamTimeouts, quarter) <= 0
+}
+
+/**
+ * Field-goal make probability by distance (yards from the kick to the goal posts: yardline_100 + 18),
+ * a logistic curve fitted on the 2021-2024 seasons' attempts by `src/training/field-goals.ts`
+ * (4,455 attempts; a test refits it from the data and checks these constants).
+ */
+export const FIELD_GOAL_CURVE = { intercept: 6.1502, perYard: -0.10276, seasons: '2021-2024' } as const
+
+export function fieldGoalMakeProb(distanceYards: number): number {
+  const z = FIELD_GOAL_CURVE.intercept + FIELD_GOAL_CURVE.perYard * distanceYards
+  return 1 / (1 + Math.exp(-z))
+}
+
+/** Distance of a field-goal try from the line of scrimmage (snap 7-8 yards back, 10-yard end zone). */
+export const fieldGoalDistance = (yardline100: number): number => yardline100 + 18
+/** Game-clock seconds a field-goal try uses; the kick is the last play if no more than this is left. */
+const KICK_SECONDS = 4
+/** Yards a kneel loses (the ball is centred for the kick at the same time). */
+const KNEEL_YARDS = 1
+/** Longest try the rule prices; beyond it teams do not simply kick at the end (Hail Mary, punt...). */
+const MAX_FIELD_GOAL_DISTANCE = 63
+
+/**
+ * "Kneel, then kick": the team with the ball, level in the fourth quarter, can run the clock down with
+ * kneels (keeping a down for the kick) so that the field goal is the game's last play. Its win probability
+ * is then at least make + miss x 0.5 (overtime). Null when the strategy is not available. The team may do
+ * better by playing on; callers take the larger of this and the model (a floor from one available
+ * strategy). Only when level: on 2018-2024 plays, teams one or two points behind in these spots won less
+ * often than the floor said (e.g. 2nd down, -1: floor 0.865, won 0.714 of 28), while level teams won more
+ * (0.97-1.00 against floors of 0.87-0.94), so `trailingToo` stays off in the live model.
+ */
+export function kneelThenKickProb(args: {
+  readonly quarter: number
+  readonly secondsLeftInPeriod: number
+  readonly scoreDifferential: number
+  readonly down: number
+  readonly yardline100: number
+  readonly defteamTimeouts: number
+  /** Also when one or two points behind (a miss loses); off in the live model, see above. */
+  readonly trailingToo?: boolean
+}): number | null {
+  const { quarter, secondsLeftInPeriod, scoreDifferential, down, yardline100, defteamTimeouts } = args
+  const lowest = args.trailingToo === true ? -2 : 0
+  if (quarter !== 4 || scoreDifferential > 0 || scoreDifferential < lowest) return null
+  if (
+    down < 1 ||
+    down > 4 ||
+    secondsLeftInPeriod > 4 * RUNOFF_BETWEEN_SNAPS_SECONDS + TWO_MINUTE_WARNING_SECONDS
+  )
+    return null
+  let best: number | null = null
+  // k kneels first (downs down..3), the kick on a later down (at the latest the fourth).
+  for (let k = 0; k <= 4 - down; k++) {
+    const dist = fieldGoalDistance(yardline100 + k * KNEEL_YARDS)
+    if (dist > MAX_FIELD_GOAL_DISTANCE) break
+    // After the kneels the clock runs to the kick's snap unless a timeout is left to stop it.
+    const left =
+      k === 0
+        ? secondsLeftInPeriod
+        : secondsLeftAfterSnaps(secondsLeftInPeriod, k + 1, defteamTimeouts, quarter) + KNEEL_SECONDS
+    if (left > KICK_SECONDS) continue
+    const make = fieldGoalMakeProb(dist)
+    const p = make + (1 - make) * (scoreDifferential === 0 ? 0.5 : 0)
+    if (best === null || p > best) best = p
+  }
+  return best
 }
 
 /** Chance that an extra-point kick is good: ~99 % before 2015, ~94 % from the 15-yard line since. */

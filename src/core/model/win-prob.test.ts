@@ -98,6 +98,8 @@ const input: WpInput = {
   receive2hKickoff: false,
   posteamIsHome: true,
   posteamSpreadLine: 3,
+  totalLine: NaN,
+  posteamMoneylineProb: NaN,
 }
 
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} vs ${b}`)
@@ -186,6 +188,8 @@ test('touchdown before the try: expected value over the try of the kickoff that 
       scoreDifferential: -margin,
       posteamIsHome: true,
       posteamSpreadLine: 3,
+      totalLine: NaN,
+      posteamMoneylineProb: NaN,
       posteamTimeouts: 3,
       defteamTimeouts: 2,
     }).posteamWinProb
@@ -298,6 +302,8 @@ test('the committed model is monotone-sane in the score and prices sensible stat
     gameSecondsRemaining: 3600,
     scoreDifferential: 0,
     posteamSpreadLine: 0,
+    totalLine: NaN,
+    posteamMoneylineProb: NaN,
     down: 1,
     yardsToGo: 10,
     yardline100: 75,

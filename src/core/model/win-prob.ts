@@ -14,6 +14,7 @@ import {
   featureCount,
   featureSetOf,
   fillWpInput,
+  linesNeeded,
   type FeatureSet,
   type MutableWpInput,
 } from './features.ts'
@@ -24,6 +25,7 @@ import {
   finalWinProb,
   insurmountable,
   kickoffStartYardline100,
+  kneelThenKickProb,
   overtimePeriodOverLevel,
   tryExpectedValue,
 } from './situations.ts'
@@ -48,6 +50,8 @@ function copyInput(dst: MutableInput, src: WpInput): MutableInput {
   dst.receive2hKickoff = src.receive2hKickoff
   dst.posteamIsHome = src.posteamIsHome
   dst.posteamSpreadLine = src.posteamSpreadLine
+  dst.totalLine = src.totalLine
+  dst.posteamMoneylineProb = src.posteamMoneylineProb
   return dst
 }
 
@@ -57,6 +61,7 @@ function kickoffAfterScore(into: MutableInput, from: WpInput, scorerMargin: numb
   into.scoreDifferential = -scorerMargin
   into.posteamIsHome = !from.posteamIsHome
   into.posteamSpreadLine = -from.posteamSpreadLine
+  into.posteamMoneylineProb = 1 - from.posteamMoneylineProb
   into.posteamTimeouts = from.defteamTimeouts
   into.defteamTimeouts = from.posteamTimeouts
   into.receive2hKickoff = from.quarter <= 2 && !from.receive2hKickoff
@@ -73,20 +78,39 @@ export class WinProbModel {
   private readonly tryInput = blankInput()
   private readonly stateInput = blankInput()
   private source: Source = 'model'
+  private readonly needs: ReturnType<typeof linesNeeded>
 
   /** `features` is the model file's feature list; it must be one of FEATURE_NAMES' sets. */
+  /**
+   * `lateGameLayer` false turns off the field-goal floor (kneel, then kick): for measuring what the
+   * layer adds; live pricing keeps it on.
+   */
   constructor(
     readonly model: GbdtModel,
     features: readonly string[],
+    private readonly lateGameLayer = true,
   ) {
     const set = featureSetOf(features)
     if (set === null) throw new Error(`model features are not a known feature set: ${features.join(',')}`)
     if (model.nFeatures !== featureCount(set))
       throw new Error(`model has ${model.nFeatures} features, feature set ${set} has ${featureCount(set)}`)
     this.featureSet = set
+    this.needs = linesNeeded(set)
     this.x = new Float64Array(featureCount(set))
     // Compiles the fast tree walk now rather than on a later prediction (same results either way).
     prepareModel(model)
+  }
+
+  /**
+   * Whether the game's pre-game lines carry everything this model's features need (a spread model never
+   * prices a game whose spread is unknown as a pick'em; a total model never guesses the total).
+   */
+  canPrice(lines: PregameLines): boolean {
+    const need = this.needs
+    if (need.spread && lines.homeSpreadLine === null) return false
+    if (need.total && lines.totalLine === null) return false
+    if (need.moneyline && (lines.homeMoneyline === null || lines.awayMoneyline === null)) return false
+    return true
   }
 
   /** The tree alone on a scrimmage-down input, no rules (for evaluation and tests). */
@@ -115,7 +139,7 @@ export class WinProbModel {
       const posIsHome = state.possession !== state.awayTeam
       return { posteamWinProb: posIsHome ? homeP : 1 - homeP, homeWinProb: homeP, source: 'decided' }
     }
-    if (this.featureSet === 'spread' && lines.homeSpreadLine === null) return null
+    if (!this.canPrice(lines)) return null
     if (!fillWpInput(this.stateInput, state, lines)) return null
     const input = this.stateInput
     if (state.tryPending) {
@@ -205,7 +229,23 @@ export class WinProbModel {
       cur = kk
     }
     this.source = overtime ? 'overtime' : 'model'
-    return this.treeProb(cur)
+    const tree = this.treeProb(cur)
+    if (!overtime && this.lateGameLayer) {
+      // A floor from one strategy the team with the ball can always choose: run the clock down and kick.
+      const kick = kneelThenKickProb({
+        quarter: cur.quarter,
+        secondsLeftInPeriod: secs,
+        scoreDifferential: cur.scoreDifferential,
+        down: cur.down,
+        yardline100: cur.yardline100,
+        defteamTimeouts: cur.defteamTimeouts,
+      })
+      if (kick !== null && kick > tree) {
+        this.source = 'kneel_kick'
+        return kick
+      }
+    }
+    return tree
   }
 }
 

@@ -23,6 +23,10 @@ export type WpInput = {
   readonly posteamIsHome: boolean
   /** Pre-game spread from the team with the ball's side: positive = that team favoured. */
   readonly posteamSpreadLine: number
+  /** Pre-game total points (over/under); NaN when unknown. */
+  readonly totalLine: number
+  /** Pre-game win probability of the team with the ball implied by the moneylines (vig removed); NaN when unknown. */
+  readonly posteamMoneylineProb: number
 }
 
 export type WpOutput = {
@@ -30,5 +34,5 @@ export type WpOutput = {
   readonly posteamWinProb: number
   readonly homeWinProb: number
   /** Which path produced it: the tree model, or an explicit rule for a situation trees get wrong. */
-  readonly source: 'model' | 'decided' | 'kneel' | 'try_pending' | 'overtime'
+  readonly source: 'model' | 'decided' | 'kneel' | 'kneel_kick' | 'try_pending' | 'overtime'
 }

@@ -44,6 +44,18 @@ export type GbdtParams = {
   seed: number
   /** Histogram-building threads (worker_threads); results are identical whatever the count. Default 1. */
   nThreads?: number
+  /**
+   * Seed bagging: train this many models (seeds seed, seed + 7919, ...) and average their logits into one
+   * model (training/gbdt/bagging.ts). Applied by training/evaluate.ts trainOn; trainGbdt trains one. Default 1.
+   */
+  bags?: number
+  /**
+   * Recency weighting: a training row of season s weighs 0.5 ^ (|target - s| / recencyHalfLife), where the
+   * target is the season being predicted (forward: the test season; LOSO: the held-out one; a shipped
+   * model: the season after its last), normalised to mean 1. Applied by training/evaluate.ts trainOn;
+   * 0 or absent = every season weighs the same.
+   */
+  recencyHalfLife?: number
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = Object.freeze({
@@ -81,6 +93,8 @@ const paramsSchema = z
     earlyStoppingRounds: z.number().int().min(0),
     seed: z.number().int(),
     nThreads: z.number().int().min(1).max(64).optional(),
+    bags: z.number().int().min(1).max(64).optional(),
+    recencyHalfLife: z.number().min(0).optional(),
   })
   .strict()
 
