@@ -7,6 +7,7 @@
  * Reports a venue emits while the engine is busy are queued and handled after the current event, so
  * handling never re-enters.
  */
+import { isAppError } from '../lib/errors.ts'
 import type { Logger } from 'pino'
 import type { GameEvent } from '../core/game-events.ts'
 import type { GameState } from '../core/game-state.ts'
@@ -47,6 +48,8 @@ export class Engine {
   private readonly queue: EngineEvent[] = []
   private queueHead = 0
   private draining = false
+  /** True from a failed journal commit until one succeeds (one alert per episode). */
+  private journalFailing = false
   private seq = 0
   private readonly entryInput: { -readonly [K in keyof EntryInput]: EntryInput[K] }
   private readonly log: Logger
@@ -189,14 +192,76 @@ export class Engine {
     try {
       while (this.queueHead < this.queue.length) {
         const next = this.queue[this.queueHead++]!
-        this.handleOne(next)
+        // One policy for every path (WebSocket, REST, feeds, timers, replay): a handler that throws
+        // skips that event only, halts trading and alerts; the rest of the queue is still handled.
+        try {
+          this.handleOne(next)
+        } catch (err) {
+          this.onHandlerError(next, err)
+        }
       }
     } finally {
       this.queue.length = 0
       this.queueHead = 0
       this.draining = false
     }
-    this.deps.journal.flush()
+    this.flushJournal()
+  }
+
+  /**
+   * Commits the journal. A failed commit keeps its records pending (the next flush retries them) and
+   * halts trading: nothing may be decided on that cannot be recorded. Never throws to the caller.
+   */
+  private flushJournal(): void {
+    try {
+      this.deps.journal.flush()
+      this.journalFailing = false
+    } catch (err) {
+      if (this.journalFailing) return
+      this.journalFailing = true
+      this.s.metrics.inc('journal_write_failures')
+      this.log.error({ err }, 'journal write failed: trading HALTED, records kept for the next flush')
+      this.haltOnFault('JOURNAL_WRITE_FAILED', `journal commit failed: ${errText(err)}`)
+    }
+  }
+
+  private onHandlerError(ev: EngineEvent, err: unknown): void {
+    // A failing journal inside a handler (the intent flush before a send) is a journal failure.
+    if (isAppError(err) && err.code === 'JOURNAL_WRITE_FAILED') {
+      if (!this.journalFailing) {
+        this.journalFailing = true
+        this.s.metrics.inc('journal_write_failures')
+        this.log.error({ err, event: ev.kind }, 'journal write failed: trading HALTED')
+        this.haltOnFault('JOURNAL_WRITE_FAILED', `journal commit failed: ${errText(err)}`)
+      }
+      return
+    }
+    this.s.metrics.inc('handler_errors')
+    this.log.error(
+      { err, event: ev.kind, tsMs: ev.tsMs },
+      'engine handler failed: event skipped, trading HALTED',
+    )
+    this.haltOnFault('ENGINE_FAULT', `${ev.kind} event at ${ev.tsMs}: ${errText(err)}`)
+  }
+
+  /** Moves to HALTED (cancelling open orders) and alerts; the alert itself never throws. */
+  private haltOnFault(code: string, detail: string): void {
+    const nowMs = this.deps.clock.nowMs()
+    try {
+      this.s.alert(code, detail)
+      if (this.s.risk.tradingState() === 'HALTED') return
+      const cmd = this.s.risk.kill(`${code}: ${detail}`)
+      this.s.write({
+        type: 'trading_state',
+        tsMs: nowMs,
+        state: this.s.risk.tradingState(),
+        reason: this.s.risk.tradingStateReason(),
+      })
+      if (cmd.type === 'cancel_all') this.flow.cancelAll(nowMs)
+    } catch (err) {
+      // Halting must not fail on the fault it reacts to; the risk state is already HALTED by now.
+      this.log.error({ err, code }, 'halting after a fault failed part-way')
+    }
   }
 
   private handleOne(ev: EngineEvent): void {
@@ -601,4 +666,8 @@ export class Engine {
 /** Game events that replace the game's state (everything but scheduling and feed health). */
 function carriesState(ev: GameEvent): boolean {
   return ev.type !== 'game_scheduled' && ev.type !== 'feed_health'
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }

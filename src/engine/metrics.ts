@@ -40,6 +40,7 @@ export const COUNTER_NAMES = [
   'orders_unknown',
   'orders_blocked',
   'handler_errors',
+  'journal_write_failures',
   'alerts',
 ] as const
 

@@ -127,7 +127,6 @@ export class OrderFlow {
       }
       return
     }
-    s.orders.register(req, nowMs)
     s.write({
       type: 'order',
       tsMs: nowMs,
@@ -139,7 +138,23 @@ export class OrderFlow {
       request: req,
     })
     // The intent must be durable before the order can exist at the venue (restart safety).
-    s.deps.journal.flush()
+    try {
+      s.deps.journal.flush()
+    } catch (err) {
+      // Not durable, so never sent: it ends here as denied (journaled once the journal works again),
+      // and the engine's fault policy halts trading on the rethrown error.
+      s.orders.registerDenied(req, 'JOURNAL_WRITE_FAILED', nowMs)
+      s.writeOrder(
+        game.reg.gameId,
+        req.clientOrderId,
+        'denied',
+        null,
+        'journal write failed: never sent',
+        nowMs,
+      )
+      throw err
+    }
+    s.orders.register(req, nowMs)
     s.metrics.inc('orders_sent')
     s.deps.venue.submit(req)
     s.writeOrder(game.reg.gameId, req.clientOrderId, 'sent', null, null, nowMs)

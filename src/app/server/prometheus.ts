@@ -36,7 +36,8 @@ const HELP: { readonly [K in (typeof COUNTER_NAMES)[number]]: string } = {
   bad_market_events: 'book messages that left a book invalid until the next snapshot',
   orders_unknown: 'orders whose create outcome is not known (looked up until resolved)',
   orders_blocked: 'orders not sent: an unknown order in the game or an open circuit breaker',
-  handler_errors: 'events dropped because handling them failed (typed error logged)',
+  handler_errors: 'events skipped because handling them failed (logged, ENGINE_FAULT, trading halted)',
+  journal_write_failures: 'journal commit failures (trading halted, records kept and retried)',
   alerts: 'alerts the engine raised',
 }
 

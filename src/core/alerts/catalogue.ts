@@ -126,6 +126,20 @@ export const ALERT_CATALOGUE = {
     action:
       'Compare the game state and the book on the trading screen with the broadcast. Entries in that game hold until the edge falls back under the ceiling.',
   },
+  ENGINE_FAULT: {
+    severity: 'critical',
+    summary:
+      'an engine handler failed on an event (a broken invariant): the event was skipped, trading HALTED and open orders cancelled',
+    action:
+      'Check positions and open orders at the venue, send the log line to a developer; resume (typed confirmation) only once understood.',
+  },
+  JOURNAL_WRITE_FAILED: {
+    severity: 'critical',
+    summary:
+      'a journal commit failed (disk full, file locked, I/O): trading HALTED; the records are kept and retried at every flush',
+    action:
+      'Free the disk or release the lock (a shell or backup holding the file); resume (typed confirmation) once writes succeed again.',
+  },
   ENGINE_ALERT: {
     severity: 'warning',
     summary: 'the engine raised an alert this catalogue has no specific code for (its code is in the title)',

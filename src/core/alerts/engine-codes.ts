@@ -19,6 +19,8 @@ export const ENGINE_ALERT_CODES: Readonly<Record<string, AlertCode | null>> = Ob
   BREAKER_TRIPPED: 'BREAKER_TRIPPED',
   BREAKER_TRIP: 'BREAKER_TRIPPED',
   EDGE_IMPLAUSIBLE: 'EDGE_IMPLAUSIBLE',
+  ENGINE_FAULT: 'ENGINE_FAULT',
+  JOURNAL_WRITE_FAILED: 'JOURNAL_WRITE_FAILED',
   // Trading-state records carry these (KILL / HALT / PAUSE / RESUME).
   RISK_STATE: null,
   // The feed monitor decides feed loss with the game's phase and the feed's own heartbeat.
