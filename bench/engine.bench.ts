@@ -33,8 +33,9 @@ class NullVenue implements ExecutionVenue {
   }
   cancel(): void {}
   cancelAll(): void {}
+  cancelVenueOrder(): void {}
   async snapshot(): Promise<VenueSnapshot> {
-    return { openOrders: [], positions: [], fills: [], balanceMicros: 0 }
+    return { openOrders: [], orders: [], positions: [], fills: [], balanceMicros: 0 }
   }
   async stop(): Promise<void> {}
 }

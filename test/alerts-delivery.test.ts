@@ -157,6 +157,7 @@ test('every alert kind reaches the webhook, ntfy, Slack and Telegram receivers e
       { orders: [], fills: [], records: [] },
       {
         openOrders: [],
+        orders: [],
         positions: [{ ticker: AWAY, positionCentiContracts: 700 }],
         fills: [],
         balanceMicros: 0,

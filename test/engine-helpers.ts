@@ -115,8 +115,12 @@ export class RecordingVenue implements ExecutionVenue {
   cancelAll(): void {
     this.cancelAlls++
   }
+  readonly venueCancels: string[] = []
+  cancelVenueOrder(venueOrderId: string): void {
+    this.venueCancels.push(venueOrderId)
+  }
   async snapshot(): Promise<VenueSnapshot> {
-    return { openOrders: [], positions: [], fills: [], balanceMicros: 0 }
+    return { openOrders: [], orders: [], positions: [], fills: [], balanceMicros: 0 }
   }
   async stop(): Promise<void> {}
   emit(r: ExecutionReport): void {

@@ -77,6 +77,7 @@ test('random event streams never exceed a risk limit', () => {
           },
           cancel: (id) => paper.cancel(id),
           cancelAll: () => paper.cancelAll(),
+          cancelVenueOrder: (id) => paper.cancelVenueOrder(id),
           snapshot: () => paper.snapshot(),
           stop: () => paper.stop(),
           onMarketData: (ev) => paper.onMarketData(ev),

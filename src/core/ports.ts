@@ -32,10 +32,32 @@ export type VenueOpenOrder = {
 
 export type VenuePosition = { readonly ticker: string; readonly positionCentiContracts: number }
 
-/** What the venue says is true, used to reconcile at start and after every reconnect. */
+export type VenueOrderStatus = 'resting' | 'canceled' | 'executed'
+
+/**
+ * One of the account's orders in any status. Kalshi's fills carry no client order id, so this list
+ * is what ties a fill (`order_id`) to the client order id we sent.
+ */
+export type VenueOrder = {
+  readonly venueOrderId: string
+  /** '' when the order was placed without one (by hand, another tool). */
+  readonly clientOrderId: string
+  readonly ticker: string
+  readonly status: VenueOrderStatus
+  readonly filledCentiContracts: number
+}
+
+/** Which markets a snapshot covers: the session's tickers (null: the whole account). */
+export type SnapshotScope = { readonly tickers: readonly string[] | null }
+
+/** What the venue says is true, used to reconcile at start, periodically and after every reconnect. */
 export type VenueSnapshot = {
   readonly openOrders: readonly VenueOpenOrder[]
+  /** Orders of the scoped markets in every status (resting, canceled, executed). */
+  readonly orders: readonly VenueOrder[]
+  /** Non-zero positions; a scoped market that is absent is flat at the venue. */
   readonly positions: readonly VenuePosition[]
+  /** Fills of the scoped markets, each attributed to its client order id when the venue knows it. */
   readonly fills: readonly Fill[]
   readonly balanceMicros: number
 }
@@ -48,8 +70,15 @@ export interface ExecutionVenue {
   submit(order: OrderRequest): void
   cancel(clientOrderId: string): void
   cancelAll(): void
-  snapshot(): Promise<VenueSnapshot>
+  /** Cancels an order by the venue's id (orphans: orders this session never placed or has closed). */
+  cancelVenueOrder(venueOrderId: string, ticker: string): void
+  snapshot(scope?: SnapshotScope): Promise<VenueSnapshot>
   stop(): Promise<void>
+  /**
+   * Venues with a report stream that can drop (Kalshi's WebSocket): `listener` runs after every
+   * reconnect, since reports sent meanwhile are lost and must be reconciled from a snapshot.
+   */
+  onReconnect?(listener: () => void): void
   /**
    * Simulated venues only (paper): the market event the engine has just applied to its books, so
    * resting orders fill in stream order. Real venues leave it out.

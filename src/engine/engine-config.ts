@@ -39,8 +39,13 @@ const fields = {
   unknownOrderAlertMs: z.number().int().positive().max(MAX_DURATION_MS).default(30_000),
   /** Live: reconcile with the exchange this often (and after every WebSocket reconnect). */
   reconcileEveryMs: z.number().int().positive().max(MAX_DURATION_MS).default(60_000),
-  /** Resting orders at the exchange that the journal does not know: cancel them (else only reported). */
-  cancelOrphanOrders: z.boolean().default(false),
+  /**
+   * Resting orders at the exchange, in the session's markets, that the journal does not know: cancel
+   * them (else only reported with ORPHAN_ORDER). On by default: the account is meant to be the engine's
+   * alone, and an order nobody tracks can fill into a position nobody manages. Orders the journal has
+   * closed but that still rest are always cancelled.
+   */
+  cancelOrphanOrders: z.boolean().default(true),
   /** Journal a P&L snapshot at most this often (ms of clock time). */
   pnlSnapshotEveryMs: z.number().int().positive().max(MAX_DURATION_MS).default(60_000),
   strategy: strategyConfigSchema.prefault({}),

@@ -114,6 +114,17 @@ export class EngineState {
   readonly markets = new Map<string, MarketSlot>()
   readonly listeners = new Set<EngineListener>()
   lastPnlSnapshotMs = -Infinity
+  /**
+   * Markets whose position disagreed with the venue's (ticker -> what differed): no order of any kind
+   * goes there until a later reconciliation agrees, since exits would be sized on a wrong belief.
+   */
+  readonly mismatchBlocked = new Map<string, string>()
+  /** Engine time of the last order sent or report applied per market, to spot snapshots older than that. */
+  readonly marketActivityMs = new Map<string, number>()
+  /** Orphan orders (venue ids) already alerted, so each is reported once while it rests. */
+  readonly orphansAlerted = new Set<string>()
+  /** Fills booked to the portfolio although no order of ours was known for them (by fill id). */
+  readonly unattributedFills = new Set<string>()
   /** Trading day whose daily-loss baseline was last journaled (`risk_day`); NaN before any. */
   journaledRiskDay = Number.NaN
   readonly log: Logger

@@ -35,6 +35,7 @@ import {
 import type { EngineCommand, EngineEvent } from './events.ts'
 import type { EngineMetrics } from './metrics.ts'
 import { OrderFlow } from './order-flow.ts'
+import { isMismatchBlocked, reconcileSnapshot } from './reconcile.ts'
 import { recover, type RecoveryInput, type RecoveryReport } from './recovery.ts'
 import { engineStatus, type EngineStatus } from './status.ts'
 
@@ -287,6 +288,10 @@ export class Engine {
         this.s.metrics.inc('events_command')
         this.onCommand(ev.command)
         break
+      case 'reconcile':
+        this.s.metrics.inc('events_reconcile')
+        this.onReconcile(ev.snapshot, ev.takenAtMs)
+        break
       default:
         assertNever(ev)
     }
@@ -435,6 +440,13 @@ export class Engine {
     this.s.snapshotPnl(nowMs, false)
   }
 
+  /** A fresh venue snapshot (reconcile.ts); games whose orders or positions changed are re-evaluated. */
+  private onReconcile(snapshot: VenueSnapshot, takenAtMs: number): void {
+    const apply = (r: ExecutionReport): void => void this.flow.onReport(r)
+    const res = reconcileSnapshot(this.s, snapshot, { mode: 'periodic', takenAtMs, apply })
+    for (const g of res.touchedGames) this.evaluateGame(g, this.deps.clock.nowMs())
+  }
+
   private onCommand(c: EngineCommand): void {
     const nowMs = this.deps.clock.nowMs()
     let cmd
@@ -566,6 +578,7 @@ export class Engine {
   }
 
   private enter(game: GameSlot, s: EntrySignal, nowMs: number): void {
+    if (isMismatchBlocked(this.s, s.ticker)) return this.noteHold(game, 'blocked:POSITION_MISMATCH', nowMs)
     if (this.repeatDenial(game, this.s.markets.get(s.ticker)!, entryOrderRequest(s, ''), nowMs)) return
     this.s.metrics.inc('signals')
     game.lastHold = ''
@@ -596,6 +609,7 @@ export class Engine {
   }
 
   private exit(game: GameSlot, m: MarketSlot, s: ExitSignal, nowMs: number): void {
+    if (isMismatchBlocked(this.s, m.ticker)) return this.noteHold(game, 'blocked:POSITION_MISMATCH', nowMs)
     if (this.repeatDenial(game, m, exitOrderRequest(s, ''), nowMs)) return
     this.s.metrics.inc('signals')
     this.s.write({
@@ -649,12 +663,17 @@ export class Engine {
    * reconciles with the venue's snapshot when one is given.
    */
   recover(journaled: RecoveryInput, venue: VenueSnapshot | null): RecoveryReport {
-    return recover(this.s, journaled, venue)
+    return recover(this.s, journaled, venue, (r) => void this.flow.onReport(r))
   }
 
-  /** Reconciliation input for a restart (what the venue says is true). */
+  /** Reconciliation input (what the venue says is true) for the session's markets. */
   venueSnapshot(): Promise<VenueSnapshot> {
-    return this.deps.venue.snapshot()
+    return this.deps.venue.snapshot({ tickers: [...this.s.markets.keys()] })
+  }
+
+  /** Markets blocked for every order because their position disagreed with the venue's. */
+  mismatchBlockedMarkets(): string[] {
+    return [...this.s.mismatchBlocked.keys()]
   }
 
   /** Point-in-time view for the operator server and the CLI (status.ts). */

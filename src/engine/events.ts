@@ -4,6 +4,7 @@
  */
 import type { GameEvent } from '../core/game-events.ts'
 import type { ExecutionReport, MarketDataEvent } from '../core/market.ts'
+import type { VenueSnapshot } from '../core/ports.ts'
 
 export type EngineCommand =
   | { readonly type: 'kill'; readonly reason: string }
@@ -16,12 +17,20 @@ export type EngineEvent =
   | { readonly kind: 'exec'; readonly tsMs: number; readonly seq: number; readonly report: ExecutionReport }
   | { readonly kind: 'timer'; readonly tsMs: number; readonly seq: number }
   | { readonly kind: 'command'; readonly tsMs: number; readonly seq: number; readonly command: EngineCommand }
+  | {
+      readonly kind: 'reconcile'
+      readonly tsMs: number
+      readonly seq: number
+      readonly snapshot: VenueSnapshot
+      /** Engine clock when the snapshot was requested: anything the engine did after it may be missing. */
+      readonly takenAtMs: number
+    }
 
 export type EngineEventKind = EngineEvent['kind']
 
 /**
  * Tie-break rank between sources at the same millisecond: commands first (a kill must win), then
- * execution reports (what we already did), game state, market data, timers last.
+ * execution reports (what we already did), game state, market data, timers, then reconciliations.
  */
 export const SOURCE_RANK: { readonly [K in EngineEventKind]: number } = Object.freeze({
   command: 0,
@@ -29,6 +38,7 @@ export const SOURCE_RANK: { readonly [K in EngineEventKind]: number } = Object.f
   game: 2,
   market: 3,
   timer: 4,
+  reconcile: 5,
 })
 
 /** Total order of the stream: time, then source rank, then the source's own sequence. */

@@ -29,6 +29,7 @@ export const COUNTER_NAMES = [
   'events_exec',
   'events_timer',
   'events_command',
+  'events_reconcile',
   'signals',
   'orders_sent',
   'orders_denied',
@@ -42,6 +43,11 @@ export const COUNTER_NAMES = [
   'handler_errors',
   'journal_write_failures',
   'alerts',
+  'reconcile_fills_added',
+  'reconcile_orders_closed',
+  'reconcile_mismatches',
+  'reconcile_deferred',
+  'orphan_orders',
 ] as const
 
 export type CounterName = (typeof COUNTER_NAMES)[number]

@@ -34,6 +34,9 @@ export class OrderFlow {
     req: OrderRequest,
     nowMs: number,
   ): { code: string; detail: string } | null {
+    // Belt and braces: the event loop already holds signals in a market whose position disagreed.
+    const mismatch = this.s.mismatchBlocked.get(req.ticker)
+    if (mismatch !== undefined) return { code: 'POSITION_MISMATCH', detail: mismatch }
     if (!req.reduceOnly)
       for (const o of this.s.orders.openOrders())
         if (o.unknownSinceMs !== null && game.tickers.includes(o.request.ticker))
@@ -155,6 +158,7 @@ export class OrderFlow {
       throw err
     }
     s.orders.register(req, nowMs)
+    s.marketActivityMs.set(req.ticker, nowMs)
     s.metrics.inc('orders_sent')
     s.deps.venue.submit(req)
     s.writeOrder(game.reg.gameId, req.clientOrderId, 'sent', null, null, nowMs)
@@ -170,6 +174,8 @@ export class OrderFlow {
     const nowMs = s.nowMs()
     const res = s.orders.onReport(report)
     const id = report.type === 'order_filled' ? report.fill.clientOrderId : report.clientOrderId
+    const ticker = res.order?.request.ticker ?? (report.type === 'order_filled' ? report.fill.ticker : null)
+    if (ticker !== null) s.marketActivityMs.set(ticker, nowMs)
     const gameId = s.orderContext.get(id)?.gameId ?? s.portfolio.gameOf(res.order?.request.ticker ?? '') ?? ''
     if (res.outcome === 'unknown_order') {
       s.metrics.inc('unknown_reports')
@@ -227,6 +233,7 @@ export class OrderFlow {
           return undefined
         }
         s.metrics.inc('fills')
+        if (res.order === null) s.unattributedFills.add(fill.fillId)
         this.breakers.onFill(fill.ticker)
         const eff = s.portfolio.applyFill(fill)
         s.risk.onFillEffect(eff, fill.feeMicros, nowMs)

@@ -8,7 +8,14 @@ import type { Clock } from '../core/clock.ts'
 import { NFL_FEE_SCHEDULE, type FeeSchedule } from '../core/fees.ts'
 import { PaperFillModel } from '../core/fill-model/paper-fills.ts'
 import type { ExecutionReport, Fill, MarketDataEvent, OrderRequest } from '../core/market.ts'
-import type { EventSink, ExecutionVenue, VenueOpenOrder, VenueSnapshot } from '../core/ports.ts'
+import type {
+  EventSink,
+  ExecutionVenue,
+  VenueOpenOrder,
+  VenueOrder,
+  VenueOrderStatus,
+  VenueSnapshot,
+} from '../core/ports.ts'
 import type { BookSource } from './market-books.ts'
 
 export type PaperVenueOptions = {
@@ -27,6 +34,11 @@ export class PaperVenue implements ExecutionVenue {
   private readonly model: PaperFillModel
   // Venue-side bookkeeping so `snapshot()` can answer like a real exchange would.
   private readonly open = new Map<string, { req: OrderRequest; venueOrderId: string; filled: number }>()
+  /** Every order sent, in any status, as a real exchange lists them. */
+  private readonly orders = new Map<
+    string,
+    VenueOrder & { status: VenueOrderStatus; filledCentiContracts: number }
+  >()
   private readonly positions = new Map<string, number>()
   private readonly fills: Fill[] = []
   private balanceMicros: number
@@ -60,6 +72,13 @@ export class PaperVenue implements ExecutionVenue {
 
   submit(order: OrderRequest): void {
     this.open.set(order.clientOrderId, { req: order, venueOrderId: '', filled: 0 })
+    this.orders.set(order.clientOrderId, {
+      venueOrderId: '',
+      clientOrderId: order.clientOrderId,
+      ticker: order.ticker,
+      status: 'resting',
+      filledCentiContracts: 0,
+    })
     this.model.submit(order, this.clock.nowMs())
     this.deliver()
   }
@@ -72,6 +91,10 @@ export class PaperVenue implements ExecutionVenue {
   cancelAll(): void {
     this.model.cancelAll(this.clock.nowMs())
     this.deliver()
+  }
+
+  cancelVenueOrder(venueOrderId: string): void {
+    for (const [id, o] of this.open) if (o.venueOrderId === venueOrderId) this.cancel(id)
   }
 
   /** Moves simulated time: in-flight orders arrive, resting orders expire. */
@@ -115,6 +138,7 @@ export class PaperVenue implements ExecutionVenue {
       })
     return {
       openOrders,
+      orders: [...this.orders.values()].map((o) => ({ ...o })),
       positions: [...this.positions].map(([ticker, positionCentiContracts]) => ({
         ticker,
         positionCentiContracts,
@@ -129,6 +153,8 @@ export class PaperVenue implements ExecutionVenue {
       case 'order_accepted': {
         const o = this.open.get(r.clientOrderId)
         if (o !== undefined) o.venueOrderId = r.venueOrderId
+        const v = this.orders.get(r.clientOrderId)
+        if (v !== undefined) this.orders.set(r.clientOrderId, { ...v, venueOrderId: r.venueOrderId })
         break
       }
       case 'order_filled': {
@@ -142,13 +168,21 @@ export class PaperVenue implements ExecutionVenue {
           o.filled += f.sizeCentiContracts
           if (o.filled >= o.req.sizeCentiContracts) this.open.delete(f.clientOrderId)
         }
+        const v = this.orders.get(f.clientOrderId)
+        if (v !== undefined) {
+          v.filledCentiContracts += f.sizeCentiContracts
+          if (o === undefined || !this.open.has(f.clientOrderId)) v.status = 'executed'
+        }
         break
       }
       case 'order_rejected':
       case 'order_cancelled':
-      case 'order_expired':
+      case 'order_expired': {
         this.open.delete(r.clientOrderId)
+        const v = this.orders.get(r.clientOrderId)
+        if (v !== undefined && v.status === 'resting') v.status = 'canceled'
         break
+      }
     }
     this.outbox.push(r)
   }

@@ -2,7 +2,7 @@
  * Start-up and reconnect reconciliation: rebuilds orders, positions and the risk engine from the
  * journal, then (when the venue's snapshot is given) reconciles with what the venue says is true.
  */
-import type { Fill } from '../core/market.ts'
+import type { ExecutionReport, Fill } from '../core/market.ts'
 import type { VenueSnapshot } from '../core/ports.ts'
 import type { FillEffect } from '../core/portfolio/portfolio.ts'
 import { replayRiskJournal } from '../core/risk/rebuild.ts'
@@ -10,6 +10,7 @@ import type { TradingState } from '../core/risk/risk-engine.ts'
 import type { OrderRequest } from '../core/market.ts'
 import type { EngineState } from './engine-state.ts'
 import type { JournalRecord } from './journal-port.ts'
+import { reconcileSnapshot } from './reconcile.ts'
 
 export type RecoveryInput = {
   readonly orders: readonly {
@@ -34,6 +35,14 @@ export type RecoveryReport = {
   readonly venueFillsAdded: number
   readonly unknownAtVenue: readonly string[]
   readonly positionMismatches: readonly string[]
+  /** Orders sent but never acknowledged whose venue id the snapshot gave (client ids). */
+  readonly venueIdsLearned: readonly string[]
+  /** Orders closed because they had ended at the venue (cancelled there, or executed). */
+  readonly closedAtVenue: readonly string[]
+  /** Resting orders at the venue the journal does not know or has closed (venue ids). */
+  readonly orphanOrders: readonly string[]
+  /** Markets whose position check waits for the first periodic reconciliation. */
+  readonly deferredMarkets: readonly string[]
   readonly nextClientOrderCounter: number
   /** Positions after recovery, sorted by ticker (non-zero only). */
   readonly positions: readonly { readonly ticker: string; readonly positionCentiContracts: number }[]
@@ -50,18 +59,29 @@ export type RecoveryReport = {
 
 /**
  * Restart recovery, before any event: rebuilds orders and positions from the journal, then (when the
- * venue's snapshot is given) reconciles with what the venue says. An order journaled as intent/sent
- * that the venue does not know is marked `unknown_at_venue` and closed locally: it is never re-sent.
+ * venue's snapshot is given) reconciles with what the venue says (reconcile.ts): fills are booked by
+ * order id, orders that ended at the venue close with their status, and an order journaled as
+ * intent/sent that the venue has never heard of is marked `unknown_at_venue`: it is never re-sent.
  * Client order ids resume after every id already used. Returns what changed, for the log and tests.
  */
 export function recover(
   s: EngineState,
   journaled: RecoveryInput,
   venue: VenueSnapshot | null,
+  apply: (report: ExecutionReport) => void,
 ): RecoveryReport {
   const nowMs = s.nowMs()
   const seenFills = new Set<string>()
-  const ctx = { counted: 0, unknownAtVenue: [] as string[], venueFillsAdded: 0, mismatches: [] as string[] }
+  const ctx = {
+    counted: 0,
+    unknownAtVenue: [] as string[],
+    venueFillsAdded: 0,
+    mismatches: [] as string[],
+    learned: [] as string[],
+    closed: [] as string[],
+    orphans: [] as string[],
+    deferred: [] as string[],
+  }
   for (const o of journaled.orders) {
     if (s.orders.get(o.request.clientOrderId) !== undefined) continue
     s.orderContext.set(o.request.clientOrderId, {
@@ -127,74 +147,16 @@ export function recover(
       })
   }
   if (venue !== null) {
-    for (const f of venue.fills)
-      if (s.orders.get(f.clientOrderId) !== undefined && !seenFills.has(f.fillId)) {
-        const eff = bookFill(f)
-        // Booked now, as the live path books a fill report: it counts for the loss streak at `nowMs`.
-        if (eff !== null) {
-          s.risk.onFillEffect(eff, f.feeMicros, nowMs)
-          lossFeeds++
-        }
-        ctx.venueFillsAdded++
-        s.write({
-          type: 'fill',
-          tsMs: nowMs,
-          gameId: s.orderContext.get(f.clientOrderId)?.gameId ?? '',
-          fill: f,
-        })
-      }
-    const openAtVenue = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]))
-    for (const rec of [...s.orders.openOrders()]) {
-      const v = openAtVenue.get(rec.clientOrderId)
-      const gameId = s.orderContext.get(rec.clientOrderId)?.gameId ?? ''
-      if (v !== undefined) {
-        if (rec.venueOrderId === null)
-          s.orders.onReport({
-            type: 'order_accepted',
-            clientOrderId: rec.clientOrderId,
-            venueOrderId: v.venueOrderId,
-            tsEventMs: nowMs,
-          })
-        continue
-      }
-      // Not open at the venue: either it ended there (fills above), or it never arrived. Never re-send.
-      s.orders.onReport({
-        type: 'order_cancelled',
-        clientOrderId: rec.clientOrderId,
-        venueOrderId: rec.venueOrderId ?? '',
-        reason: 'unknown_at_venue',
-        tsEventMs: nowMs,
-      })
-      ctx.unknownAtVenue.push(rec.clientOrderId)
-      s.writeOrder(
-        gameId,
-        rec.clientOrderId,
-        'unknown_at_venue',
-        rec.venueOrderId,
-        'not open at the venue after restart',
-        nowMs,
-      )
-    }
-    for (const p of venue.positions) {
-      if (s.portfolio.gameOf(p.ticker) === undefined) continue
-      const ours = s.portfolio.positionCenti(p.ticker)
-      if (ours !== p.positionCentiContracts)
-        ctx.mismatches.push(`${p.ticker}: journal ${ours}, venue ${p.positionCentiContracts}`)
-    }
-    if (ctx.mismatches.length > 0) {
-      // The books disagree with the venue: stop opening risk until an operator looks.
-      s.alert('POSITION_MISMATCH', ctx.mismatches.join('; '))
-      // Never loosen a restored state: a journaled HALTED stays HALTED.
-      if (s.risk.tradingState() === 'ACTIVE') {
-        s.risk.setTradingState('REDUCING', `position mismatch after restart: ${ctx.mismatches.join('; ')}`)
-        s.write({
-          type: 'trading_state',
-          tsMs: nowMs,
-          state: 'REDUCING',
-          reason: s.risk.tradingStateReason(),
-        })
-      }
-    }
+    // Fills by order id, orders that ended at the venue, unknown orders, orphans, positions both ways.
+    const res = reconcileSnapshot(s, venue, { mode: 'start', takenAtMs: null, apply })
+    ctx.venueFillsAdded = res.fillsAdded
+    lossFeeds += res.fillsAdded
+    ctx.unknownAtVenue.push(...res.unknownAtVenue)
+    ctx.mismatches.push(...res.mismatches)
+    ctx.learned.push(...res.learned)
+    ctx.closed.push(...res.closed)
+    ctx.orphans.push(...res.orphans)
+    ctx.deferred.push(...res.deferred)
   } else {
     // No venue to ask (paper): in-flight orders of the dead process are gone with it.
     for (const rec of [...s.orders.openOrders()]) {
@@ -216,9 +178,7 @@ export function recover(
       )
     }
   }
-  const ids = journaled.orders.map((o) => o.request.clientOrderId)
-  if (venue !== null) for (const o of venue.openOrders) ids.push(o.clientOrderId)
-  s.ids.resumeAfter(ids)
+  s.ids.resumeAfter(journaled.orders.map((o) => o.request.clientOrderId))
   s.deps.journal.flush()
   return {
     ordersRestored: journaled.orders.length,
@@ -226,6 +186,10 @@ export function recover(
     venueFillsAdded: ctx.venueFillsAdded,
     unknownAtVenue: ctx.unknownAtVenue,
     positionMismatches: ctx.mismatches,
+    venueIdsLearned: ctx.learned,
+    closedAtVenue: ctx.closed,
+    orphanOrders: ctx.orphans,
+    deferredMarkets: ctx.deferred,
     nextClientOrderCounter: s.ids.peekCounter(),
     positions: [...s.portfolio.allPositions()]
       .filter((p) => p.positionCentiContracts !== 0)

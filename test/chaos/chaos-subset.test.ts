@@ -4,16 +4,15 @@
  * journal. The harness's own checks (the scenario ran, the process was killed and restarted, the
  * journal passes integrity_check, every exchange order is counted) always hold; the issue-9
  * invariants (0 duplicates, 0 orphans, 0 mismatches) need the engine's order-safety fixes (UNKNOWN
- * orders, fills mapped by order_id, reconciliation in both directions), built on another branch:
- * until they are merged these are `todo` (they run and report, and do not fail `npm test`).
- * Set ENGINE_ORDER_SAFETY_LANDED to true when merging them.
+ * orders, fills mapped by order_id, reconciliation in both directions), which have landed, so they
+ * are enforced (set ENGINE_ORDER_SAFETY_LANDED back to false only to report without failing).
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { FAULT_PROFILES } from '../../src/sim/fault-proxy/fault-proxy.ts'
 import { CHAOS_GAME, runScenario, type ScenarioPlan, type ScenarioResult } from './harness.ts'
 
-const ENGINE_ORDER_SAFETY_LANDED = false
+const ENGINE_ORDER_SAFETY_LANDED = true
 const TODO = ENGINE_ORDER_SAFETY_LANDED
   ? undefined
   : 'needs the engine order-safety fixes of issue 9 (other branch): an unreadable 2xx create stays UNKNOWN, fills booked by order_id after a restart'

@@ -12,8 +12,9 @@
  */
 import type { Logger } from 'pino'
 import type { ExecutionReport, Fill, OrderRequest } from '../../core/market.ts'
-import type { EventSink, ExecutionVenue, VenueSnapshot } from '../../core/ports.ts'
+import type { EventSink, ExecutionVenue, SnapshotScope, VenueSnapshot } from '../../core/ports.ts'
 import type { AppError } from '../../lib/errors.ts'
+import type { Result } from '../../lib/result.ts'
 import { kalshiDuplicateClientId } from './errors.ts'
 import type { KalshiRestClient } from './rest-client.ts'
 import type { KalshiUserEvent, KalshiWsClient } from './ws-client.ts'
@@ -53,6 +54,8 @@ export class KalshiVenue implements ExecutionVenue {
   private readonly byClientId = new Map<string, Tracked>()
   private readonly byVenueId = new Map<string, Tracked>()
   private readonly seenFills = new Set<string>()
+  /** Client order ids by exchange id, learned from snapshots: ties fills of earlier sessions' orders. */
+  private readonly clientIdOfVenueId = new Map<string, string>()
   private readonly pending = new Set<Promise<unknown>>()
   private stopped = false
 
@@ -69,6 +72,10 @@ export class KalshiVenue implements ExecutionVenue {
       this.o.ws.onUserEvent((e) => this.onUserEvent(e))
       this.o.ws.subscribeUser()
     }
+  }
+
+  onReconnect(listener: () => void): void {
+    this.o.ws?.onReconnected(listener)
   }
 
   private emit(r: ExecutionReport): void {
@@ -260,7 +267,8 @@ export class KalshiVenue implements ExecutionVenue {
     if (this.seenFills.has(f.fillId)) return
     this.seenFills.add(f.fillId)
     const t = (f.clientOrderId && this.byClientId.get(f.clientOrderId)) || this.byVenueId.get(f.venueOrderId)
-    const fill: Fill = t && !f.clientOrderId ? { ...f, clientOrderId: t.order.clientOrderId } : f
+    const known = t?.order.clientOrderId ?? this.clientIdOfVenueId.get(f.venueOrderId)
+    const fill: Fill = known !== undefined && !f.clientOrderId ? { ...f, clientOrderId: known } : f
     if (t) {
       this.accept(t, f.venueOrderId, f.tsEventMs)
       t.filledCenti += f.sizeCentiContracts
@@ -268,30 +276,76 @@ export class KalshiVenue implements ExecutionVenue {
     this.emit({ type: 'order_filled', fill })
   }
 
-  /** What Kalshi says is true: resting orders, non-zero positions, fills, cash. Rejects on any failure. */
-  async snapshot(): Promise<VenueSnapshot> {
-    const [orders, positions, fills, balance] = await Promise.all([
-      this.o.rest.listOrders({ status: 'resting' }),
-      this.o.rest.listPositions(),
-      this.o.rest.listFills({ minTs: this.o.fillsSinceTs }),
-      this.o.rest.getBalance(),
-    ])
-    for (const r of [orders, positions, fills, balance]) if (!r.ok) throw r.error
-    if (!orders.ok || !positions.ok || !fills.ok || !balance.ok) throw new Error('unreachable')
+  /** Cancels by the exchange's id: orders this session never placed (orphans, a previous process's). */
+  cancelVenueOrder(venueOrderId: string, ticker: string): void {
+    const t = this.byVenueId.get(venueOrderId)
+    if (t !== undefined) return this.cancel(t.order.clientOrderId)
+    this.track(
+      this.o.rest.cancelOrder(venueOrderId, ticker).then((r) => {
+        if (!r.ok) this.log.warn({ err: r.error.toJSON(), venueOrderId, ticker }, 'cancel by venue id failed')
+      }),
+    )
+  }
+
+  /**
+   * What Kalshi says is true for the scoped markets: their orders in every status, non-zero positions,
+   * fills (attributed to client order ids through the orders, since fills carry none) and cash. Read in
+   * this order on purpose: fills, then positions, then orders, so that a fill landing in between shows
+   * as an order whose fill count is ahead of the fills (a reconciliation defers that market) and never
+   * as a fill with no order to tie it to. Rejects on any failure.
+   */
+  async snapshot(scope?: SnapshotScope): Promise<VenueSnapshot> {
+    const tickers = scope?.tickers ?? null
+    const fills = await this.perTicker(tickers, (ticker) =>
+      this.o.rest.listFills({ ticker, minTs: this.o.fillsSinceTs }),
+    )
+    const [positions, balance] = await Promise.all([this.o.rest.listPositions(), this.o.rest.getBalance()])
+    const orders = await this.perTicker(tickers, (ticker) => this.o.rest.listOrders({ ticker }))
+    if (!positions.ok) throw positions.error
+    if (!balance.ok) throw balance.error
+    for (const o of orders)
+      if (o.clientOrderId !== '') this.clientIdOfVenueId.set(o.venueOrderId, o.clientOrderId)
+    const attributed = fills.map((f) => {
+      const id = f.clientOrderId || this.clientIdOfVenueId.get(f.venueOrderId)
+      return id === undefined || id === f.clientOrderId ? f : { ...f, clientOrderId: id }
+    })
     return {
-      openOrders: orders.value.map((o) => ({
-        clientOrderId: o.clientOrderId,
+      openOrders: orders
+        .filter((o) => o.status === 'resting')
+        .map((o) => ({
+          clientOrderId: o.clientOrderId,
+          venueOrderId: o.venueOrderId,
+          ticker: o.ticker,
+          side: o.side,
+          priceTicks: o.priceTicks,
+          remainingCentiContracts: o.remainingCentiContracts,
+          filledCentiContracts: o.filledCentiContracts,
+        })),
+      orders: orders.map((o) => ({
         venueOrderId: o.venueOrderId,
+        clientOrderId: o.clientOrderId,
         ticker: o.ticker,
-        side: o.side,
-        priceTicks: o.priceTicks,
-        remainingCentiContracts: o.remainingCentiContracts,
+        status: o.status,
         filledCentiContracts: o.filledCentiContracts,
       })),
       positions: positions.value,
-      fills: fills.value,
+      fills: attributed,
       balanceMicros: balance.value,
     }
+  }
+
+  /** One list per ticker (or one for the whole account), concatenated; throws the first failure. */
+  private async perTicker<T>(
+    tickers: readonly string[] | null,
+    list: (ticker: string | undefined) => Promise<Result<T[], AppError>>,
+  ): Promise<T[]> {
+    const rs = await Promise.all(tickers === null ? [list(undefined)] : tickers.map((t) => list(t)))
+    const out: T[] = []
+    for (const r of rs) {
+      if (!r.ok) throw r.error
+      out.push(...r.value)
+    }
+    return out
   }
 
   async stop(): Promise<void> {

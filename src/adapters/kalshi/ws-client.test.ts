@@ -139,9 +139,12 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
         reconnectMaxMs: 100,
       }),
     )
+    let reconnected = 0
+    c.onReconnected(() => reconnected++)
     await c.start(() => {})
     await c.subscribe([T1, T2])
     await until(() => c.isBookValid(T1) && c.isBookValid(T2))
+    assert.equal(reconnected, 0, 'the first connect is not a reconnect')
     const before = server.connections
     server.dropAll()
     await until(() => !c.isConnected(), 3_000, 'disconnect seen')
@@ -159,6 +162,8 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
       'books equal',
     )
     assert.ok(c.stats.reconnects >= 1)
+    // The session reconciles with the venue on this: reports sent while away are lost.
+    assert.ok(reconnected >= 1)
     await c.stop()
   })
 

@@ -129,6 +129,8 @@ export class KalshiWsClient implements MarketDataSource {
   private connected = false
   private attempt = 0
   private reconnectTimer: unknown = null
+  private everConnected = false
+  private readonly reconnectListeners: (() => void)[] = []
   private watchdogTimer: unknown = null
   private lastInboundMs = 0
   private readonly transportNowMs: () => number
@@ -172,6 +174,11 @@ export class KalshiWsClient implements MarketDataSource {
   }
 
   /** Sets the market-data sink without connecting (replaying recorded frames through handleFrame). */
+  /** Called after every reconnect (not the first connect), once the subscriptions are re-sent. */
+  onReconnected(listener: () => void): void {
+    this.reconnectListeners.push(listener)
+  }
+
   attachSink(sink: EventSink<MarketDataEvent>): void {
     this.mdSink = sink
   }
@@ -304,6 +311,8 @@ export class KalshiWsClient implements MarketDataSource {
     this.ws = ws
     ws.on('open', () => {
       if (this.ws !== ws) return
+      const again = this.everConnected
+      this.everConnected = true
       this.connected = true
       this.attempt = 0
       this.lastInboundMs = this.transportNowMs()
@@ -315,6 +324,8 @@ export class KalshiWsClient implements MarketDataSource {
       for (const b of this.books.values()) b.valid = false
       for (const sub of this.subs.values()) this.sendSubscribe(sub)
       this.armWatchdog()
+      // Reports sent while the connection was down are lost: listeners reconcile from REST.
+      if (again) for (const l of this.reconnectListeners) l()
     })
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (this.ws !== ws) return

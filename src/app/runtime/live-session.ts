@@ -3,11 +3,12 @@
  * with the injected clock; a timer event every `timerMs` checks freshness and moves the paper venue.
  * Start-up order matters for restart safety: recover orders and positions from the journal, then (live)
  * reconcile with the venue's snapshot, and only then connect the sources that can trigger new orders.
+ * Live runs then reconcile periodically and after every reconnect of the venue's report stream.
  */
 import type { Logger } from 'pino'
 import type { Clock } from '../../core/clock.ts'
 import type { ExecutionReport } from '../../core/market.ts'
-import type { ExecutionVenue, GameFeed, MarketDataSource } from '../../core/ports.ts'
+import type { ExecutionVenue, GameFeed, MarketDataSource, SnapshotScope } from '../../core/ports.ts'
 import { Engine, type GameRegistration, type RecoveryReport } from '../../engine/engine.ts'
 import type { EngineConfig } from '../../engine/engine-config.ts'
 import type { EngineEvent } from '../../engine/events.ts'
@@ -81,7 +82,16 @@ export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession>
     if (!recovered) early.push(r)
     else engine.onExecutionReport(r)
   })
-  const snapshot = d.venue === null ? null : await d.venue.snapshot()
+  // The session's markets, plus any market where the journal still has an order open.
+  const scope = {
+    tickers: [
+      ...new Set([
+        ...d.games.flatMap((g) => [g.homeTicker, g.awayTicker]),
+        ...d.recovered.orders.map((o) => o.request.ticker),
+      ]),
+    ],
+  }
+  const snapshot = d.venue === null ? null : await d.venue.snapshot(scope)
   const recovery = engine.recover(d.recovered, snapshot)
   recovered = true
   for (const r of early) engine.onExecutionReport(r)
@@ -118,6 +128,9 @@ export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession>
     const tsMs = advance()
     engine.enqueue({ kind: 'timer', tsMs, seq: seq++ })
   }, d.timerMs ?? 1_000)
+  const rec = startReconciling(d, engine, scope, advance, () => seq++, log)
+  // Markets the start-up check had to put off are looked at again soon, not a full period later.
+  if (recovery.deferredMarkets.length > 0) rec.soon()
   log.info({ games: d.games.map((g) => g.gameId), venue: venue.name }, 'session started')
 
   return {
@@ -125,11 +138,62 @@ export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession>
     recovery,
     stop: async () => {
       clearI(timer)
+      await rec.stop()
       for (const f of d.feeds) await f.stop()
       await d.marketData.stop()
       await venue.stop()
       d.journal.flush()
       log.info('session stopped')
+    },
+  }
+}
+
+/**
+ * Live only: a venue snapshot every `reconcileEveryMs` and after every reconnect of the venue's report
+ * stream, handed to the engine as a `reconcile` event (one request at a time; a failed one waits for
+ * the next turn).
+ */
+function startReconciling(
+  d: LiveSessionDeps,
+  engine: Engine,
+  scope: SnapshotScope,
+  advance: () => number,
+  nextSeq: () => number,
+  log: Logger,
+): { soon(): void; stop(): Promise<void> } {
+  const venue = d.venue
+  if (venue === null) return { soon: () => {}, stop: async () => {} }
+  let stopped = false
+  let running: Promise<void> | null = null
+  const run = (why: string): void => {
+    if (stopped || running !== null) return
+    const takenAtMs = d.clock.nowMs()
+    running = venue
+      .snapshot(scope)
+      .then((snapshot) => {
+        if (stopped) return
+        engine.enqueue({ kind: 'reconcile', tsMs: advance(), seq: nextSeq(), snapshot, takenAtMs })
+      })
+      .catch((err: unknown) => log.warn({ err, why }, 'reconciliation snapshot failed; retried next period'))
+      .finally(() => {
+        running = null
+      })
+  }
+  const setI = d.setInterval ?? ((fn, ms) => setInterval(fn, ms))
+  const clearI = d.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>))
+  const timer = setI(() => run('periodic'), d.config.reconcileEveryMs)
+  venue.onReconnect?.(() => run('reconnect'))
+  let soonTimer: ReturnType<typeof setTimeout> | null = null
+  return {
+    soon: () => {
+      soonTimer = setTimeout(() => run('deferred at start'), Math.min(2_000, d.config.reconcileEveryMs))
+      soonTimer.unref()
+    },
+    stop: async () => {
+      stopped = true
+      clearI(timer)
+      if (soonTimer !== null) clearTimeout(soonTimer)
+      await running
     },
   }
 }

@@ -26,6 +26,8 @@ const HELP: { readonly [K in (typeof COUNTER_NAMES)[number]]: string } = {
   events_exec: 'execution reports handled by the engine',
   events_timer: 'timer events handled by the engine',
   events_command: 'operator commands handled by the engine',
+  events_reconcile:
+    'reconciliations with a venue snapshot handled by the engine (periodic, after reconnects)',
   signals: 'entry and exit signals',
   orders_sent: 'orders sent to the venue',
   orders_denied: 'orders denied by pre-trade risk',
@@ -39,6 +41,11 @@ const HELP: { readonly [K in (typeof COUNTER_NAMES)[number]]: string } = {
   handler_errors: 'events skipped because handling them failed (logged, ENGINE_FAULT, trading halted)',
   journal_write_failures: 'journal commit failures (trading halted, records kept and retried)',
   alerts: 'alerts the engine raised',
+  reconcile_fills_added: 'venue fills booked by reconciliation that no report had delivered',
+  reconcile_orders_closed: 'open orders closed by reconciliation because they had ended at the venue',
+  reconcile_mismatches: 'market positions found to differ from the venue (market blocked until they agree)',
+  reconcile_deferred: 'market position checks put off because an order or fill was still in flight',
+  orphan_orders: 'resting orders at the venue this run does not know or has closed',
 }
 
 const TRADING_STATE_VALUE = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const
