@@ -38,7 +38,7 @@ import { UNKNOWN_LINES } from '../../core/pregame-lines.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import type { GameFeed } from '../../core/ports.ts'
 import { discoverNflGames, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
-import { easternWallToUtcMs } from '../../core/eastern-time.ts'
+import { easternKickoffMs } from '../../core/game/script-builder.ts'
 import { nflMarketTicker } from '../../core/kalshi-tickers.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
@@ -140,13 +140,13 @@ async function discoverGames(
     const home = toTeam(col('home_team')[i]!, 'nflverse')
     const away = toTeam(col('away_team')[i]!, 'nflverse')
     if (home === undefined || away === undefined) continue
-    const kickoff = easternWallToUtcMs(gameday, col('gametime')[i]! || '13:00')
-    if (!kickoff.ok) continue
+    const kickoffMs = easternKickoffMs(gameday, col('gametime')[i]!)
+    if (kickoffMs === null) continue
     schedule.push({
       gameId: col('game_id')[i]!,
       homeTeam: home,
       awayTeam: away,
-      kickoffMs: kickoff.value,
+      kickoffMs,
       espn: col('espn')[i]!,
     })
   }
