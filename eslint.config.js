@@ -1,4 +1,5 @@
 // Lint: typescript-eslint recommended rules plus the import boundaries of DEVELOPERS.md.
+import { readdirSync } from 'node:fs'
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
@@ -52,30 +53,23 @@ export default tseslint.config(
     ]),
   },
   // Each adapter imports only core and lib: never the engine, the app, or another adapter.
-  ...[
-    'kalshi',
-    'sportradar',
-    'espn',
-    'nflverse',
-    'journal',
-    'market-history',
-    'model-store',
-    'system',
-    'kalshi-history',
-    'alerts',
-  ].map((name) => ({
-    files: [`src/adapters/${name}/**/*.ts`],
-    rules: boundary([
-      {
-        group: ['**/engine/**', '**/sim/**', '**/app/**', '**/training/**'],
-        message: 'adapters import only core and lib',
-      },
-      {
-        group: ['../*/**', '!../../**'],
-        message: 'an adapter never imports another adapter',
-      },
-    ]),
-  })),
+  // Every folder under src/adapters is one adapter (listed from disk, so a new one is covered at once).
+  ...readdirSync(new URL('./src/adapters', import.meta.url), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .map((name) => ({
+      files: [`src/adapters/${name}/**/*.ts`],
+      rules: boundary([
+        {
+          group: ['**/engine/**', '**/sim/**', '**/app/**', '**/training/**'],
+          message: 'adapters import only core and lib',
+        },
+        {
+          group: ['../*/**', '!../../**', '**/adapters/**'],
+          message: 'an adapter never imports another adapter',
+        },
+      ]),
+    })),
   {
     files: ['src/engine/**/*.ts', 'src/sim/**/*.ts'],
     ignores: ['**/*.test.ts'],

@@ -15,11 +15,8 @@ import { after, describe, it } from 'node:test'
 import { pino } from 'pino'
 import { isAppError } from '../src/lib/errors.ts'
 import { loadRecordedGame, listRecordedGames } from '../src/adapters/market-history/recorded-games.ts'
-import {
-  gameMarketsFor,
-  easternToUtcMs,
-  type GameMarkets,
-} from '../src/adapters/kalshi-history/event-ticker.ts'
+import { easternWallToUtcMs as easternToUtcMs } from '../src/core/eastern-time.ts'
+import { gameMarketsFor, type GameMarkets } from '../src/adapters/kalshi-history/event-ticker.ts'
 import { DEFAULT_HISTORY_OPTIONS, fetchGameHistory } from '../src/adapters/kalshi-history/fetch-game.ts'
 import { main } from '../src/app/cli.ts'
 import {

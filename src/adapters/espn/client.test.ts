@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ManualClock } from '../../core/clock.ts'
-import { Backoff, EspnClient, isBrowserLikeUserAgent } from './client.ts'
+import { EspnClient, isBrowserLikeUserAgent } from './client.ts'
 
 /** A tiny real HTTP peer on loopback whose answer is set per test. */
 async function peer(
@@ -106,21 +106,4 @@ test('a hung response times out; an unreachable host is a network error', async 
   const r2 = await c2.summary('1')
   assert.ok(!r2.ok)
   assert.equal(r2.error.code, 'ESPN_NETWORK')
-})
-
-test('backoff grows exponentially with jitter, is capped, honours Retry-After and resets', () => {
-  let u = 0
-  const b = new Backoff(1000, 8000, () => u)
-  // uniform 0 -> half the exponential delay; uniform ~1 -> the full delay.
-  assert.equal(b.fail(), 500)
-  assert.equal(b.fail(), 1000)
-  assert.equal(b.fail(), 2000)
-  u = 0.999999
-  assert.equal(b.fail(), 8000)
-  assert.equal(b.fail(), 8000)
-  assert.equal(b.consecutiveFailures, 5)
-  assert.equal(b.fail(30_000), 30_000)
-  b.reset()
-  u = 0
-  assert.equal(b.fail(), 500)
 })

@@ -2,7 +2,7 @@
  * HTTP access to ESPN's site API (scoreboard + summary). Sends an honest, non-browser User-Agent
  * because ESPN's edge answers 403 to browser-like agents (§2.1), tells the failure kinds apart
  * (blocked, rate limited, server error, bad JSON, network, timeout) as typed errors, and leaves
- * the retry schedule to the caller (`Backoff`). fetch and the clock are injected.
+ * the retry schedule to the caller (`Backoff` in `lib/backoff.ts`). fetch and the clock are injected.
  */
 import type { Clock } from '../../core/clock.ts'
 import type { AppError } from '../../lib/errors.ts'
@@ -141,33 +141,4 @@ function httpError(res: Response, text: string, url: string): AppError {
   if (res.status === 429) return espnRateLimited(`ESPN answered 429 for ${url}`, { context })
   if (res.status >= 500) return espnServerError(`ESPN answered ${res.status} for ${url}`, { context })
   return espnHttpError(`ESPN answered ${res.status} for ${url}`, { context })
-}
-
-/**
- * Exponential backoff with jitter for retryable failures. Jitter draws from an injected uniform
- * source so replays and tests are deterministic.
- */
-export class Backoff {
-  private failures = 0
-  constructor(
-    private readonly baseMs: number,
-    private readonly maxMs: number,
-    private readonly uniform: () => number,
-  ) {}
-
-  /** Delay before the next attempt after one more failure; honours a server `Retry-After`. */
-  fail(retryAfterMs?: number): number {
-    this.failures++
-    const exp = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.failures - 1, 20))
-    const jittered = exp * (0.5 + 0.5 * this.uniform())
-    return Math.round(Math.max(jittered, retryAfterMs ?? 0))
-  }
-
-  reset(): void {
-    this.failures = 0
-  }
-
-  get consecutiveFailures(): number {
-    return this.failures
-  }
 }

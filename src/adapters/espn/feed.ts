@@ -14,9 +14,11 @@ import type { Clock } from '../../core/clock.ts'
 import type { FeedSource, GameEvent } from '../../core/game-events.ts'
 import type { GameState } from '../../core/game-state.ts'
 import type { EventSink, GameFeed } from '../../core/ports.ts'
+import { Backoff } from '../../lib/backoff.ts'
 import type { AppError } from '../../lib/errors.ts'
 import { defineError } from '../../lib/errors.ts'
-import { Backoff, EspnClient, type FetchFn } from './client.ts'
+import { Rng } from '../../lib/rng.ts'
+import { EspnClient, type FetchFn } from './client.ts'
 import {
   buildTimeline,
   mapStatus,
@@ -193,12 +195,9 @@ export class EspnFeed implements GameFeed {
       clock: deps.clock,
       onRawResponse: deps.onRawResponse,
     })
-    // A tiny LCG is enough for jitter and keeps the feed deterministic for a given seed.
-    let s = this.opts.seed >>> 0
-    this.backoff = new Backoff(this.opts.backoffBaseMs, this.opts.backoffMaxMs, () => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-      return s / 2 ** 32
-    })
+    // Seeded jitter keeps the feed deterministic for a given seed.
+    const rng = new Rng(this.opts.seed)
+    this.backoff = new Backoff(this.opts.backoffBaseMs, this.opts.backoffMaxMs, () => rng.next())
     this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms))
     this.clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>))
     this.nextDelayMs = this.opts.pollIntervalMs

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { backoffStepMs } from '../../lib/backoff.ts'
 import { historyHttp, historyUnreachable } from './errors.ts'
 
 export type HttpOptions = {
@@ -12,8 +13,12 @@ export type HttpOptions = {
   readonly idleTimeoutMs: number
   /** Retries after 429 / 5xx (not after a connection failure: offline should fail fast). */
   readonly maxRetries: number
+  /** First retry delay; it doubles per retry (capped at `MAX_RETRY_DELAY_MS`) unless Retry-After says otherwise. */
   readonly retryDelayMs: number
 }
+
+/** Cap of the retry delay. One sequential downloader needs no jitter. */
+const MAX_RETRY_DELAY_MS = 30_000
 
 type Answer = { readonly status: number; readonly body: string; readonly retryAfterMs: number | null }
 
@@ -100,7 +105,7 @@ export async function getText(url: URL, opts: HttpOptions): Promise<string> {
     if (a.status === 200) return a.body
     const retryable = a.status === 429 || a.status >= 500
     if (retryable && attempt < opts.maxRetries) {
-      await sleep(a.retryAfterMs ?? opts.retryDelayMs * (attempt + 1))
+      await sleep(a.retryAfterMs ?? backoffStepMs(attempt, opts.retryDelayMs, MAX_RETRY_DELAY_MS))
       continue
     }
     throw historyHttp(`GET ${url} answered HTTP ${a.status}: ${a.body.slice(0, 200)}`, {

@@ -3,16 +3,17 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
+import { easternDate, easternWallToUtcMs } from '../../core/eastern-time.ts'
+import { marketTeam, parseNflEventTicker as parseGameEventTicker } from '../../core/kalshi-tickers.ts'
 import { toTeam } from '../../core/teams.ts'
-import {
-  easternDate,
-  easternToUtcMs,
-  mapGameEvents,
-  marketTeam,
-  parseGameEventTicker,
-  type ScheduledGame,
-} from './discovery.ts'
+import { mapGameEvents, type ScheduledGame } from './discovery.ts'
 import type { KalshiEvent, KalshiMarket } from './parse.ts'
+
+const easternToUtcMs = (date: string, time: string): number => {
+  const r = easternWallToUtcMs(date, time)
+  if (!r.ok) throw new Error(r.error)
+  return r.value
+}
 
 const dataDir = process.env['GRIDEDGE_DATA_DIR'] ?? join(process.cwd(), '..', 'shared', 'data')
 

@@ -13,6 +13,7 @@ import type { z } from 'zod'
 import type { Fill, OrderRequest } from '../../core/market.ts'
 import type { VenuePosition } from '../../core/ports.ts'
 import { formatCenti, formatTicks } from '../../core/units.ts'
+import { backoffDelayMs } from '../../lib/backoff.ts'
 import { isAppError, type AppError } from '../../lib/errors.ts'
 import { err, ok, type Result } from '../../lib/result.ts'
 import { Rng } from '../../lib/rng.ts'
@@ -201,9 +202,8 @@ export class KalshiRestClient {
   }
 
   private backoffMs(attempt: number): number {
-    const base = this.o.backoffBaseMs ?? 200
-    const raw = Math.min(this.o.backoffMaxMs ?? 5_000, base * 2 ** attempt)
-    return Math.floor(raw / 2 + (raw / 2) * this.rng.next())
+    const policy = { baseMs: this.o.backoffBaseMs ?? 200, maxMs: this.o.backoffMaxMs ?? 5_000 }
+    return backoffDelayMs(attempt, policy, this.rng.next())
   }
 
   private httpError(req: Req, raw: Raw): AppError {

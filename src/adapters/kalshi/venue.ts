@@ -13,6 +13,7 @@
 import type { Logger } from 'pino'
 import type { ExecutionReport, Fill, OrderRequest } from '../../core/market.ts'
 import type { EventSink, ExecutionVenue, SnapshotScope, VenueSnapshot } from '../../core/ports.ts'
+import { backoffStepMs } from '../../lib/backoff.ts'
 import type { AppError } from '../../lib/errors.ts'
 import type { Result } from '../../lib/result.ts'
 import { kalshiDuplicateClientId } from './errors.ts'
@@ -147,13 +148,13 @@ export class KalshiVenue implements ExecutionVenue {
       reason: `${cause.code}: ${cause.message}`,
       tsEventMs: this.nowMs(),
     })
-    let waitMs = this.o.unknownLookupFirstMs ?? 1_000
+    const firstMs = this.o.unknownLookupFirstMs ?? 1_000
     const capMs = this.o.unknownLookupMaxMs ?? 30_000
     // However long it takes: an order we cannot see may still hold a position. Stops only when the
     // order is resolved or the venue stops.
     for (let n = 1; !t.accepted && !t.done && !this.stopped; n++) {
-      await this.sleep(waitMs)
-      waitMs = Math.min(capMs, waitMs * 2)
+      // No jitter: one lookup loop per unknown order of ours, not a crowd of clients.
+      await this.sleep(backoffStepMs(n - 1, firstMs, capMs))
       if (t.accepted || t.done || this.stopped) break // the WS user channels resolved it
       const r = await this.o.rest.findOrderByClientId(t.order.ticker, t.order.clientOrderId)
       if (!r.ok) {

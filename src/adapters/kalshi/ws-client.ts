@@ -17,6 +17,7 @@ import { OrderBook } from '../../core/book/order-book.ts'
 import type { BookSide, Fill, MarketDataEvent, MarketStatus } from '../../core/market.ts'
 import type { EventSink, MarketDataSource } from '../../core/ports.ts'
 import { PAYOUT_TICKS } from '../../core/units.ts'
+import { backoffDelayMs } from '../../lib/backoff.ts'
 import { isAppError } from '../../lib/errors.ts'
 import { Rng } from '../../lib/rng.ts'
 import type { KalshiSigner } from './auth.ts'
@@ -371,11 +372,12 @@ export class KalshiWsClient implements MarketDataSource {
   }
 
   private scheduleReconnect(code: number): void {
-    const base = this.opts.reconnectBaseMs ?? 500
-    const max = this.opts.reconnectMaxMs ?? 30_000
-    const raw = Math.min(max, base * 2 ** Math.min(this.attempt, 20))
-    // Full jitter in [raw/2, raw) so many clients do not reconnect in lock-step.
-    const delay = Math.floor(raw / 2 + (raw / 2) * this.rng.next())
+    // Half jitter (50-100 % of the step) so many clients do not reconnect in lock-step.
+    const delay = backoffDelayMs(
+      this.attempt,
+      { baseMs: this.opts.reconnectBaseMs ?? 500, maxMs: this.opts.reconnectMaxMs ?? 30_000 },
+      this.rng.next(),
+    )
     this.attempt++
     this.stats.reconnects++
     this.log.warn({ code, delayMs: delay, attempt: this.attempt }, 'connection lost; reconnecting')

@@ -13,6 +13,7 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../../core/clock.ts'
 import type { Timers } from '../../core/game/timers.ts'
+import { backoffDelayMs, type JitterBand } from '../../lib/backoff.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
 import { err, ok, type Result } from '../../lib/result.ts'
 import { Rng } from '../../lib/rng.ts'
@@ -107,6 +108,13 @@ export class TokenScheduler {
   }
 }
 
+/**
+ * Backoff jitter of this client: ±20 % of the exponential step (drawn once per failure) so several
+ * processes do not retry in step. Wider than the half jitter elsewhere and may exceed the cap by
+ * 20 %; kept as it was (spec game-feeds §5.1: "back off (≥1 s, exponential, jitter)").
+ */
+const SR_JITTER: JitterBand = [0.8, 1.2]
+
 /** Parses Retry-After (seconds or an HTTP date) to ms from `nowMs`. */
 export function retryAfterMs(value: string | null, nowMs: number): number | null {
   if (value === null || value.trim() === '') return null
@@ -124,7 +132,8 @@ export class SportradarClient {
   private failures = 0
   private readonly lastBodies = new Map<string, string>()
   private readonly rng: Rng
-  private jitter = 1
+  /** The jitter draw of the latest failure (one per failure, so `backoffMs` is stable between them). */
+  private jitterDraw = 0.5
   /** Requests sent (for tests and the health line). */
   requestCount = 0
 
@@ -146,8 +155,8 @@ export class SportradarClient {
   backoffMs(): number {
     const base = this.opts.backoffBaseMs ?? 1000
     const max = this.opts.backoffMaxMs ?? 30_000
-    // Exponential with ±20 % jitter (drawn once per failure) so several processes do not retry in step.
-    return this.failures === 0 ? 0 : Math.round(Math.min(max, base * 2 ** (this.failures - 1)) * this.jitter)
+    if (this.failures === 0) return 0
+    return backoffDelayMs(this.failures - 1, { baseMs: base, maxMs: max, jitter: SR_JITTER }, this.jitterDraw)
   }
 
   weeklySchedule(year: number, seasonType: 'PRE' | 'REG' | 'PST', week: number) {
@@ -209,7 +218,7 @@ export class SportradarClient {
     const sctx = { ...ctx, status, body: detail }
     if (status === 429 || (status === 403 && /over\s*(qps|rate)/i.test(text))) {
       this.failures++
-      this.jitter = 0.8 + 0.4 * this.rng.next()
+      this.jitterDraw = this.rng.next()
       const ra = retryAfterMs(res.headers.get('retry-after'), recvMs)
       const waitMs = Math.max(ra ?? 0, this.backoffMs(), status === 403 ? 1000 : 0)
       this.scheduler.blockUntil(recvMs + waitMs)
@@ -229,7 +238,7 @@ export class SportradarClient {
 
   private fail(e: AppError): Result<SrResponse, AppError> {
     this.failures++
-    this.jitter = 0.8 + 0.4 * this.rng.next()
+    this.jitterDraw = this.rng.next()
     this.scheduler.blockUntil(this.opts.clock.nowMs() + this.backoffMs())
     this.opts.logger?.warn({ code: e.code, ...e.context }, 'sportradar request failed')
     return err(e)

@@ -18,7 +18,7 @@ import type { Command } from '../cli.ts'
 import { cliUsage, dateArg, parseCommandArgs, pathArg, portArg, runIdArg, startupDone } from './args.ts'
 import { loadConfig, recordingDir, type Config } from '../config.ts'
 import { createLogger } from '../logger.ts'
-import { kalshiCode, toTeam, type Team } from '../../core/teams.ts'
+import { toTeam, type Team } from '../../core/teams.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
 import { engineConfigFor } from '../../engine/engine-config.ts'
 import { ScaledClock, parseClockAnchor } from '../../adapters/system/scaled-clock.ts'
@@ -37,7 +37,9 @@ import { loadPregameLines, type PregameLinesBook } from '../runtime/pregame-line
 import { UNKNOWN_LINES } from '../../core/pregame-lines.ts'
 import { SportradarFeed } from '../../adapters/sportradar/feed.ts'
 import type { GameFeed } from '../../core/ports.ts'
-import { discoverNflGames, easternToUtcMs, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
+import { discoverNflGames, type ScheduledGame } from '../../adapters/kalshi/discovery.ts'
+import { easternKickoffMs } from '../../core/game/script-builder.ts'
+import { nflMarketTicker } from '../../core/kalshi-tickers.ts'
 import { readGames } from '../../adapters/nflverse/files.ts'
 import { loadPricer } from '../runtime/pricer-loader.ts'
 import { PACKAGE_ROOT_DIR } from '../runtime/paths.ts'
@@ -85,7 +87,7 @@ export function parseGameArg(text: string): GameArg | string {
   const home = toTeam(m[4]!, 'nflverse')
   if (away === undefined || home === undefined) return `unknown team in ${m[3]}_${m[4]}`
   const ev = m[5]!
-  const ticker = (t: Team) => `${ev}-${kalshiCode(t, season)}`
+  const ticker = (t: Team) => nflMarketTicker(ev, t, season)
   return {
     registration: {
       gameId: `${m[1]}_${m[2]}_${m[3]}_${m[4]}`,
@@ -138,11 +140,13 @@ async function discoverGames(
     const home = toTeam(col('home_team')[i]!, 'nflverse')
     const away = toTeam(col('away_team')[i]!, 'nflverse')
     if (home === undefined || away === undefined) continue
+    const kickoffMs = easternKickoffMs(gameday, col('gametime')[i]!)
+    if (kickoffMs === null) continue
     schedule.push({
       gameId: col('game_id')[i]!,
       homeTeam: home,
       awayTeam: away,
-      kickoffMs: easternToUtcMs(gameday, col('gametime')[i]! || '13:00'),
+      kickoffMs,
       espn: col('espn')[i]!,
     })
   }

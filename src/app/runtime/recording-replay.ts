@@ -17,6 +17,7 @@ import type { GameState } from '../../core/game-state.ts'
 import type { MarketDataEvent } from '../../core/market.ts'
 import type { Team } from '../../core/teams.ts'
 import { UNKNOWN_LINES, type PregameLines } from '../../core/pregame-lines.ts'
+import { eventTickerOfMarket, marketTeam, parseNflEventTicker } from '../../core/kalshi-tickers.ts'
 import type { GameRegistration } from '../../engine/engine.ts'
 import { assertSorted, mergeSorted, type EngineCommand, type EngineEvent } from '../../engine/events.ts'
 import { defineError, type AppError } from '../../lib/errors.ts'
@@ -25,7 +26,6 @@ import { openRecording, type ReadStats } from '../../adapters/recorder/recording
 import { recordingUnreadable } from '../../adapters/recorder/errors.ts'
 import type { RecordedFrame } from '../../adapters/recorder/record.ts'
 import { KalshiRecordedSource, marketTickersOfFrame } from '../../adapters/kalshi/recorded-source.ts'
-import { marketTeam, parseGameEventTicker } from '../../adapters/kalshi/discovery.ts'
 import {
   EspnRecordedFeed,
   espnRequestOf,
@@ -203,13 +203,13 @@ function deriveRegistration(
 ): Result<GameRegistration, AppError> {
   const byEvent = new Map<string, string[]>()
   for (const t of tickers) {
-    const ev = t.slice(0, t.lastIndexOf('-'))
+    const ev = eventTickerOfMarket(t)
     byEvent.set(ev, [...(byEvent.get(ev) ?? []), t])
   }
   const found: GameRegistration[] = []
   for (const g of games)
     for (const [ev, list] of byEvent) {
-      const p = parseGameEventTicker(ev)
+      const p = parseNflEventTicker(ev)
       if (!p.ok) continue
       const teams = [p.value.firstTeam, p.value.secondTeam]
       if (!teams.includes(g.homeTeam) || !teams.includes(g.awayTeam)) continue

@@ -11,6 +11,7 @@
  * timeout counts are AFTER the play. The state after a play is therefore the next snap's situation
  * with this row's score and timeouts.
  */
+import { easternWallToUtcMs } from '../eastern-time.ts'
 import type { GameEvent, PlayInfo } from '../game-events.ts'
 import type { GameState, SeasonType } from '../game-state.ts'
 import { toTeam, type Team } from '../teams.ts'
@@ -149,42 +150,13 @@ export function parseIsoMs(text: string): number | null {
   return Number.isFinite(ms) ? ms : null
 }
 
-/** Offset of US Eastern time from UTC (hours, negative) on a local date, using the US DST rules. */
-function easternOffsetHours(year: number, month: number, day: number, hour: number): number {
-  // Nth weekday helpers over UTC dates; only the calendar matters here.
-  const dow = (y: number, m: number, d: number): number => new Date(Date.UTC(y, m - 1, d)).getUTCDay()
-  const nthSunday = (y: number, m: number, n: number): number => {
-    const first = 1 + ((7 - dow(y, m, 1)) % 7)
-    return first + 7 * (n - 1)
-  }
-  const lastSunday = (y: number, m: number): number => {
-    const last = new Date(Date.UTC(y, m, 0)).getUTCDate()
-    return last - dow(y, m, last)
-  }
-  let start: [number, number]
-  let end: [number, number]
-  if (year >= 2007) {
-    start = [3, nthSunday(year, 3, 2)]
-    end = [11, nthSunday(year, 11, 1)]
-  } else {
-    start = [4, nthSunday(year, 4, 1)]
-    end = [10, lastSunday(year, 10)]
-  }
-  const key = month * 10_000 + day * 100 + hour
-  const inDst = key >= start[0] * 10_000 + start[1] * 100 + 2 && key < end[0] * 10_000 + end[1] * 100 + 2
-  return inDst ? -4 : -5
-}
-
-/** Converts an nflverse `gameday` ("YYYY-MM-DD") and `gametime` ("HH:MM", US Eastern) to Unix ms. */
+/**
+ * Converts an nflverse `gameday` ("YYYY-MM-DD") and `gametime` ("HH:MM", US Eastern; empty means
+ * the 1 pm default slot) to Unix ms, or null if either is malformed.
+ */
 export function easternKickoffMs(gameday: string, gametime: string): number | null {
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(gameday)
-  if (d === null) return null
-  const t = /^(\d{1,2}):(\d{2})(:\d{2})?$/.exec(gametime === '' ? '13:00' : gametime)
-  if (t === null) return null
-  const [y, mo, da] = [Number(d[1]), Number(d[2]), Number(d[3])]
-  const [h, mi] = [Number(t[1]), Number(t[2])]
-  const off = easternOffsetHours(y, mo, da, h)
-  return Date.UTC(y, mo - 1, da, h - off, mi)
+  const r = easternWallToUtcMs(gameday, gametime === '' ? '13:00' : gametime)
+  return r.ok ? r.value : null
 }
 
 /** nflverse games.csv `game_type` -> season type (WC/DIV/CON/SB are playoffs). */

@@ -3,24 +3,20 @@
  * game, `KXNFLGAME-<YY><MON><DD><AWAY><HOME>` with the US Eastern date, and one market per team
  * (`<event>-<TEAM>`, YES pays if that team wins).
  */
-import { kalshiCode, type Team } from '../../core/teams.ts'
+import { easternDate, easternDisplayDate } from '../../core/eastern-time.ts'
+import {
+  NFL_GAME_SERIES,
+  nflEventTicker as eventTickerOn,
+  nflMarketTicker,
+} from '../../core/kalshi-tickers.ts'
+import type { Team } from '../../core/teams.ts'
 import type { ExchangeCore, MarketRecord } from './exchange-core.ts'
 
-export const NFL_GAME_SERIES = 'KXNFLGAME'
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
 const HOUR_MS = 3_600_000
 
 /** Kalshi's event ticker for a game; the date is the kickoff's Eastern date. */
 export function nflEventTicker(away: Team, home: Team, kickoffMs: number, season: number): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/New_York',
-    year: '2-digit',
-    month: 'numeric',
-    day: '2-digit',
-  }).formatToParts(new Date(kickoffMs))
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? ''
-  const month = MONTHS[Number(get('month')) - 1]!
-  return `${NFL_GAME_SERIES}-${get('year')}${month}${get('day')}${kalshiCode(away, season)}${kalshiCode(home, season)}`
+  return eventTickerOn(away, home, easternDate(kickoffMs), season)
 }
 
 export type NflGameListing = {
@@ -42,12 +38,7 @@ export function listNflGame(
   g: NflGameListing,
 ): { eventTicker: string; markets: MarketRecord[] } {
   const eventTicker = g.eventTicker ?? nflEventTicker(g.away, g.home, g.kickoffMs, g.season)
-  const date = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/New_York',
-    month: 'short',
-    day: 'numeric',
-    year: 'numeric',
-  }).format(new Date(g.kickoffMs))
+  const date = easternDisplayDate(g.kickoffMs)
   core.addEvent({
     eventTicker,
     seriesTicker: NFL_GAME_SERIES,
@@ -57,7 +48,7 @@ export function listNflGame(
   })
   const markets = [g.away, g.home].map((team) =>
     core.addMarket({
-      ticker: `${eventTicker}-${kalshiCode(team, g.season)}`,
+      ticker: nflMarketTicker(eventTicker, team, g.season),
       eventTicker,
       title: `${team} wins`,
       yesSubTitle: team,

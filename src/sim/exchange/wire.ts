@@ -4,6 +4,7 @@
  * strings (4 decimals when exact, else 6), times RFC 3339 or Unix ms/s as the spec says per field.
  */
 import { NFL_FEE_SCHEDULE } from '../../core/fees.ts'
+import { NFL_GAME_SERIES } from '../../core/kalshi-tickers.ts'
 import type { BookSide } from '../../core/market.ts'
 import { formatCenti, formatMicros, formatTicks, PAYOUT_TICKS } from '../../core/units.ts'
 import type { PositionRecord, SettlementRecord } from './accounts.ts'
@@ -111,7 +112,7 @@ export function eventJson(e: EventSpec, markets?: Record<string, unknown>[]): Re
 export function seriesJson(seriesTicker: string): Record<string, unknown> {
   return {
     ticker: seriesTicker,
-    title: seriesTicker === 'KXNFLGAME' ? 'Pro Football Game' : seriesTicker,
+    title: seriesTicker === NFL_GAME_SERIES ? 'Pro Football Game' : seriesTicker,
     frequency: 'custom',
     category: 'Sports',
     categories: ['Sports'],
