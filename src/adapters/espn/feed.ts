@@ -495,7 +495,8 @@ export class EspnFeed implements GameFeed {
         state: current,
       })
     }
-    for (const t of timeline) {
+    for (let i = 0; i < timeline.length; i++) {
+      const t = timeline[i]!
       const p = t.play
       const seen = g.emitted.get(p.id)
       if (seen !== undefined) {
@@ -538,7 +539,9 @@ export class EspnFeed implements GameFeed {
         continue
       }
       g.lastSequence = p.sequence
-      this.periodTransition(g, p.period, t.before, tsEventMs, recvMs)
+      // A period ends with the state after its last row (timeouts as used, the ball where it was), not
+      // with the next period's first snap (timeouts already reset at halftime).
+      this.periodTransition(g, p.period, t.before, tsEventMs, recvMs, timeline[i - 1]?.after)
       if (p.marker === 'end_period' || p.marker === 'end_half' || p.marker === 'end_game') {
         this.periodEnd(g, p.period, t.after, tsEventMs, recvMs)
         continue
@@ -579,10 +582,20 @@ export class EspnFeed implements GameFeed {
     state: GameState,
     tsEventMs: number,
     recvMs: number,
+    /** The state after the last row of the period that ends (when known). */
+    endedAfter?: GameState,
   ): void {
     if (period <= g.lastPeriod) return
-    if (g.lastPeriod >= 1)
-      this.periodEnd(g, g.lastPeriod, { ...state, quarter: g.lastPeriod, clockSeconds: 0 }, tsEventMs, recvMs)
+    if (g.lastPeriod >= 1) {
+      const ended = endedAfter !== undefined && endedAfter.quarter === g.lastPeriod ? endedAfter : state
+      this.periodEnd(
+        g,
+        g.lastPeriod,
+        { ...ended, quarter: g.lastPeriod, clockSeconds: 0, status: 'end_of_period' },
+        tsEventMs,
+        recvMs,
+      )
+    }
     g.lastPeriod = period
     if (period >= 5 && !g.otStarts.has(period)) {
       g.otStarts.add(period)
@@ -606,7 +619,14 @@ export class EspnFeed implements GameFeed {
     }
     if (quarter === 2 && !g.halftime) {
       g.halftime = true
-      this.emit({ gameId, source: SOURCE, tsEventMs, tsRecvMs: recvMs, type: 'halftime', state })
+      this.emit({
+        gameId,
+        source: SOURCE,
+        tsEventMs,
+        tsRecvMs: recvMs,
+        type: 'halftime',
+        state: state.status === 'end_of_period' ? { ...state, status: 'halftime' } : state,
+      })
     }
   }
 

@@ -300,3 +300,32 @@ test(
     )
   },
 )
+
+test(
+  'a poll that catches up across halftime: period_end 2 and halftime carry the state after the last Q2 row',
+  { skip },
+  async () => {
+    const { clock, feed, events } = await rig()
+    const lastQ2 = game.plays.findLastIndex((p) => p.before.quarter === 2)
+    clock.advanceTo(game.plays[lastQ2 - 1]!.publishMs)
+    await feed.pollOnce()
+    // The next poll sees the last Q2 row and the first Q3 rows at once (no halftime status seen).
+    clock.advanceTo(game.plays[lastQ2 + 2]!.publishMs)
+    await feed.pollOnce()
+    const want = script.events.find((e) => e.type === 'period_end' && e.quarter === 2)!
+    assert.ok(want.type === 'period_end')
+    for (const e of [
+      ...ofType(events, 'period_end').filter((x) => x.quarter === 2),
+      ...ofType(events, 'halftime'),
+    ]) {
+      const s = e.state
+      assert.deepEqual(
+        [s.quarter, s.clockSeconds, s.homeScore, s.awayScore, s.homeTimeouts, s.awayTimeouts],
+        [2, 0, want.state.homeScore, want.state.awayScore, want.state.homeTimeouts, want.state.awayTimeouts],
+        e.type,
+      )
+      assert.equal(s.possession, game.plays[lastQ2]!.after.possession, e.type)
+    }
+    assert.equal(ofType(events, 'halftime').length, 1)
+  },
+)
