@@ -401,7 +401,19 @@ export class EspnFeed implements GameFeed {
       return e
     }
 
-    const rawStatus = ev?.competitions[0]?.status ?? s.status
+    // The scoreboard and the summary are fetched one after the other: the scoreboard can describe an
+    // earlier moment than the summary's rows (its situation's last play is an older row, or its period
+    // is behind). Then the rows are the newer truth: the summary's own status dates the newest row, and
+    // the current state is the state after it (the older situation would move the game backwards).
+    const newest = s.plays[s.plays.length - 1]
+    const lastPlayId = ev?.competitions[0]?.situation?.lastPlay?.id
+    const sbStatus = ev?.competitions[0]?.status
+    const sbLags =
+      ev !== null &&
+      newest !== undefined &&
+      ((lastPlayId !== undefined && lastPlayId !== newest.id && present.has(lastPlayId)) ||
+        (sbStatus?.period !== undefined && sbStatus.period > 0 && sbStatus.period < newest.period))
+    const rawStatus = (sbLags ? undefined : sbStatus) ?? s.status
     const finalCheck = this.checkFinal(
       g,
       rawStatus,
@@ -418,9 +430,11 @@ export class EspnFeed implements GameFeed {
       prev: g.lastState ?? last?.after ?? null,
     }
     const snap: Snapshot =
-      ev !== null
-        ? snapshotFrom(statusNow, ev.competitions[0]!.competitors, ev.competitions[0]!.situation, ref, ctx)
-        : snapshotFrom(statusNow, s.competitors, undefined, ref, ctx)
+      sbLags && last !== undefined
+        ? { state: last.after, vendorHomeWinProb: null, problems: [] }
+        : ev !== null
+          ? snapshotFrom(statusNow, ev.competitions[0]!.competitors, ev.competitions[0]!.situation, ref, ctx)
+          : snapshotFrom(statusNow, s.competitors, undefined, ref, ctx)
     let current: GameState = { ...snap.state, tryPending: last?.after.tryPending ?? false }
     const problems = [...snap.problems]
     // Cross-check the current object with the newest play (§4.1 rule 4): a score mismatch means one lags.

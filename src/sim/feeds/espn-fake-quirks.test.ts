@@ -329,3 +329,30 @@ test(
     assert.equal(ofType(events, 'halftime').length, 1)
   },
 )
+
+test(
+  'a scoreboard older than the summary fetched after it: the newest row keeps its own clock and the state does not go back',
+  { skip },
+  async () => {
+    const { clock, fake, feed, events } = await rig()
+    const k = game.plays.findIndex((p, i) => i > 20 && p.playType === 'punt')
+    clock.advanceTo(game.plays[k - 1]!.publishMs)
+    await feed.pollOnce()
+    fake.inject({
+      kind: 'older',
+      lagMs: game.plays[k]!.publishMs - game.plays[k - 1]!.publishMs,
+      times: 1,
+      path: 'scoreboard',
+    })
+    clock.advanceTo(game.plays[k]!.publishMs)
+    await feed.pollOnce()
+    const p = ofType(events, 'play').at(-1)!
+    assert.equal(p.play.playId, `${EVENT_ID}${game.plays[k]!.playId}`)
+    assert.equal(p.after.clockSeconds, game.plays[k]!.after.clockSeconds)
+    const s = ofType(events, 'state_update').at(-1)!.state
+    assert.deepEqual(
+      [s.clockSeconds, s.possession, s.down, s.yardline100],
+      [p.after.clockSeconds, p.after.possession, p.after.down, p.after.yardline100],
+    )
+  },
+)

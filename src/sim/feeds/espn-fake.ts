@@ -109,8 +109,16 @@ export type EspnFakeFailure =
   | { readonly kind: 'slow'; readonly delayMs: number; readonly times: number }
   /** The next `times` summary responses are 200 with a body that is not JSON. */
   | { readonly kind: 'garbage'; readonly times: number }
-  /** Responses are computed as of `lagMs` earlier (an older cached copy) for the next `times` requests. */
-  | { readonly kind: 'older'; readonly lagMs: number; readonly times: number }
+  /**
+   * Responses are computed as of `lagMs` earlier (an older cached copy) for the next `times` requests
+   * (optionally only to one path: a scoreboard older than the summary fetched right after it).
+   */
+  | {
+      readonly kind: 'older'
+      readonly lagMs: number
+      readonly times: number
+      readonly path?: 'scoreboard' | 'summary'
+    }
   /**
    * Quirk 5 (espn-fake-quirks.ts): the next `polls` scoreboard and `polls` summary responses say the
    * game is final (no situation, a finished game's header) although it goes on; later ones contradict it.
@@ -281,7 +289,7 @@ export class EspnFake {
     for (let i = 0; i < this.failures.length; i++) {
       const f = this.failures[i]!
       if (f.kind === 'missing_field' || f.kind === 'spurious_final') continue
-      if (f.kind === 'status' && f.path !== undefined && f.path !== path) continue
+      if ((f.kind === 'status' || f.kind === 'older') && f.path !== undefined && f.path !== path) continue
       if (f.kind === 'garbage' && path !== 'summary') continue
       const left = f.times - 1
       if (left <= 0) this.failures.splice(i, 1)
