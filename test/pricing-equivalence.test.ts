@@ -22,6 +22,8 @@
  *      model priced must be a state the replay priced too, with the same inputs and the same price.
  *   D4 (quirk 5 defence) ESPN's first final poll is not believed: that poll's state is stale and
  *      unpriced; the game ends on the next.
+ *   D5 A `play_corrected` record carries the feed's current state (after the newest row of that poll),
+ *      not the state after the corrected row: when later rows came in the same poll it is later.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -184,6 +186,14 @@ async function checkGame(gameId: string): Promise<void> {
       if (corr.possession === null) {
         assert.deepEqual(pick(corr, NO_BALL), pick(want, NO_BALL), `${where}: after the try (D2)`)
         assert.equal(corr.homeWinProb, null, `${where}: no ball, no price (D2)`)
+      } else if (corr.clockSeconds !== want.clockSeconds || corr.quarter !== want.quarter) {
+        // D5: a play_corrected record carries the feed's current state, the state after the newest row
+        // of that poll; when later rows came in the same poll it is a later state (checked under D3).
+        assert.ok(
+          Number(corr.quarter) * 10_000 - Number(corr.clockSeconds) >
+            Number(want.quarter) * 10_000 - Number(want.clockSeconds),
+          `${where}: correction state earlier than the try`,
+        )
       } else {
         assert.deepEqual(pick(corr, INPUTS), pick(want, INPUTS), `${where}: after the try`)
         assert.equal(corr.homeWinProb, want.homeWinProb, `${where}: price`)
@@ -217,6 +227,14 @@ async function checkGame(gameId: string): Promise<void> {
       if (s.homeWinProb === null) {
         // Unpriced only with no ball after a score (D2) or the one unbelieved final poll (D4).
         assert.ok(s.possession === null || s.stale === true, `unpriced ${JSON.stringify(s)}`)
+        continue
+      }
+      if (s.possession === null) {
+        // No ball (D2): only a decided game (final) is priced, from the score alone.
+        assert.equal(s.modelSource, 'decided', JSON.stringify(s))
+        const fin = a.find((x) => x.event === 'game_final')!
+        assert.deepEqual(pick(s, NO_BALL), pick(fin, NO_BALL))
+        assert.equal(s.homeWinProb, fin.homeWinProb)
         continue
       }
       assert.ok(priced.has(inputsKey(s)), `live state never seen in the replay: ${JSON.stringify(s)}`)

@@ -412,6 +412,8 @@ export class EspnFeed implements GameFeed {
       ev !== null &&
       newest !== undefined &&
       ((lastPlayId !== undefined && lastPlayId !== newest.id && present.has(lastPlayId)) ||
+        // A synthetic negative id names a try (§2.9): the newest row, if not a scoring row, came after it.
+        (lastPlayId !== undefined && lastPlayId.startsWith('-') && !newest.scoring) ||
         (sbStatus?.period !== undefined && sbStatus.period > 0 && sbStatus.period < newest.period))
     const rawStatus = (sbLags ? undefined : sbStatus) ?? s.status
     const finalCheck = this.checkFinal(
@@ -427,7 +429,9 @@ export class EspnFeed implements GameFeed {
     const last = timeline[timeline.length - 1]
     const ctx = {
       homeReceives2hKickoff: last?.after.homeReceives2hKickoff ?? null,
-      prev: g.lastState ?? last?.after ?? null,
+      // What the scoreboard lacks (no situation at a break or at the final: timeouts) comes from the
+      // newest row, which may be newer than the last state published.
+      prev: last?.after ?? g.lastState ?? null,
     }
     const snap: Snapshot =
       sbLags && last !== undefined

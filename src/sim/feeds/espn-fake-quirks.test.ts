@@ -356,3 +356,25 @@ test(
     )
   },
 )
+
+test(
+  'the final poll that also brings the last rows: the final state has the timeouts of the last row',
+  { skip },
+  async () => {
+    const { clock, feed, events } = await rig()
+    // Before BAL's last three timeouts of the game; the next polls see them, the winning kick and the final.
+    const k = game.plays.findLastIndex((p) => p.timeoutTeam === 'BAL') - 2
+    clock.advanceTo(game.plays[k]!.publishMs)
+    await feed.pollOnce()
+    clock.advanceTo(game.finalMs + 1000)
+    await feed.pollOnce()
+    await feed.pollOnce()
+    const fin = ofType(events, 'game_final')
+    assert.equal(fin.length, 1)
+    const want = script.finalState
+    assert.deepEqual(
+      [fin[0]!.state.homeTimeouts, fin[0]!.state.awayTimeouts],
+      [want.homeTimeouts, want.awayTimeouts],
+    )
+  },
+)
