@@ -17,6 +17,8 @@ import type { GameState } from '../src/core/game-state.ts'
 import type { GameScript } from '../src/core/game/script-builder.ts'
 import { SportradarFake } from '../src/sim/feeds/sportradar-fake.ts'
 import { EspnFake, espnFakeGameFromScript } from '../src/sim/feeds/espn-fake.ts'
+
+const game = (script: GameScript) => espnFakeGameFromScript(script)
 import { fakeServerClient } from '../src/adapters/sportradar/test-support.ts'
 
 const dataDir = process.env.GRIDEDGE_DATA_DIR ?? '../shared/data'
@@ -125,9 +127,15 @@ test('nflverse replay, Sportradar and ESPN agree play for play on 2025_01_BAL_BU
     sportradar: await sportradarEvents(script),
     espn: await espnEvents(script),
   }
-  const ref = playsOf(sources.nflverse!)
-  assert.equal(ref.length, script.plays.length)
+  const all = playsOf(sources.nflverse!)
+  assert.equal(all.length, script.plays.length)
+  // ESPN serves no try rows: the touchdown row takes its try in (espn-fake-quirks.ts, quirk 1). It is
+  // first published as it is before the try (polled here at every row, so it is seen so), then
+  // rewritten; the try rows have no ESPN row of their own.
+  const tryIds = new Set(game(script).plays.flatMap((p) => p.folded?.tryPlayIds ?? []))
+  assert.ok(tryIds.size > 0)
   for (const [name, evs] of Object.entries(sources)) {
+    const ref = name === 'espn' ? all.filter((p) => !tryIds.has(p.play.playId)) : all
     const plays = playsOf(evs)
     assert.equal(plays.length, ref.length, `${name}: number of plays`)
     for (let i = 0; i < ref.length; i++) {

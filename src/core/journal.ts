@@ -22,6 +22,25 @@ export type JournalRecord =
       readonly awayScore: number
       readonly homeWinProb: number | null
       readonly modelSource: string | null
+      /**
+       * Every other model input of the state (src/core/model/features.ts fillWpInput), so a journal
+       * says what the model saw: the ball, down and distance, field position, timeouts, the try, the
+       * stale flag, who receives the 2nd-half kickoff, and the pre-game lines used.
+       */
+      readonly possession: string | null
+      readonly down: number
+      readonly yardsToGo: number
+      readonly yardline100: number | null
+      readonly homeTimeouts: number
+      readonly awayTimeouts: number
+      readonly tryPending: boolean
+      readonly stale: boolean
+      readonly homeReceives2hKickoff: boolean | null
+      readonly homeSpreadLine: number | null
+      readonly totalLine: number | null
+      /** The game event that carried the state, and the feed's play id for play events. */
+      readonly event: string
+      readonly playId: string | null
     }
   | {
       readonly type: 'signal'

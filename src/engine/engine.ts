@@ -355,6 +355,19 @@ export class Engine {
       awayScore: state.awayScore,
       homeWinProb: game.pricing === null ? null : game.pricing.homeWinProb,
       modelSource: game.pricing === null ? null : game.pricing.source,
+      possession: state.possession,
+      down: state.down,
+      yardsToGo: state.yardsToGo,
+      yardline100: state.yardline100,
+      homeTimeouts: state.homeTimeouts,
+      awayTimeouts: state.awayTimeouts,
+      tryPending: state.tryPending,
+      stale: state.stale,
+      homeReceives2hKickoff: state.homeReceives2hKickoff,
+      homeSpreadLine: game.reg.lines.homeSpreadLine,
+      totalLine: game.reg.lines.totalLine,
+      event: ev.type,
+      playId: ev.type === 'play' ? ev.play.playId : ev.type === 'play_corrected' ? ev.playId : null,
     })
     // A catch-up burst: a newer state of this game is already queued, so this one is history.
     if (superseded) return this.noteHold(game, 'superseded', nowMs)

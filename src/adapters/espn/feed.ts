@@ -400,7 +400,21 @@ export class EspnFeed implements GameFeed {
       return e
     }
 
-    const rawStatus = ev?.competitions[0]?.status ?? s.status
+    // The scoreboard and the summary are fetched one after the other: the scoreboard can describe an
+    // earlier moment than the summary's rows (its situation's last play is an older row, or its period
+    // is behind). Then the rows are the newer truth: the summary's own status dates the newest row, and
+    // the current state is the state after it (the older situation would move the game backwards).
+    const newest = s.plays[s.plays.length - 1]
+    const lastPlayId = ev?.competitions[0]?.situation?.lastPlay?.id
+    const sbStatus = ev?.competitions[0]?.status
+    const sbLags =
+      ev !== null &&
+      newest !== undefined &&
+      ((lastPlayId !== undefined && lastPlayId !== newest.id && present.has(lastPlayId)) ||
+        // A synthetic negative id names a try (§2.9): the newest row, if not a scoring row, came after it.
+        (lastPlayId !== undefined && lastPlayId.startsWith('-') && !newest.scoring) ||
+        (sbStatus?.period !== undefined && sbStatus.period > 0 && sbStatus.period < newest.period))
+    const rawStatus = (sbLags ? undefined : sbStatus) ?? s.status
     const finalCheck = this.checkFinal(
       g,
       rawStatus,
@@ -414,12 +428,16 @@ export class EspnFeed implements GameFeed {
     const last = timeline[timeline.length - 1]
     const ctx = {
       homeReceives2hKickoff: last?.after.homeReceives2hKickoff ?? null,
-      prev: g.lastState ?? last?.after ?? null,
+      // What the scoreboard lacks (no situation at a break or at the final: timeouts) comes from the
+      // newest row, which may be newer than the last state published.
+      prev: last?.after ?? g.lastState ?? null,
     }
     const snap: Snapshot =
-      ev !== null
-        ? snapshotFrom(statusNow, ev.competitions[0]!.competitors, ev.competitions[0]!.situation, ref, ctx)
-        : snapshotFrom(statusNow, s.competitors, undefined, ref, ctx)
+      sbLags && last !== undefined
+        ? { state: last.after, vendorHomeWinProb: null, problems: [] }
+        : ev !== null
+          ? snapshotFrom(statusNow, ev.competitions[0]!.competitors, ev.competitions[0]!.situation, ref, ctx)
+          : snapshotFrom(statusNow, s.competitors, undefined, ref, ctx)
     let current: GameState = { ...snap.state, tryPending: last?.after.tryPending ?? false }
     const problems = [...snap.problems]
     // Cross-check the current object with the newest play (§4.1 rule 4): a score mismatch means one lags.
@@ -494,7 +512,8 @@ export class EspnFeed implements GameFeed {
         state: current,
       })
     }
-    for (const t of timeline) {
+    for (let i = 0; i < timeline.length; i++) {
+      const t = timeline[i]!
       const p = t.play
       const seen = g.emitted.get(p.id)
       if (seen !== undefined) {
@@ -537,7 +556,9 @@ export class EspnFeed implements GameFeed {
         continue
       }
       g.lastSequence = p.sequence
-      this.periodTransition(g, p.period, t.before, tsEventMs, recvMs)
+      // A period ends with the state after its last row (timeouts as used, the ball where it was), not
+      // with the next period's first snap (timeouts already reset at halftime).
+      this.periodTransition(g, p.period, t.before, tsEventMs, recvMs, timeline[i - 1]?.after)
       if (p.marker === 'end_period' || p.marker === 'end_half' || p.marker === 'end_game') {
         this.periodEnd(g, p.period, t.after, tsEventMs, recvMs)
         continue
@@ -578,10 +599,20 @@ export class EspnFeed implements GameFeed {
     state: GameState,
     tsEventMs: number,
     recvMs: number,
+    /** The state after the last row of the period that ends (when known). */
+    endedAfter?: GameState,
   ): void {
     if (period <= g.lastPeriod) return
-    if (g.lastPeriod >= 1)
-      this.periodEnd(g, g.lastPeriod, { ...state, quarter: g.lastPeriod, clockSeconds: 0 }, tsEventMs, recvMs)
+    if (g.lastPeriod >= 1) {
+      const ended = endedAfter !== undefined && endedAfter.quarter === g.lastPeriod ? endedAfter : state
+      this.periodEnd(
+        g,
+        g.lastPeriod,
+        { ...ended, quarter: g.lastPeriod, clockSeconds: 0, status: 'end_of_period' },
+        tsEventMs,
+        recvMs,
+      )
+    }
     g.lastPeriod = period
     if (period >= 5 && !g.otStarts.has(period)) {
       g.otStarts.add(period)
@@ -605,7 +636,14 @@ export class EspnFeed implements GameFeed {
     }
     if (quarter === 2 && !g.halftime) {
       g.halftime = true
-      this.emit({ gameId, source: SOURCE, tsEventMs, tsRecvMs: recvMs, type: 'halftime', state })
+      this.emit({
+        gameId,
+        source: SOURCE,
+        tsEventMs,
+        tsRecvMs: recvMs,
+        type: 'halftime',
+        state: state.status === 'end_of_period' ? { ...state, status: 'halftime' } : state,
+      })
     }
   }
 

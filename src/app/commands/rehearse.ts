@@ -136,9 +136,14 @@ export const command: Command = {
     const onSignal = (): void => stop('interrupted')
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
-    // The games are over once the clock passes the last final and settlement, plus a short grace.
+    // The games are over once the clock passes the last final and settlement, plus a short grace: two
+    // minutes of game time and at least two wall seconds, so that at high speeds the run still polls
+    // the final more than once (ESPN's final is believed only when it holds across polls) and settles.
+    let overSinceWallMs: number | null = null
     const watch = setInterval(() => {
-      if (r.clock.nowMs() > r.endMs + 120_000) stop('the games are over and settled')
+      if (r.clock.nowMs() <= r.endMs + 120_000) return
+      overSinceWallMs ??= Date.now()
+      if (Date.now() - overSinceWallMs >= 2_000) stop('the games are over and settled')
     }, 250)
     const code = await exited
     clearInterval(watch)

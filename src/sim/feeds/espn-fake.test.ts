@@ -356,7 +356,8 @@ test(
   async () => {
     const { feed, clock, events } = await rig({ downMinusOneAfterScore: true })
     const td = indexOf((p) => p.touchdown)
-    clock.advanceTo(game.plays[td + 1]!.publishMs)
+    // The touchdown row as first published, before its try is folded in.
+    clock.advanceTo(game.plays[td]!.publishMs)
     await feed.pollOnce()
     const plays = ofType(events, 'play')
     const t = plays[td]!
@@ -366,7 +367,11 @@ test(
     assert.equal(t.after.down, 0)
     assert.equal(t.after.homeScore, game.plays[td]!.after.homeScore)
     assert.equal(t.after.tryPending, true)
-    // The situation after the try (also a score) shows the sentinel too: the current state has no ball.
+    // Once the try is over the same row carries it; the situation after it (a score) shows the
+    // sentinel too: the current state has no ball.
+    clock.advanceTo(game.plays[td]!.folded!.publishMs)
+    await feed.pollOnce()
+    assert.equal(ofType(events, 'play_corrected').at(-1)!.playId, `${EVENT_ID}${game.plays[td]!.playId}`)
     const s = ofType(events, 'state_update').at(-1)!.state
     assert.equal(s.possession, null)
     assert.equal(s.yardline100, null)

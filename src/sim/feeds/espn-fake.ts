@@ -13,6 +13,16 @@ import type { Clock } from '../../core/clock.ts'
 import type { GameState, SeasonType } from '../../core/game-state.ts'
 import type { GameScript } from '../../core/game/script-builder.ts'
 import { ESPN_TEAM_IDS, type Team } from '../../core/teams.ts'
+import { timeoutsPerPeriodStart } from '../../core/game-clock.ts'
+import {
+  finalHeaderStatus,
+  foldTriesIntoTouchdowns,
+  isIncompletePass,
+  spuriousFinalStatus,
+  timeoutRowText,
+  wrongYardsToEndzone,
+  type FoldedTry,
+} from './espn-fake-quirks.ts'
 
 /** One row of the game as the fake serves it (a play, or a timeout row). */
 export type EspnFakePlay = {
@@ -28,6 +38,11 @@ export type EspnFakePlay = {
   readonly publishMs: number
   readonly before: GameState
   readonly after: GameState
+  /**
+   * A touchdown row once its try is over: ESPN rewrites the row (same id) with the try folded in
+   * (espn-fake-quirks.ts, quirk 1). Absent or null for every other row.
+   */
+  readonly folded?: FoldedTry | null
 }
 
 export type EspnFakeGame = {
@@ -64,16 +79,19 @@ export function espnFakeGameFromScript(script: GameScript, eventId?: string): Es
     week: espnWeek(info.season, info.seasonType, info.week),
     homeTeam: info.homeTeam,
     awayTeam: info.awayTeam,
-    plays: script.plays.map((p) => ({
-      playId: p.playId,
-      description: p.play.description,
-      playType: p.play.playType,
-      touchdown: p.play.touchdown,
-      timeoutTeam: p.timeoutTeam,
-      publishMs: p.tsEventMs,
-      before: p.before,
-      after: p.after,
-    })),
+    // ESPN serves no try rows: each touchdown row takes its try in (quirk 1).
+    plays: foldTriesIntoTouchdowns(
+      script.plays.map((p) => ({
+        playId: p.playId,
+        description: p.play.description,
+        playType: p.play.playType,
+        touchdown: p.play.touchdown,
+        timeoutTeam: p.timeoutTeam,
+        publishMs: p.tsEventMs,
+        before: p.before,
+        after: p.after,
+      })),
+    ),
     finalMs: script.endMs,
   }
 }
@@ -91,8 +109,21 @@ export type EspnFakeFailure =
   | { readonly kind: 'slow'; readonly delayMs: number; readonly times: number }
   /** The next `times` summary responses are 200 with a body that is not JSON. */
   | { readonly kind: 'garbage'; readonly times: number }
-  /** Responses are computed as of `lagMs` earlier (an older cached copy) for the next `times` requests. */
-  | { readonly kind: 'older'; readonly lagMs: number; readonly times: number }
+  /**
+   * Responses are computed as of `lagMs` earlier (an older cached copy) for the next `times` requests
+   * (optionally only to one path: a scoreboard older than the summary fetched right after it).
+   */
+  | {
+      readonly kind: 'older'
+      readonly lagMs: number
+      readonly times: number
+      readonly path?: 'scoreboard' | 'summary'
+    }
+  /**
+   * Quirk 5 (espn-fake-quirks.ts): the next `polls` scoreboard and `polls` summary responses say the
+   * game is final (no situation, a finished game's header) although it goes on; later ones contradict it.
+   */
+  | { readonly kind: 'spurious_final'; readonly polls: number }
   /** A field is removed from the responses until cleared. */
   | {
       readonly kind: 'missing_field'
@@ -100,6 +131,17 @@ export type EspnFakeFailure =
     }
 
 type Edit = { readonly description?: string; readonly after?: Partial<GameState> }
+
+/** One row as served at a time: its content then (edits and a folded try applied). */
+type Shown = {
+  readonly p: EspnFakePlay
+  readonly after: GameState
+  readonly description: string
+  /** When the content shown was last changed (ESPN's `modified`). */
+  readonly modifiedMs: number
+  /** The row shows its try folded in (quirk 1). */
+  readonly tryFolded: boolean
+}
 
 /** ESPN's abbreviation for a canonical team (ESPN writes WSH and LAR). */
 export function espnAbbreviation(team: Team): string {
@@ -175,6 +217,7 @@ export class EspnFake {
   private readonly deleted = new Set<string>()
   private readonly rekeyed = new Map<string, string>()
   private frozenAtMs: number | null = null
+  private readonly spuriousLeft = { scoreboard: 0, summary: 0 }
   /** Requests seen, newest last (path and user agent), for assertions. */
   readonly requests: { path: string; userAgent: string; status: number }[] = []
   baseUrl = ''
@@ -201,7 +244,10 @@ export class EspnFake {
 
   inject(f: EspnFakeFailure): void {
     if (f.kind === 'missing_field') this.missing.add(f.field)
-    else this.failures.push({ ...f })
+    else if (f.kind === 'spurious_final') {
+      this.spuriousLeft.scoreboard += f.polls
+      this.spuriousLeft.summary += f.polls
+    } else this.failures.push({ ...f })
   }
 
   clearMissingFields(): void {
@@ -242,8 +288,8 @@ export class EspnFake {
   private take(path: 'scoreboard' | 'summary'): EspnFakeFailure | null {
     for (let i = 0; i < this.failures.length; i++) {
       const f = this.failures[i]!
-      if (f.kind === 'missing_field') continue
-      if (f.kind === 'status' && f.path !== undefined && f.path !== path) continue
+      if (f.kind === 'missing_field' || f.kind === 'spurious_final') continue
+      if ((f.kind === 'status' || f.kind === 'older') && f.path !== undefined && f.path !== path) continue
       if (f.kind === 'garbage' && path !== 'summary') continue
       const left = f.times - 1
       if (left <= 0) this.failures.splice(i, 1)
@@ -281,12 +327,19 @@ export class EspnFake {
       return
     }
     let asOfMs = this.frozenAtMs ?? this.opts.clock.nowMs()
+    const spurious = this.spuriousLeft[which] > 0
+    if (spurious) this.spuriousLeft[which]--
     const f = this.take(which)
     if (f !== null) {
       if (f.kind === 'slow') {
         const t = setTimeout(() => {
           if (!res.writableEnded)
-            send(200, JSON.stringify(which === 'scoreboard' ? this.scoreboard(asOfMs) : this.summary(asOfMs)))
+            send(
+              200,
+              JSON.stringify(
+                which === 'scoreboard' ? this.scoreboard(asOfMs, spurious) : this.summary(asOfMs, spurious),
+              ),
+            )
         }, f.delayMs)
         res.on('close', () => clearTimeout(t))
         return
@@ -304,32 +357,38 @@ export class EspnFake {
       if (f.kind === 'older') asOfMs -= f.lagMs
     }
     if (which === 'scoreboard') {
-      send(200, JSON.stringify(this.scoreboard(asOfMs)))
+      send(200, JSON.stringify(this.scoreboard(asOfMs, spurious)))
       return
     }
     if (url.searchParams.get('event') !== this.game.eventId) {
       send(404, '{"code":404,"message":"Failed to get event summary."}')
       return
     }
-    send(200, JSON.stringify(this.summary(asOfMs)))
+    send(200, JSON.stringify(this.summary(asOfMs, spurious)))
   }
 
-  private visible(asOfMs: number): { p: EspnFakePlay; after: GameState; description: string }[] {
-    const out: { p: EspnFakePlay; after: GameState; description: string }[] = []
+  private visible(asOfMs: number): Shown[] {
+    const out: Shown[] = []
     for (const p of this.game.plays) {
       if (p.publishMs > asOfMs) break
       if (this.deleted.has(p.playId)) continue
       const e = this.edits.get(p.playId)
+      // A touchdown row is rewritten with its try once the try is over (quirk 1).
+      const f = p.folded !== undefined && p.folded !== null && p.folded.publishMs <= asOfMs ? p.folded : null
+      const after = f?.after ?? p.after
       out.push({
         p,
-        after: e?.after === undefined ? p.after : { ...p.after, ...e.after },
-        description: e?.description ?? p.description,
+        after: e?.after === undefined ? after : { ...after, ...e.after },
+        description: e?.description ?? f?.description ?? p.description,
+        modifiedMs: f?.publishMs ?? p.publishMs,
+        tryFolded: f !== null,
       })
     }
     return out
   }
 
-  private status(asOfMs: number, last: GameState | null): Record<string, unknown> {
+  private status(asOfMs: number, last: GameState | null, spurious = false): Record<string, unknown> {
+    if (spurious && asOfMs < this.game.finalMs) return spuriousFinalStatus(this.status(asOfMs, last))
     const final = asOfMs >= this.game.finalMs
     const pre = last === null && !final
     // Between the last row of a quarter (clock 0:00) and the first row of the next: ESPN's break statuses.
@@ -378,7 +437,7 @@ export class EspnFake {
   }
 
   /** ESPN's field encoding of one state: home-goal `yardLine`, side-of-field text, yards to end zone. */
-  private side(s: GameState, sentinel: boolean): Record<string, unknown> {
+  private side(s: GameState, sentinel: boolean, wrongYte = false): Record<string, unknown> {
     if (sentinel || s.possession === null || s.yardline100 === null)
       return { down: -1, distance: 0, yardLine: 0 }
     const home = s.possession === this.game.homeTeam
@@ -395,7 +454,7 @@ export class EspnFake {
       down: s.down,
       distance: s.yardsToGo,
       yardLine: home ? 100 - yl : yl,
-      yardsToEndzone: yl,
+      yardsToEndzone: wrongYte ? wrongYardsToEndzone(yl) : yl,
       possessionText: text,
       downDistanceText: s.down > 0 ? `${ordinal} & ${s.yardsToGo} at ${text}` : '',
       team: { id: espnTeamId(s.possession) },
@@ -406,18 +465,20 @@ export class EspnFake {
     return after.homeScore !== p.before.homeScore || after.awayScore !== p.before.awayScore
   }
 
-  private espnPlay(
-    v: { p: EspnFakePlay; after: GameState; description: string },
-    i: number,
-  ): Record<string, unknown> {
+  private espnPlay(v: Shown, i: number): Record<string, unknown> {
     const { p, after } = v
     const scoring = this.isScore(p, after)
     const clockText = displayClock(p.before.clockSeconds)
+    const timeout = p.timeoutTeam !== null
     const row: Record<string, unknown> = {
       id: this.espnPlayId(p.playId),
       sequenceNumber: String((i + 1) * 100),
       type: espnType(p),
-      text: v.description,
+      // Timeout rows: gamebook club code in the text, no team object (quirk 2).
+      text:
+        timeout && !this.edits.has(p.playId)
+          ? timeoutRowText({ ...p, after }, timeoutsPerPeriodStart(p.before.quarter))
+          : v.description,
       awayScore: after.awayScore,
       homeScore: after.homeScore,
       period: { number: p.before.quarter },
@@ -425,21 +486,19 @@ export class EspnFake {
       scoringPlay: scoring,
       scoreValue: after.homeScore + after.awayScore - p.before.homeScore - p.before.awayScore,
       priority: false,
-      modified: isoNoMs(p.publishMs),
+      modified: isoNoMs(v.modifiedMs),
       wallclock: isoNoMs(p.publishMs),
-      start: this.side(p.before, false),
+      // On incomplete passes ESPN's start.yardsToEndzone is wrong (quirk 3).
+      start: this.side(p.before, false, isIncompletePass(p)),
       end: this.side(after, scoring && this.opts.downMinusOneAfterScore === true),
       statYardage: 0,
     }
-    if (p.timeoutTeam !== null) row['team'] = { id: espnTeamId(p.timeoutTeam) }
-    else if (p.before.possession !== null) row['team'] = { id: espnTeamId(p.before.possession) }
+    if (!timeout && p.before.possession !== null) row['team'] = { id: espnTeamId(p.before.possession) }
     if (this.missing.has('play_home_score')) delete row['homeScore']
     return row
   }
 
-  private situation(
-    v: { p: EspnFakePlay; after: GameState; description: string } | undefined,
-  ): Record<string, unknown> | undefined {
+  private situation(v: Shown | undefined): Record<string, unknown> | undefined {
     if (v === undefined || this.missing.has('situation')) return undefined
     const { p, after } = v
     // After a score ESPN shows down -1, yardLine 0 and no possession until the next snap (§2.8).
@@ -450,7 +509,10 @@ export class EspnFake {
       awayTimeouts: after.awayTimeouts,
       lastPlay: {
         // A try's lastPlay carries a synthetic negative id that is in no play list (§2.9).
-        id: p.playType === 'extra_point' ? `-${this.game.eventId.slice(-8)}` : this.espnPlayId(p.playId),
+        id:
+          p.playType === 'extra_point' || v.tryFolded
+            ? `-${this.game.eventId.slice(-8)}`
+            : this.espnPlayId(p.playId),
         text: v.description,
         probability: { homeWinPercentage: toyHomeWinProb(after), tiePercentage: 0 },
       },
@@ -460,19 +522,19 @@ export class EspnFake {
     return s
   }
 
-  private event(asOfMs: number): Record<string, unknown> {
+  private event(asOfMs: number, spurious: boolean): Record<string, unknown> {
     const g = this.game
     const vis = this.visible(asOfMs)
     const lastV = vis[vis.length - 1]
     const last = lastV?.after ?? null
-    const status = this.status(asOfMs, last)
+    const status = this.status(asOfMs, last, spurious)
     const competition: Record<string, unknown> = {
       id: g.eventId,
       date: isoNoMs(g.kickoffMs).replace(/:\d{2}Z$/, 'Z'),
       competitors: this.competitors(last, true),
       status,
     }
-    const sit = asOfMs >= g.finalMs ? undefined : this.situation(lastV)
+    const sit = asOfMs >= g.finalMs || spurious ? undefined : this.situation(lastV)
     if (sit !== undefined) competition['situation'] = sit
     return {
       id: g.eventId,
@@ -487,11 +549,11 @@ export class EspnFake {
     }
   }
 
-  scoreboard(asOfMs: number): Record<string, unknown> {
-    return { week: { number: this.game.week }, events: [this.event(asOfMs)] }
+  scoreboard(asOfMs: number, spurious = false): Record<string, unknown> {
+    return { week: { number: this.game.week }, events: [this.event(asOfMs, spurious)] }
   }
 
-  summary(asOfMs: number): Record<string, unknown> {
+  summary(asOfMs: number, spurious = false): Record<string, unknown> {
     const g = this.game
     const vis = this.visible(asOfMs)
     const last = vis[vis.length - 1]?.after ?? null
@@ -523,7 +585,11 @@ export class EspnFake {
             date: isoNoMs(g.kickoffMs).replace(/:\d{2}Z$/, 'Z'),
             // The summary header carries numbers-as-strings like the scoreboard.
             competitors: this.competitors(last, true),
-            status: this.status(asOfMs, last),
+            // A finished game's summary header has no period and no clock (quirk 4).
+            status:
+              asOfMs >= g.finalMs || spurious
+                ? finalHeaderStatus(this.status(asOfMs, last, spurious))
+                : this.status(asOfMs, last),
           },
         ],
       },

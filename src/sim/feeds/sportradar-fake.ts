@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import type { Clock } from '../../core/clock.ts'
 import type { GameState } from '../../core/game-state.ts'
 import { SPORTRADAR_TEAM_IDS, type Team } from '../../core/teams.ts'
-import { formatClock } from '../../core/game-clock.ts'
+import { formatClock, timeoutsPerPeriodStart } from '../../core/game-clock.ts'
 import { lastPlayIndexAt, type GameScript, type ScriptPlay } from '../../core/game/script-builder.ts'
 
 const SR_ID_OF_TEAM: Readonly<Record<string, string>> = Object.fromEntries(
@@ -200,7 +200,8 @@ function renderItem(
       sequence,
       clock: formatClock(p.before.clockSeconds),
       event_type: 'timeout',
-      description,
+      // Real v7 text: "Timeout #2 by MIA." (the team's Sportradar alias, no clock; spec §1.8).
+      description: edit?.description ?? timeoutText(p) ?? p.play.description,
       ...times,
     }
   }
@@ -235,6 +236,14 @@ function renderItem(
     else delete (out[a] as Record<string, unknown>)[b]
   }
   return out
+}
+
+/** "Timeout #N by ALIAS." with N the team's timeouts used in the half (or OT) after the event. */
+export function timeoutText(p: ScriptPlay): string | null {
+  const t = p.timeoutTeam
+  if (t === null) return null
+  const left = t === p.after.homeTeam ? p.after.homeTimeouts : p.after.awayTimeouts
+  return `Timeout #${Math.max(1, timeoutsPerPeriodStart(p.before.quarter) - left)} by ${srAlias(t)}.`
 }
 
 function headerAt(script: GameScript, tsMs: number, k: number, mods: RenderMods, frozen: boolean) {
@@ -306,7 +315,7 @@ export function renderBoxscore(script: GameScript, tsMs: number, mods: RenderMod
             id: srPlayId(script, p.playId),
             sequence: script.plays[0]!.tsStartMs + k,
             clock: formatClock(p.before.clockSeconds),
-            description: p.play.description,
+            description: timeoutText(p) ?? p.play.description,
             updated_at: new Date(p.tsEventMs).toISOString(),
           },
   }
