@@ -12,7 +12,6 @@
  * in: adapters never import each other). Connection changes, when recorded, are replayed too.
  */
 import type { Logger } from 'pino'
-import type { OrderBook } from '../../core/book/order-book.ts'
 import type { MarketDataEvent } from '../../core/market.ts'
 import type { EventSink, MarketDataSource } from '../../core/ports.ts'
 import { KalshiWsMapper, type WsOutput, type WsStats } from './ws-mapper.ts'
@@ -44,6 +43,8 @@ export class KalshiRecordedSource implements MarketDataSource {
   private sink: EventSink<MarketDataEvent> | null = null
   private readonly userSinks: EventSink<KalshiUserEvent>[] = []
   private stopped = false
+  /** Receive time of the latest frame: "now" for a resync asked between frames. */
+  private lastTsMs = 0
   private running: Promise<void> | null = null
 
   constructor(opts: RecordedSourceOptions) {
@@ -87,8 +88,15 @@ export class KalshiRecordedSource implements MarketDataSource {
     await this.running
   }
 
-  book(ticker: string): OrderBook | undefined {
-    return this.mapper.book(ticker)
+  /**
+   * The consumer's book refused a delta: as live, the market's subscription is dropped here (its
+   * markets get `book_invalid`); nothing is sent, the recording already holds the new subscription.
+   * Only exact when called while the frame that caused it is being delivered (a consumer reading the
+   * events synchronously, as the engine does); a replay that collects events first cannot call it,
+   * and then sees the old subscription's last in-flight deltas that live dropped.
+   */
+  resync(ticker: string, reason: string): void {
+    this.deliver(this.mapper.resyncMarket(ticker, reason, this.lastTsMs))
   }
 
   isBookValid(ticker: string): boolean {
@@ -102,6 +110,7 @@ export class KalshiRecordedSource implements MarketDataSource {
   private async pump(): Promise<void> {
     for await (const f of this.opts.frames) {
       if (this.stopped) return
+      this.lastTsMs = f.tsRecvMs
       this.opts.onTime?.(f.tsRecvMs)
       if (f.connected === undefined) this.deliver(this.mapper.frame(f.text, f.tsRecvMs))
       else if (f.connected) this.mapper.connectionOpened()

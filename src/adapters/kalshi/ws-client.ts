@@ -12,7 +12,6 @@
  */
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
-import type { OrderBook } from '../../core/book/order-book.ts'
 import type { MarketDataEvent } from '../../core/market.ts'
 import type { EventSink, MarketDataSource } from '../../core/ports.ts'
 import { Rng } from '../../lib/rng.ts'
@@ -213,11 +212,16 @@ export class KalshiWsClient implements MarketDataSource {
     this.dropSid(sub)
   }
 
-  book(ticker: string): OrderBook | undefined {
-    return this.mapper.book(ticker)
+  /**
+   * MarketDataSource: the consumer's book of `ticker` refused a delta. Its subscription is replaced
+   * (its markets get `book_invalid`, then fresh snapshots); a no-op while the market already waits
+   * for a snapshot. The client keeps no book of its own: the engine's is the only one.
+   */
+  resync(ticker: string, reason: string): void {
+    this.deliver(this.mapper.resyncMarket(ticker, reason, this.clockMs()))
   }
 
-  /** True when the book exists and was rebuilt from a snapshot with no gap since. */
+  /** True when the market had a snapshot on a live subscription and no gap or refusal since. */
   isBookValid(ticker: string): boolean {
     return this.mapper.isBookValid(ticker)
   }

@@ -9,11 +9,15 @@
  * (bound by its snapshot), the markets followed (lifecycle has no market filter) and the latest
  * `ticker` values. Failure policy: a malformed frame is logged (KALSHI_BAD_FRAME) and dropped; if it
  * belonged to a book subscription, or a `seq` gap / a delta for a market without a valid snapshot /
- * an impossible delta is seen, every market of that subscription becomes invalid (one `book_invalid`
- * each) and a `resync` action is returned. Nothing here throws.
+ * an unusable snapshot (off-grid, crossed) / a delta off the price grid is seen, every market of that
+ * subscription becomes invalid (one `book_invalid` each) and a `resync` action is returned. Nothing
+ * here throws.
+ *
+ * No order book here: one book per market lives with the consumer (the engine's `MarketBooks`). A
+ * delta only the book can refuse (a level going negative, a crossed book) is the consumer's to find;
+ * it then asks for a resync (`MarketDataSource.resync` -> `resyncMarket`), which takes the same path.
  */
 import type { Logger } from 'pino'
-import { OrderBook } from '../../core/book/order-book.ts'
 import type { BookSide, MarketDataEvent } from '../../core/market.ts'
 import { PAYOUT_TICKS } from '../../core/units.ts'
 import { isAppError } from '../../lib/errors.ts'
@@ -24,9 +28,11 @@ import {
   exchangeTsMs,
   fillEventOf,
   lifecycleEventOf,
+  onGrid,
   orderUpdateOf,
   positionEventOf,
   snapshotLevelsOf,
+  snapshotProblem,
   tickerInfoOf,
   tradePrintOf,
   type KalshiUserEvent,
@@ -67,7 +73,8 @@ export type WsMapperOptions = {
 }
 
 type SidState = { readonly channel: string; lastSeq: number }
-type MarketState = { sid: number; readonly book: OrderBook }
+/** A market seen in a snapshot: the sid it came on, whether its book is usable, its ladder step. */
+type MarketState = { sid: number; valid: boolean; readonly tickTicks: number }
 
 /** Codes that end a subscription (spec §5.4): resubscribe. */
 const RESUBSCRIBE_CODES = new Set([10, 17, 25])
@@ -127,28 +134,37 @@ export class KalshiWsMapper {
    */
   connectionOpened(): void {
     this.sids.clear()
-    for (const m of this.markets.values()) m.book.valid = false
+    for (const m of this.markets.values()) m.valid = false
   }
 
   /** The connection dropped at `tsMs`: every market is invalid, one `book_invalid` each. */
   connectionLost(tsMs: number): WsOutput {
     this.begin(newOutput(), tsMs)
     for (const [ticker, m] of this.markets) {
-      m.book.valid = false
+      m.valid = false
       this.emitInvalid(ticker, 'connection closed')
     }
     return this.out
   }
 
-  // ---- queries ----
-
-  book(ticker: string): OrderBook | undefined {
-    return this.markets.get(ticker)?.book
+  /**
+   * The consumer's book of `ticker` could not take a delta (its level would go negative, or the book
+   * would cross): the market's subscription is replaced as after a gap (its markets invalid, one
+   * `resync` action). Nothing happens for a market already waiting for a snapshot, so a burst of
+   * refused deltas costs one resync.
+   */
+  resyncMarket(ticker: string, reason: string, tsMs: number): WsOutput {
+    this.begin(newOutput(), tsMs)
+    const m = this.markets.get(ticker)
+    if (m !== undefined && m.valid && this.sids.has(m.sid)) this.resync(m.sid, reason, { ticker })
+    return this.out
   }
 
-  /** True when the market had a snapshot and no problem since. */
+  // ---- queries ----
+
+  /** True when the market had a snapshot on a live subscription and no problem since. */
   isBookValid(ticker: string): boolean {
-    return this.markets.get(ticker)?.book.valid ?? false
+    return this.markets.get(ticker)?.valid ?? false
   }
 
   tickerInfo(ticker: string): TickerInfo | undefined {
@@ -274,7 +290,7 @@ export class KalshiWsMapper {
     this.log.warn({ err: e.toJSON() }, e.message)
     for (const [ticker, m] of this.markets) {
       if (m.sid !== sid) continue
-      m.book.markInvalid()
+      m.valid = false
       this.emitInvalid(ticker, reason)
     }
     this.sids.delete(sid)
@@ -365,19 +381,22 @@ export class KalshiWsMapper {
       return this.resync(sid, 'malformed delta', { seq, ticker })
     }
     const market = this.markets.get(ticker)
-    if (!market || !market.book.valid) return this.resync(sid, 'delta for unknown book', { seq, ticker })
+    if (!market || !market.valid) return this.resync(sid, 'delta for unknown book', { seq, ticker })
     const isYes = sideS === 'yes'
     const side: BookSide = isYes ? 'bid' : 'ask'
     const priceTicks = !isYes && !this.useYesPrice ? PAYOUT_TICKS - wirePriceTicks : wirePriceTicks
-    const book = market.book
-    if (!book.applyDelta(side, priceTicks, deltaCenti))
-      return this.resync(sid, 'delta refused by book', { seq, ticker, side, priceTicks, delta: deltaCenti })
+    if (!onGrid(priceTicks, market.tickTicks) || !Number.isSafeInteger(deltaCenti))
+      return this.resync(sid, 'delta off the price grid', {
+        seq,
+        ticker,
+        side,
+        priceTicks,
+        delta: deltaCenti,
+      })
     st.lastSeq = seq
-    book.lastSeq = seq
     const nowMs = this.nowMs
     const tsMs = exchangeTsMs(msg)
     const tsEventMs = tsMs >= 0 ? tsMs : nowMs
-    book.lastTsEventMs = tsEventMs
     this.out.events.push({
       type: 'book_delta',
       ticker,
@@ -406,16 +425,18 @@ export class KalshiWsMapper {
     }
     let market = this.markets.get(ticker)
     if (!market) {
-      market = { sid, book: new OrderBook(ticker, this.tickTicksOf?.(ticker) ?? 100) }
+      market = { sid, valid: false, tickTicks: this.tickTicksOf?.(ticker) ?? 100 }
       this.markets.set(ticker, market)
     }
     market.sid = sid
-    if (!market.book.applySnapshot(levels.yesBids, levels.yesAsks)) {
-      this.badFrame('snapshot off-grid or crossed', { sid, seq, ticker })
+    market.valid = false
+    const problem = snapshotProblem(levels, market.tickTicks)
+    if (problem !== null) {
+      this.badFrame('snapshot off-grid or crossed', { sid, seq, ticker, problem })
       return this.resync(sid, 'unusable snapshot', { seq, ticker })
     }
     st.lastSeq = seq
-    market.book.lastSeq = seq
+    market.valid = true
     const nowMs = this.nowMs
     this.out.events.push({
       type: 'book_snapshot',

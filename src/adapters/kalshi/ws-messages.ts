@@ -58,6 +58,36 @@ export function snapshotLevelsOf(d: SnapshotMsg, useYesPrice: boolean): Snapshot
   }
 }
 
+/**
+ * Why `levels` cannot be the book of a market on a `tickTicks` ladder, or null when they can: every
+ * price on the grid strictly inside (0, 10_000), every size a non-negative integer, best bid below
+ * best ask (the checks `OrderBook.applySnapshot` makes, without a book).
+ */
+export function snapshotProblem(levels: SnapshotLevels, tickTicks: number): string | null {
+  let bestBid = -1
+  let bestAsk = PAYOUT_TICKS
+  for (const l of levels.yesBids) {
+    if (!levelFits(l, tickTicks)) return `bid level ${l.priceTicks} x ${l.sizeCentiContracts} off the grid`
+    if (l.sizeCentiContracts > 0 && l.priceTicks > bestBid) bestBid = l.priceTicks
+  }
+  for (const l of levels.yesAsks) {
+    if (!levelFits(l, tickTicks)) return `ask level ${l.priceTicks} x ${l.sizeCentiContracts} off the grid`
+    if (l.sizeCentiContracts > 0 && l.priceTicks < bestAsk) bestAsk = l.priceTicks
+  }
+  return bestBid >= bestAsk ? `crossed: bid ${bestBid} >= ask ${bestAsk}` : null
+}
+
+/** A price a book of this ladder can hold: on the grid, strictly between 0 and 10_000. */
+export function onGrid(priceTicks: number, tickTicks: number): boolean {
+  return priceTicks > 0 && priceTicks < PAYOUT_TICKS && priceTicks % tickTicks === 0
+}
+
+function levelFits(l: PriceLevel, tickTicks: number): boolean {
+  return (
+    onGrid(l.priceTicks, tickTicks) && Number.isSafeInteger(l.sizeCentiContracts) && l.sizeCentiContracts >= 0
+  )
+}
+
 /** Legacy `[cents, count]` integers as the dollar-string levels `levelsOf` reads; throws on anything else. */
 export function legacyLevels(
   raw: readonly (readonly [number, number])[] | null | undefined,

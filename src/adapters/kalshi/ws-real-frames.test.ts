@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import pino from 'pino'
 import type { MarketDataEvent } from '../../core/market.ts'
+import { BookMirror } from './test-support.ts'
 import { KalshiWsMapper } from './ws-mapper.ts'
 
 const F = JSON.parse(readFileSync(new URL('./fixtures/ws-frames.json', import.meta.url), 'utf8')) as Record<
@@ -17,19 +18,24 @@ const T = 'KXHIGHNY-26JUN24-T82'
 const sub = (sid: number) =>
   JSON.stringify({ id: 1, type: 'subscribed', msg: { channel: 'orderbook_delta', sid } })
 
-/** A mapper fed as the recorded source feeds it: every `subscribed` reply opens its sid. */
+/**
+ * A mapper fed as the recorded source feeds it (every `subscribed` reply opens its sid), its events
+ * applied to a consumer's books as the engine applies them.
+ */
 async function client(tickers: string[], nowMs = 1_782_316_203_033) {
   const m = new KalshiWsMapper({ logger: pino({ level: 'silent' }), useYesPrice: false })
   m.watch(tickers)
   const events: MarketDataEvent[] = []
+  const mirror = new BookMirror()
   const c = {
     handleFrame(text: string): void {
       const out = m.frame(text, nowMs)
       events.push(...out.events)
+      for (const e of out.events) mirror.sink(e)
       for (const a of out.actions) if (a.kind === 'subscribed') m.openSid(a.sid, a.channel)
     },
     isBookValid: (t: string) => m.isBookValid(t),
-    book: (t: string) => m.book(t),
+    book: (t: string) => mirror.book(t),
   }
   return { c, events }
 }
