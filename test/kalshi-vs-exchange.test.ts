@@ -10,7 +10,13 @@ import { after, before, describe, it } from 'node:test'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
 import { discoverNflGames } from '../src/adapters/kalshi/discovery.ts'
 import { KalshiRestClient } from '../src/adapters/kalshi/rest-client.ts'
-import { captureLogger, testKeys, until, levelsBestFirst } from '../src/adapters/kalshi/test-support.ts'
+import {
+  BookMirror,
+  captureLogger,
+  testKeys,
+  until,
+  levelsBestFirst,
+} from '../src/adapters/kalshi/test-support.ts'
 import { KalshiVenue } from '../src/adapters/kalshi/venue.ts'
 import { KalshiWsClient } from '../src/adapters/kalshi/ws-client.ts'
 import type { ExecutionReport, MarketDataEvent, OrderRequest } from '../src/core/market.ts'
@@ -26,6 +32,8 @@ describe('Kalshi client vs local exchange', () => {
   let venue: KalshiVenue
   const reports: ExecutionReport[] = []
   const md: MarketDataEvent[] = []
+  // The consumer's book (the client keeps none), fed by the client's events.
+  let books: BookMirror
   const { logger } = captureLogger()
 
   const mm = (side: 'bid' | 'ask', priceTicks: number, countCenti: number) => {
@@ -40,7 +48,7 @@ describe('Kalshi client vs local exchange', () => {
     assert.ok(r.ok, `market maker order refused: ${JSON.stringify(r.ok ? null : r.error)}`)
   }
   const bookEqual = (): boolean => {
-    const b = ws.book(ticker)
+    const b = books.book(ticker)
     const lv = ex.core.bookLevels(ticker)
     if (!b || !b.valid || !lv) return false
     return (
@@ -94,7 +102,11 @@ describe('Kalshi client vs local exchange', () => {
       logger,
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
     })
-    await ws.start((e) => md.push(e))
+    books = new BookMirror(ws)
+    await ws.start((e) => {
+      md.push(e)
+      books.sink(e)
+    })
     await venue.start((r) => reports.push(r))
     await ws.subscribe([ticker])
     await until(() => ws.isBookValid(ticker), 5_000, 'first snapshot')
@@ -108,8 +120,8 @@ describe('Kalshi client vs local exchange', () => {
 
   it('streams the exchange book exactly', async () => {
     await until(bookEqual, 3_000, 'book equal')
-    assert.equal(ws.book(ticker)!.bestBidTicks(), 4500)
-    assert.equal(ws.book(ticker)!.bestAskTicks(), 4700)
+    assert.equal(books.book(ticker)!.bestBidTicks(), 4500)
+    assert.equal(books.book(ticker)!.bestAskTicks(), 4700)
   })
 
   it('takes liquidity: accepted, filled on the WebSocket, position and balance in the snapshot', async () => {
@@ -148,7 +160,7 @@ describe('Kalshi client vs local exchange', () => {
       5_000,
       'accept',
     )
-    await until(() => ws.book(ticker)!.sizeAt('bid', 4100) === 700, 3_000, 'our order on the book')
+    await until(() => books.book(ticker)!.sizeAt('bid', 4100) === 700, 3_000, 'our order on the book')
     let snap = await venue.snapshot()
     assert.ok(snap.openOrders.some((o) => o.clientOrderId === 'rt-2' && o.remainingCentiContracts === 700))
     venue.cancel('rt-2')

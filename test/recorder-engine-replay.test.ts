@@ -23,7 +23,7 @@ import { pino } from 'pino'
 import { EspnFeed } from '../src/adapters/espn/feed.ts'
 import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
-import { testKeys, until } from '../src/adapters/kalshi/test-support.ts'
+import { BookMirror, testKeys, until } from '../src/adapters/kalshi/test-support.ts'
 import { KalshiWsClient } from '../src/adapters/kalshi/ws-client.ts'
 import { loadGameScript } from '../src/adapters/nflverse/game-script.ts'
 import { FrameRecorder } from '../src/adapters/recorder/frame-recorder.ts'
@@ -111,7 +111,9 @@ describe(
         onConnectionChange: recorder.connectionTap('kalshi-ws', ex.wsUrl),
       })
       await ws.subscribe([homeTicker, awayTicker])
-      await ws.start(() => {})
+      // The live consumer's books (the client keeps none).
+      const liveBooks = new BookMirror(ws)
+      await ws.start(liveBooks.sink)
       await until(() => ws!.isBookValid(homeTicker) && ws!.isBookValid(awayTicker), 5_000, 'snapshots')
       const feed = new EspnFeed(
         { eventIds: [game.eventId], baseUrl: espnUrl },
@@ -131,7 +133,7 @@ describe(
         order(homeTicker, 'bid', 1_000 + 100 * (i % 7), 100)
         await until(() => ws!.stats.frames > frames, 5_000, `delta ${i}`)
       }
-      liveHomeBids = ws.book(homeTicker)!.levels('bid')
+      liveHomeBids = liveBooks.book(homeTicker)!.levels('bid')
       await ws.stop()
       await recorder.close()
     })

@@ -12,7 +12,13 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
 import { KalshiRecordedSource } from '../src/adapters/kalshi/recorded-source.ts'
-import { captureLogger, testKeys, until, levelsBestFirst } from '../src/adapters/kalshi/test-support.ts'
+import {
+  BookMirror,
+  captureLogger,
+  testKeys,
+  until,
+  levelsBestFirst,
+} from '../src/adapters/kalshi/test-support.ts'
 import { KalshiWsClient } from '../src/adapters/kalshi/ws-client.ts'
 import { FrameRecorder } from '../src/adapters/recorder/frame-recorder.ts'
 import { openRecording } from '../src/adapters/recorder/recording-reader.ts'
@@ -28,6 +34,8 @@ describe('recording a live Kalshi session and replaying it through the same pars
   let ws: KalshiWsClient
   let recorder: FrameRecorder
   const live: MarketDataEvent[] = []
+  // The consumer's books (the client keeps none), fed by the live events.
+  let liveBooks: BookMirror
   const { logger } = captureLogger()
 
   const order = (
@@ -48,7 +56,7 @@ describe('recording a live Kalshi session and replaying it through the same pars
     assert.ok(r.ok, `order refused: ${JSON.stringify(r.ok ? null : r.error)}`)
   }
   const bookEqualsExchange = (ticker: string): boolean => {
-    const b = ws.book(ticker)
+    const b = liveBooks.book(ticker)
     const lv = ex.core.bookLevels(ticker)
     if (!b || !b.valid || !lv) return false
     return (
@@ -88,7 +96,11 @@ describe('recording a live Kalshi session and replaying it through the same pars
       onConnectionChange: recorder.connectionTap('kalshi-ws', ex.wsUrl),
     })
     await ws.subscribe(tickers)
-    await ws.start((e) => live.push(e))
+    liveBooks = new BookMirror(ws)
+    await ws.start((e) => {
+      live.push(e)
+      liveBooks.sink(e)
+    })
     await until(() => tickers.every((t) => ws.isBookValid(t)), 5_000, 'first snapshots')
 
     // Books move, a trade prints, a sequence gap forces a resync, the connection drops and comes back.
@@ -152,11 +164,13 @@ describe('recording a live Kalshi session and replaying it through the same pars
     assert.equal(source.stats.gaps, ws.stats.gaps)
     assert.equal(source.stats.resyncs, ws.stats.resyncs)
     assert.deepEqual(events, live)
+    const replayBooks = new BookMirror()
+    for (const e of events) replayBooks.sink(e)
     for (const t of tickers) {
       assert.ok(source.isBookValid(t) === ws.isBookValid(t))
-      assert.deepEqual(source.book(t)!.levels('bid'), ws.book(t)!.levels('bid'))
-      assert.deepEqual(source.book(t)!.levels('ask'), ws.book(t)!.levels('ask'))
-      assert.deepEqual(source.book(t)!.levels('bid'), sorted(ex.core.bookLevels(t)!.bids, 'bid'))
+      assert.deepEqual(replayBooks.book(t)!.levels('bid'), liveBooks.book(t)!.levels('bid'))
+      assert.deepEqual(replayBooks.book(t)!.levels('ask'), liveBooks.book(t)!.levels('ask'))
+      assert.deepEqual(replayBooks.book(t)!.levels('bid'), sorted(ex.core.bookLevels(t)!.bids, 'bid'))
     }
   })
 

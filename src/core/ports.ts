@@ -13,11 +13,21 @@ export interface GameFeed {
   stop(): Promise<void>
 }
 
-/** Order books and market status (Kalshi WebSocket, the local exchange, recorded candles). */
+/**
+ * Order books and market status (Kalshi WebSocket, the local exchange, recorded candles). A source
+ * checks sequence and sends `book_snapshot` / `book_delta` / `book_invalid`; the one order book per
+ * market is the consumer's (the engine's `MarketBooks`).
+ */
 export interface MarketDataSource {
   subscribe(tickers: readonly string[]): Promise<void>
   start(sink: EventSink<MarketDataEvent>): Promise<void>
   stop(): Promise<void>
+  /**
+   * The consumer's book of `ticker` refused a delta (a level would go negative, the book would cross):
+   * send `book_invalid` for it (and any market that shares its stream) and a fresh `book_snapshot`.
+   * Called once per episode; a source that cannot resynchronise leaves it out.
+   */
+  resync?(ticker: string, reason: string): void
 }
 
 export type VenueOpenOrder = {

@@ -98,6 +98,12 @@ export type EngineDeps = {
    * object before the engine, as its read-only book source.
    */
   readonly books?: MarketBooks
+  /**
+   * Asks the market-data source for a fresh snapshot of a market whose (valid) book refused a delta
+   * (`MarketDataSource.resync`): the engine's books are the only ones, the source checks sequence only.
+   * Absent in replays driven from collected events.
+   */
+  readonly resyncMarket?: (ticker: string, reason: string) => void
 }
 
 export type OrderJournalStatus = JournalRecord & { type: 'order' } extends { status: infer S } ? S : never

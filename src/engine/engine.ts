@@ -393,8 +393,15 @@ export class Engine {
         if (m.status === 'unopened') m.status = 'open'
         break
       case 'book_delta':
-        if (!m.book.valid || !m.book.applyDelta(ev.side, ev.priceTicks, ev.deltaCentiContracts)) {
+        if (!m.book.valid) {
           this.badMarketEvent(m, `bad delta seq ${ev.seq}`)
+          return
+        }
+        if (!m.book.applyDelta(ev.side, ev.priceTicks, ev.deltaCentiContracts)) {
+          // A level would go negative or the book would cross: invalid until the source sends a fresh
+          // snapshot, asked for once (later deltas meet an invalid book above and ask nothing).
+          this.badMarketEvent(m, `bad delta seq ${ev.seq}`)
+          this.deps.resyncMarket?.(m.ticker, `delta seq ${ev.seq} refused by the book`)
           return
         }
         m.book.lastSeq = ev.seq

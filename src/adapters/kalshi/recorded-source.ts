@@ -1,17 +1,21 @@
 /**
- * A MarketDataSource that replays recorded Kalshi WebSocket frames through the live client's own
- * frame handling (`KalshiWsClient.handleFrame` in `replay` mode): the same parsing, seq checks,
- * resyncs and book building as live, so a recording gives the same `MarketDataEvent`s the live
- * client produced. Each event carries the receive time stored with its frame; no wall clock is read.
+ * A MarketDataSource that replays recorded Kalshi WebSocket frames through the same pure mapper the
+ * live client uses (`KalshiWsMapper`): the same parsing, seq checks, resyncs and market validity
+ * as live, so a recording gives the same `MarketDataEvent`s the live client produced. Each event
+ * carries the receive time stored with its frame; no wall clock is read.
+ *
+ * There is no connection to answer for: every recorded `subscribed` reply opens its `sid` (the
+ * recorded command ids belong to the live session), and a `resync` needs nothing sent because the
+ * recording already holds the live client's new subscription and its snapshots.
  *
  * Frames come from any async iterable of `{ tsRecvMs, text }` (the app wires the recorder's reader
  * in: adapters never import each other). Connection changes, when recorded, are replayed too.
  */
 import type { Logger } from 'pino'
-import type { OrderBook } from '../../core/book/order-book.ts'
 import type { MarketDataEvent } from '../../core/market.ts'
 import type { EventSink, MarketDataSource } from '../../core/ports.ts'
-import { KalshiWsClient, type KalshiUserEvent, type WsStats } from './ws-client.ts'
+import { KalshiWsMapper, type WsOutput, type WsStats } from './ws-mapper.ts'
+import type { KalshiUserEvent } from './ws-messages.ts'
 
 export type RecordedWsFrame = {
   readonly tsRecvMs: number
@@ -35,20 +39,18 @@ export type RecordedSourceOptions = {
 
 export class KalshiRecordedSource implements MarketDataSource {
   private readonly opts: RecordedSourceOptions
-  private readonly client: KalshiWsClient
-  private lastTsMs = 0
+  private readonly mapper: KalshiWsMapper
+  private sink: EventSink<MarketDataEvent> | null = null
+  private readonly userSinks: EventSink<KalshiUserEvent>[] = []
   private stopped = false
+  /** Receive time of the latest frame: "now" for a resync asked between frames. */
+  private lastTsMs = 0
   private running: Promise<void> | null = null
 
   constructor(opts: RecordedSourceOptions) {
     this.opts = opts
-    this.client = new KalshiWsClient({
-      url: 'replay:',
-      signer: null,
+    this.mapper = new KalshiWsMapper({
       logger: opts.logger,
-      // Between frames "now" is the last frame's receive time: never the wall clock.
-      nowMs: () => this.lastTsMs,
-      replay: true,
       ...(opts.useYesPrice === undefined ? {} : { useYesPrice: opts.useYesPrice }),
       ...(opts.tickTicksOf === undefined ? {} : { tickTicksOf: opts.tickTicksOf }),
     })
@@ -56,17 +58,17 @@ export class KalshiRecordedSource implements MarketDataSource {
 
   /** Markets to follow, as for the live client (lifecycle messages of other markets are dropped). */
   async subscribe(tickers: readonly string[]): Promise<void> {
-    await this.client.subscribe(tickers)
+    this.mapper.watch(tickers)
   }
 
   /** User channel events (fills, orders, positions) found in the recording. */
   onUserEvent(sink: EventSink<KalshiUserEvent>): void {
-    this.client.onUserEvent(sink)
+    this.userSinks.push(sink)
   }
 
   /** Starts replaying in the background; `done()` resolves once every frame was handled. */
   async start(sink: EventSink<MarketDataEvent>): Promise<void> {
-    this.client.attachSink(sink)
+    this.sink = sink
     this.running ??= this.pump()
   }
 
@@ -86,16 +88,23 @@ export class KalshiRecordedSource implements MarketDataSource {
     await this.running
   }
 
-  book(ticker: string): OrderBook | undefined {
-    return this.client.book(ticker)
+  /**
+   * The consumer's book refused a delta: as live, the market's subscription is dropped here (its
+   * markets get `book_invalid`); nothing is sent, the recording already holds the new subscription.
+   * Only exact when called while the frame that caused it is being delivered (a consumer reading the
+   * events synchronously, as the engine does); a replay that collects events first cannot call it,
+   * and then sees the old subscription's last in-flight deltas that live dropped.
+   */
+  resync(ticker: string, reason: string): void {
+    this.deliver(this.mapper.resyncMarket(ticker, reason, this.lastTsMs))
   }
 
   isBookValid(ticker: string): boolean {
-    return this.client.isBookValid(ticker)
+    return this.mapper.isBookValid(ticker)
   }
 
   get stats(): WsStats {
-    return this.client.stats
+    return this.mapper.stats
   }
 
   private async pump(): Promise<void> {
@@ -103,9 +112,17 @@ export class KalshiRecordedSource implements MarketDataSource {
       if (this.stopped) return
       this.lastTsMs = f.tsRecvMs
       this.opts.onTime?.(f.tsRecvMs)
-      if (f.connected === undefined) this.client.handleFrame(f.text, f.tsRecvMs)
-      else this.client.replayConnectionChange(f.tsRecvMs, f.connected)
+      if (f.connected === undefined) this.deliver(this.mapper.frame(f.text, f.tsRecvMs))
+      else if (f.connected) this.mapper.connectionOpened()
+      else this.deliver(this.mapper.connectionLost(f.tsRecvMs))
     }
+  }
+
+  private deliver(out: WsOutput): void {
+    const sink = this.sink
+    if (sink !== null) for (let i = 0; i < out.events.length; i++) sink(out.events[i]!)
+    for (const e of out.user) for (const s of this.userSinks) s(e)
+    for (const a of out.actions) if (a.kind === 'subscribed') this.mapper.openSid(a.sid, a.channel)
   }
 }
 

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { PriceLevel } from '../../core/market.ts'
+import { OrderBook } from '../../core/book/order-book.ts'
+import type { MarketDataEvent, PriceLevel } from '../../core/market.ts'
 import { formatCenti, formatTicks, PAYOUT_TICKS } from '../../core/units.ts'
 
 /** Non-empty levels of one book side, best first, as plain price/size pairs (for comparing books). */
@@ -21,6 +22,45 @@ export function levelsBestFirst(
     .filter((x) => x.sizeCentiContracts > 0)
     .sort((a, b) => (side === 'bid' ? b.priceTicks - a.priceTicks : a.priceTicks - b.priceTicks))
     .map((x) => ({ priceTicks: x.priceTicks, sizeCentiContracts: x.sizeCentiContracts }))
+}
+
+/**
+ * A consumer's books, as the engine keeps them (the source keeps none): applies `book_snapshot` /
+ * `book_delta` / `book_invalid` and, when a valid book refuses a delta, marks it invalid and asks the
+ * source to resync that market once (`resyncs` counts the asks).
+ */
+export class BookMirror {
+  private readonly books = new Map<string, OrderBook>()
+  resyncs = 0
+  private readonly source: { resync?(ticker: string, reason: string): void } | null
+
+  constructor(source: { resync?(ticker: string, reason: string): void } | null = null) {
+    this.source = source
+  }
+
+  readonly sink = (ev: MarketDataEvent): void => {
+    if (ev.type === 'trade_print' || ev.type === 'market_status') return
+    let b = this.books.get(ev.ticker)
+    if (b === undefined) {
+      b = new OrderBook(ev.ticker)
+      this.books.set(ev.ticker, b)
+    }
+    if (ev.type === 'book_snapshot') b.applySnapshot(ev.yesBids, ev.yesAsks)
+    else if (ev.type === 'book_invalid') b.markInvalid()
+    else if (b.valid && !b.applyDelta(ev.side, ev.priceTicks, ev.deltaCentiContracts)) {
+      b.markInvalid()
+      this.resyncs++
+      this.source?.resync?.(ev.ticker, `delta seq ${ev.seq} refused`)
+    }
+  }
+
+  book(ticker: string): OrderBook | undefined {
+    return this.books.get(ticker)
+  }
+
+  isValid(ticker: string): boolean {
+    return this.books.get(ticker)?.valid ?? false
+  }
 }
 
 export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {

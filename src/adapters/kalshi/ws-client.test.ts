@@ -2,7 +2,14 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import type { MarketDataEvent } from '../../core/market.ts'
 import { KalshiSigner } from './auth.ts'
-import { captureLogger, FakeKalshiWs, testKeys, until, verifyKalshiSignature } from './test-support.ts'
+import {
+  BookMirror,
+  captureLogger,
+  FakeKalshiWs,
+  testKeys,
+  until,
+  verifyKalshiSignature,
+} from './test-support.ts'
 import { KalshiWsClient, type KalshiUserEvent } from './ws-client.ts'
 
 const T1 = 'KXNFLGAME-26NOV26KCDAL-DAL'
@@ -15,8 +22,9 @@ function seedBook(server: FakeKalshiWs, ticker: string): void {
   server.delta(ticker, 'ask', 4500, 76_000)
 }
 
-function bookEqualsServer(client: KalshiWsClient, server: FakeKalshiWs, ticker: string): boolean {
-  const b = client.book(ticker)
+/** The consumer's book (the client keeps none) equals the server's. */
+function bookEqualsServer(mirror: BookMirror, server: FakeKalshiWs, ticker: string): boolean {
+  const b = mirror.book(ticker)
   if (!b || !b.valid) return false
   return (
     JSON.stringify(b.levels('bid')) === JSON.stringify(server.levels(ticker, 'bid')) &&
@@ -52,15 +60,19 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
       const signer = KalshiSigner.fromPem('key-1', keys.privatePem)
       const events: MarketDataEvent[] = []
       const c = track(new KalshiWsClient({ url: server.url, signer, logger, useYesPrice }))
-      await c.start((e) => events.push(e))
+      const mirror = new BookMirror(c)
+      await c.start((e) => {
+        events.push(e)
+        mirror.sink(e)
+      })
       await c.subscribe([T1])
       await until(() => c.isBookValid(T1), 3_000, 'snapshot')
-      assert.equal(c.book(T1)!.bestBidTicks(), 4300)
-      assert.equal(c.book(T1)!.bestAskTicks(), 4400)
+      assert.equal(mirror.book(T1)!.bestBidTicks(), 4300)
+      assert.equal(mirror.book(T1)!.bestAskTicks(), 4400)
       server.delta(T1, 'ask', 4400, -12_055)
       server.delta(T1, 'bid', 4200, 2_500)
-      await until(() => bookEqualsServer(c, server, T1), 3_000, 'deltas')
-      assert.equal(c.book(T1)!.sizeAt('ask', 4400), server.book(T1).asks.get(4400))
+      await until(() => bookEqualsServer(mirror, server, T1), 3_000, 'deltas')
+      assert.equal(mirror.book(T1)!.sizeAt('ask', 4400), server.book(T1).asks.get(4400))
       const h = server.handshakes.at(-1)!
       assert.equal(h.key, 'key-1')
       assert.ok(verifyKalshiSignature(keys.publicKey, h.ts!, 'GET', '/trade-api/ws/v2', h.sig!))
@@ -81,13 +93,14 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
   it('adds markets to the live subscription with update_subscription', async () => {
     const { logger } = captureLogger()
     const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
-    await c.start(() => {})
+    const mirror = new BookMirror(c)
+    await c.start(mirror.sink)
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
     await c.subscribe([T2])
     await until(() => c.isBookValid(T2), 3_000, 'second market')
     assert.ok(server.received.some((r) => r['cmd'] === 'update_subscription'))
-    assert.ok(bookEqualsServer(c, server, T2))
+    assert.ok(bookEqualsServer(mirror, server, T2))
     await c.stop()
   })
 
@@ -100,7 +113,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     await c.subscribe([T2]) // the first subscribe has not been answered yet
     await until(() => c.isBookValid(T1) && c.isBookValid(T2), 3_000, 'both books')
     c.unsubscribeMarkets([T2])
-    assert.equal(c.book(T2), undefined)
+    assert.equal(c.isBookValid(T2), false)
     await until(() => server.received.some((r) => r['cmd'] === 'unsubscribe'), 3_000, 'unsubscribe sent')
   })
 
@@ -108,14 +121,18 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     const { logger, lines } = captureLogger()
     const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
     const events: MarketDataEvent[] = []
-    await c.start((e) => events.push(e))
+    const mirror = new BookMirror(c)
+    await c.start((e) => {
+      events.push(e)
+      mirror.sink(e)
+    })
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
     server.delta(T1, 'bid', 4000, 1_000, true) // dropped: the client never sees it
     server.delta(T1, 'bid', 3900, 700) // arrives with seq + 2
     await until(() => c.stats.gaps === 1, 3_000, 'gap detection')
-    await until(() => bookEqualsServer(c, server, T1), 3_000, 'rebuild')
-    assert.equal(c.book(T1)!.sizeAt('bid', 4000), server.book(T1).bids.get(4000))
+    await until(() => bookEqualsServer(mirror, server, T1), 3_000, 'rebuild')
+    assert.equal(mirror.book(T1)!.sizeAt('bid', 4000), server.book(T1).bids.get(4000))
     assert.ok(lines.some((l) => (l['err'] as { code?: string })?.code === 'KALSHI_BOOK_DESYNC'))
     assert.ok(server.received.some((r) => r['cmd'] === 'unsubscribe'))
     // The engine is told the book is unusable, then gets a fresh snapshot.
@@ -141,7 +158,8 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     )
     let reconnected = 0
     c.onReconnected(() => reconnected++)
-    await c.start(() => {})
+    const mirror = new BookMirror(c)
+    await c.start(mirror.sink)
     await c.subscribe([T1, T2])
     await until(() => c.isBookValid(T1) && c.isBookValid(T2))
     assert.equal(reconnected, 0, 'the first connect is not a reconnect')
@@ -157,7 +175,7 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
       'reconnect',
     )
     await until(
-      () => bookEqualsServer(c, server, T1) && bookEqualsServer(c, server, T2),
+      () => bookEqualsServer(mirror, server, T1) && bookEqualsServer(mirror, server, T2),
       3_000,
       'books equal',
     )
@@ -170,7 +188,8 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
   it('logs and ignores malformed frames, resyncing the affected book', async () => {
     const { logger, lines } = captureLogger()
     const c = track(new KalshiWsClient({ url: server.url, signer: null, logger }))
-    await c.start(() => {})
+    const mirror = new BookMirror(c)
+    await c.start(mirror.sink)
     await c.subscribe([T1])
     await until(() => c.isBookValid(T1))
     server.raw('this is not json')
@@ -186,8 +205,8 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     )
     await until(() => c.stats.badFrames >= 4, 3_000, 'bad frames counted')
     server.delta(T1, 'bid', 3800, 50)
-    await until(() => bookEqualsServer(c, server, T1), 3_000, 'book equal after resync')
-    // A well-formed delta the book cannot take (level would go negative) also forces a resync.
+    await until(() => bookEqualsServer(mirror, server, T1), 3_000, 'book equal after resync')
+    // A well-formed delta the consumer's book cannot take (level would go negative) makes it ask for a resync.
     const resyncs = c.stats.resyncs
     server.rawSequenced(T1, (sid, seq) =>
       JSON.stringify({
@@ -199,7 +218,9 @@ describe('KalshiWsClient against a protocol-speaking server', () => {
     )
     await until(() => c.stats.resyncs > resyncs, 3_000, 'resync after impossible delta')
     server.delta(T1, 'bid', 3700, 60)
-    await until(() => bookEqualsServer(c, server, T1), 3_000, 'book equal after second resync')
+    await until(() => bookEqualsServer(mirror, server, T1), 3_000, 'book equal after second resync')
+    assert.equal(mirror.resyncs, 1)
+    assert.equal(c.stats.resyncs, resyncs + 1)
     const codes = lines.map((l) => (l['err'] as { code?: string } | undefined)?.code)
     assert.ok(codes.includes('KALSHI_BAD_FRAME'))
     assert.ok(c.isConnected())

@@ -1,13 +1,14 @@
 /**
- * The WebSocket client's book handling on real frames (fixtures/ws-frames.json, sources in
- * fixtures/README.md), driven offline through `handleFrame` as a replay does.
+ * The WebSocket mapper's book handling on real frames (fixtures/ws-frames.json, sources in
+ * fixtures/README.md), driven offline frame by frame as a replay does.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import pino from 'pino'
 import type { MarketDataEvent } from '../../core/market.ts'
-import { KalshiWsClient } from './ws-client.ts'
+import { BookMirror } from './test-support.ts'
+import { KalshiWsMapper } from './ws-mapper.ts'
 
 const F = JSON.parse(readFileSync(new URL('./fixtures/ws-frames.json', import.meta.url), 'utf8')) as Record<
   string,
@@ -17,18 +18,25 @@ const T = 'KXHIGHNY-26JUN24-T82'
 const sub = (sid: number) =>
   JSON.stringify({ id: 1, type: 'subscribed', msg: { channel: 'orderbook_delta', sid } })
 
+/**
+ * A mapper fed as the recorded source feeds it (every `subscribed` reply opens its sid), its events
+ * applied to a consumer's books as the engine applies them.
+ */
 async function client(tickers: string[], nowMs = 1_782_316_203_033) {
-  const c = new KalshiWsClient({
-    url: 'replay:',
-    signer: null,
-    logger: pino({ level: 'silent' }),
-    nowMs: () => nowMs,
-    replay: true,
-    useYesPrice: false,
-  })
+  const m = new KalshiWsMapper({ logger: pino({ level: 'silent' }), useYesPrice: false })
+  m.watch(tickers)
   const events: MarketDataEvent[] = []
-  c.attachSink((e) => events.push(e))
-  await c.subscribe(tickers)
+  const mirror = new BookMirror()
+  const c = {
+    handleFrame(text: string): void {
+      const out = m.frame(text, nowMs)
+      events.push(...out.events)
+      for (const e of out.events) mirror.sink(e)
+      for (const a of out.actions) if (a.kind === 'subscribed') m.openSid(a.sid, a.channel)
+    },
+    isBookValid: (t: string) => m.isBookValid(t),
+    book: (t: string) => mirror.book(t),
+  }
   return { c, events }
 }
 

@@ -65,6 +65,7 @@ export async function startLiveSession(d: LiveSessionDeps): Promise<LiveSession>
     logger: d.logger,
     config: d.config,
     books,
+    resyncMarket: (ticker, reason) => d.marketData.resync?.(ticker, reason),
   })
   for (const g of d.games) engine.registerGame(g)
   d.journal.runStarted({

@@ -230,5 +230,6 @@ export function tapMarketData(
         sink(ev)
       }),
     stop: () => source.stop(),
+    resync: (ticker, reason) => source.resync?.(ticker, reason),
   }
 }
