@@ -7,6 +7,7 @@ import {
   elapsedShare,
   featureCount,
   featureSetOf,
+  ruleEra,
   wpInputFromState,
 } from './features.ts'
 import type { WpInput } from './wp-types.ts'
@@ -84,6 +85,15 @@ test('receive_2h_ko is 0 in the second half; down 0 is missing (NaN)', () => {
   buildFeatures({ ...input, quarter: 3, down: 0 }, out)
   assert.equal(out[FEATURE_NAMES.spread.indexOf('receive_2h_ko')], 0)
   assert.ok(Number.isNaN(out[FEATURE_NAMES.spread.indexOf('down')]))
+})
+
+test('rule_era counts the rule changes in force (2015, 2018, 2024); spread_era is spread + rule_era', () => {
+  assert.deepEqual([2006, 2014, 2015, 2017, 2018, 2023, 2024, 2025].map(ruleEra), [0, 0, 1, 1, 2, 2, 3, 3])
+  assert.deepEqual(FEATURE_NAMES.spread_era, [...FEATURE_NAMES.spread, 'rule_era'])
+  const out = new Float64Array(featureCount('spread_era'))
+  buildFeatures({ ...input, season: 2019 }, out, 0, 'spread_era')
+  assert.equal(out[FEATURE_NAMES.spread_era.indexOf('rule_era')], 2)
+  assert.equal(MONOTONE.spread_era[FEATURE_NAMES.spread_era.indexOf('rule_era')], 0)
 })
 
 test('elapsedShare is clamped to [0, 1]', () => {

@@ -42,6 +42,10 @@ const FEATURE_DEFS = {
   // The second opinion as an input: logit of the score-distribution model's win probability (score-dist.ts
   // with SCORE_DIST_FIT), so the trees learn where to trust the smooth margin model (stacking).
   score_dist_logit: 0,
+  // The season as its rule era instead of the year: how many of the league's scoring/kicking rule changes
+  // are in force (RULE_ERA_STARTS: 2015 extra point from the 15, 2018 kickoff formation, 2024 dynamic
+  // kickoff). Coarser than 'season', so trees cannot single out one season's noise.
+  rule_era: 0,
 } as const satisfies Record<string, -1 | 0 | 1>
 
 export type FeatureName = keyof typeof FEATURE_DEFS
@@ -76,6 +80,8 @@ const SETS = {
   spread_ml: [...SPREAD_NAMES, 'ml_time'],
   spread_season: [...SPREAD_NAMES, 'season'],
   spread_total_season: [...SPREAD_NAMES, 'total_time', 'season'],
+  spread_era: [...SPREAD_NAMES, 'rule_era'],
+  spread_total_era: [...SPREAD_NAMES, 'total_time', 'rule_era'],
   spread_total_ml: [...SPREAD_NAMES, 'total_time', 'ml_time'],
   spread_sd: [...SPREAD_NAMES, 'score_dist_logit'],
   spread_total_sd: [...SPREAD_NAMES, 'total_time', 'score_dist_logit'],
@@ -207,9 +213,21 @@ function featureValue(code: number, input: WpInput, decay: number): number {
       const p = scoreDistWinProb(input, SCORE_DIST_FIT)
       return Math.log(p / (1 - p))
     }
+    case 18:
+      return ruleEra(input.season)
     default:
       throw new Error(`unknown feature code ${code}`)
   }
+}
+
+/** First seasons of the rule eras: 2015 extra point from the 15, 2018 kickoff formation, 2024 dynamic kickoff. */
+export const RULE_ERA_STARTS: readonly number[] = [2015, 2018, 2024]
+
+/** How many rule eras have started by `season` (0 before 2015, 3 from 2024). */
+export function ruleEra(season: number): number {
+  let era = 0
+  for (const start of RULE_ERA_STARTS) if (season >= start) era++
+  return era
 }
 
 /** A WpInput whose fields can be overwritten in place (scratch inputs reused on hot paths). */
