@@ -223,6 +223,17 @@ async function world() {
     await ex.close()
     rmSync(dir, { recursive: true, force: true })
   }
+  /** A market maker quoting 50/52c on the home market, so the engine has a live book to decide on. */
+  function quote5052(): void {
+    const mm = new MarketMaker()
+    ex.core.createAccount(mm.config.userId, mm.config.balanceMicros)
+    mm.follow({
+      ticker: homeTicker,
+      points: [{ tsMs: clock.nowMs() - 1_000, yesBidTicks: 5_000, yesAskTicks: 5_200 }],
+    })
+    ex.core.addParticipant(mm)
+    ex.core.advanceTo(clock.nowMs())
+  }
   return {
     ex,
     dir,
@@ -239,6 +250,7 @@ async function world() {
     fillsOf,
     exPosition,
     ourOrders,
+    quote5052,
     close,
   }
 }
@@ -296,14 +308,7 @@ test(
       ])
       w.other('bid', 6_000) // down: our exit fills
       assert.equal(w.exPosition(), 0)
-      const mm = new MarketMaker()
-      w.ex.core.createAccount(mm.config.userId, mm.config.balanceMicros)
-      mm.follow({
-        ticker: w.homeTicker,
-        points: [{ tsMs: w.clock.nowMs() - 1_000, yesBidTicks: 5_000, yesAskTicks: 5_200 }],
-      })
-      w.ex.core.addParticipant(mm)
-      w.ex.core.advanceTo(w.clock.nowMs())
+      w.quote5052()
       const before = w.ourOrders().length
       // Exits on every tick if a position were believed open (holding time 1 ms).
       const b = await w.start({ config: { strategy: { maxHoldingMs: 1 } } })
@@ -409,14 +414,7 @@ test(
         tsEventMs: w.clock.nowMs(),
       }
       w.previousJournal([{ req, status: 'acknowledged', venueOrderId: 'gone', fills: [phantom] }])
-      const mm = new MarketMaker()
-      w.ex.core.createAccount(mm.config.userId, mm.config.balanceMicros)
-      mm.follow({
-        ticker: w.homeTicker,
-        points: [{ tsMs: w.clock.nowMs() - 1_000, yesBidTicks: 5_000, yesAskTicks: 5_200 }],
-      })
-      w.ex.core.addParticipant(mm)
-      w.ex.core.advanceTo(w.clock.nowMs())
+      w.quote5052()
       // No user channels: the operator's fix below reaches us only through the exchange's positions.
       const b = await w.start({
         userWs: false,

@@ -114,7 +114,14 @@ export function reconcileSnapshot(
     const v = byClient.get(rec.clientOrderId)
     if (v === undefined) {
       if (opts.mode === 'start' && !deferred.has(rec.request.ticker)) {
-        closeUnknown(s, rec, opts, nowMs)
+        closeUnknown(
+          s,
+          rec,
+          opts.mode === 'start'
+            ? 'the venue has no order with this client id after restart'
+            : 'not at the venue',
+          nowMs,
+        )
         unknownAtVenue.push(rec.clientOrderId)
         touched.add(rec.request.ticker)
       } else defer(rec.request.ticker, `order ${rec.clientOrderId} in flight`)
@@ -215,7 +222,7 @@ export function reconcileSnapshot(
 }
 
 /** An order journaled as intent/sent that the venue has no record of: closed, never re-sent. */
-function closeUnknown(s: EngineState, rec: OrderRecord, opts: ReconcileOptions, nowMs: number): void {
+export function closeUnknown(s: EngineState, rec: OrderRecord, detail: string, nowMs: number): void {
   s.orders.onReport({
     type: 'order_cancelled',
     clientOrderId: rec.clientOrderId,
@@ -228,7 +235,7 @@ function closeUnknown(s: EngineState, rec: OrderRecord, opts: ReconcileOptions, 
     rec.clientOrderId,
     'unknown_at_venue',
     rec.venueOrderId,
-    opts.mode === 'start' ? 'the venue has no order with this client id after restart' : 'not at the venue',
+    detail,
     nowMs,
   )
 }

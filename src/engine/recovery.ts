@@ -10,7 +10,7 @@ import type { TradingState } from '../core/risk/risk-engine.ts'
 import type { OrderRequest } from '../core/market.ts'
 import type { EngineState } from './engine-state.ts'
 import type { JournalRecord } from './journal-port.ts'
-import { reconcileSnapshot } from './reconcile.ts'
+import { closeUnknown, reconcileSnapshot } from './reconcile.ts'
 
 export type RecoveryInput = {
   readonly orders: readonly {
@@ -160,22 +160,8 @@ export function recover(
   } else {
     // No venue to ask (paper): in-flight orders of the dead process are gone with it.
     for (const rec of [...s.orders.openOrders()]) {
-      s.orders.onReport({
-        type: 'order_cancelled',
-        clientOrderId: rec.clientOrderId,
-        venueOrderId: rec.venueOrderId ?? '',
-        reason: 'unknown_at_venue',
-        tsEventMs: nowMs,
-      })
       ctx.unknownAtVenue.push(rec.clientOrderId)
-      s.writeOrder(
-        s.orderContext.get(rec.clientOrderId)?.gameId ?? '',
-        rec.clientOrderId,
-        'unknown_at_venue',
-        rec.venueOrderId,
-        'paper venue restarted',
-        nowMs,
-      )
+      closeUnknown(s, rec, 'paper venue restarted', nowMs)
     }
   }
   s.ids.resumeAfter(journaled.orders.map((o) => o.request.clientOrderId))
