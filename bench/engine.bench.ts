@@ -81,7 +81,7 @@ function latencyBench(pricer: Pricer): BenchResult[] {
     journal: new NullJournal(),
     logger: pino({ level: 'silent' }),
     // High edge threshold: the decision is computed every time but rarely sends (steady state).
-    config: parseEngineConfig({ strategy: { minNetEdge: 0.3 } }),
+    config: parseEngineConfig({ strategy: { minNetEdge: 0.3, edgeCeiling: 0.5 } }),
   })
   const teams = [...TEAMS] as Team[]
   const ids: string[] = []
