@@ -259,3 +259,12 @@ test(
     await checkGame('2025_01_BAL_BUF')
   },
 )
+
+// Denver an 8.5-point home favourite: the game whose live spread used to be 0 (issue 13, finding 1).
+test(
+  'replay (nflverse) and rehearse (ESPN fake over loopback) give the model the same states: 2025_01_TEN_DEN',
+  { skip, timeout: 120_000 },
+  async () => {
+    await checkGame('2025_01_TEN_DEN')
+  },
+)

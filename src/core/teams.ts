@@ -99,3 +99,21 @@ export const ESPN_TEAM_IDS: Readonly<Record<string, Team>> = {
   '13': 'LV', '24': 'LAC', '14': 'LA', '15': 'MIA', '16': 'MIN', '17': 'NE', '18': 'NO', '19': 'NYG',
   '20': 'NYJ', '21': 'PHI', '23': 'PIT', '25': 'SF', '26': 'SEA', '27': 'TB', '10': 'TEN', '28': 'WAS',
 } // prettier-ignore
+
+/**
+ * The place name gamebook and ESPN play text use for a club ("Denver challenged the ... ruling"). Two
+ * clubs share New York and Los Angeles; relocated clubs keep today's place (Las Vegas, not Oakland).
+ */
+const LOCATION: Readonly<Record<Team, string>> = {
+  ARI: 'Arizona', ATL: 'Atlanta', BAL: 'Baltimore', BUF: 'Buffalo', CAR: 'Carolina', CHI: 'Chicago',
+  CIN: 'Cincinnati', CLE: 'Cleveland', DAL: 'Dallas', DEN: 'Denver', DET: 'Detroit', GB: 'Green Bay',
+  HOU: 'Houston', IND: 'Indianapolis', JAX: 'Jacksonville', KC: 'Kansas City', LV: 'Las Vegas',
+  LAC: 'Los Angeles', LA: 'Los Angeles', MIA: 'Miami', MIN: 'Minnesota', NE: 'New England',
+  NO: 'New Orleans', NYG: 'New York', NYJ: 'New York', PHI: 'Philadelphia', PIT: 'Pittsburgh',
+  SF: 'San Francisco', SEA: 'Seattle', TB: 'Tampa Bay', TEN: 'Tennessee', WAS: 'Washington',
+} // prettier-ignore
+
+/** The club's place name as play text writes it (shared by the two New York and the two Los Angeles clubs). */
+export function teamLocation(team: Team): string {
+  return LOCATION[team]
+}

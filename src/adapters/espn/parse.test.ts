@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
   buildTimeline,
+  challengeTimeoutSideOf,
   fieldPosition,
   mapStatus,
   nflverseWeek,
@@ -425,4 +426,28 @@ test('property: every spot encoded the ESPN way (yardLine, possessionText, yards
       },
     ),
   )
+})
+
+test('a lost challenge inside a snap row charges the challenger a timeout (TEN at DEN 2025, Q3 3:24)', () => {
+  const den: EspnGameRef = { ...REF, gameId: '2025_01_TEN_DEN', homeTeam: 'DEN', awayTeam: 'TEN' }
+  // Real gamebook text of the play (nflverse 2025_01_TEN_DEN play 3026; ESPN rows carry the same text).
+  const lost =
+    '(3:24) (Shotgun) C.Ward pass short right to C.Okonkwo to TEN 41 for 14 yards (A.Singleton).  Denver ' +
+    'challenged the first down ruling, and the play was Upheld. The ruling on the field stands. (Timeout #1.)'
+  assert.equal(challengeTimeoutSideOf(lost, den), 'home')
+  // A won challenge (reversed) costs nothing, and the text says no timeout.
+  assert.equal(
+    challengeTimeoutSideOf(
+      'Tennessee challenged the pass completion ruling, and the play was REVERSED.',
+      den,
+    ),
+    null,
+  )
+  assert.equal(
+    challengeTimeoutSideOf('Tennessee challenged the ruling ... Upheld. (Timeout #2.)', den),
+    'away',
+  )
+  // New York at New York: the place name does not say which club; charge neither.
+  const nyd: EspnGameRef = { ...REF, homeTeam: 'NYG', awayTeam: 'NYJ' }
+  assert.equal(challengeTimeoutSideOf('New York challenged the ruling ... Upheld. (Timeout #1.)', nyd), null)
 })

@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../../lib/result.ts'
 import type { GameState, GameStatus, SeasonType } from '../../core/game-state.ts'
 import { timeoutsAtStartOf } from '../../core/game-state.ts'
 import type { PlayInfo } from '../../core/game-events.ts'
-import { ESPN_TEAM_IDS, toTeam, type Team } from '../../core/teams.ts'
+import { ESPN_TEAM_IDS, teamLocation, toTeam, type Team } from '../../core/teams.ts'
 import { impossibleField, type StateFields } from '../../core/game/plausibility.ts'
 import {
   eventWire,
@@ -644,6 +644,21 @@ export function timeoutSideOf(p: Pick<PlayWire, 'text' | 'team'>, ref: EspnGameR
   return teamId === ref.homeEspnId ? 'home' : teamId === ref.awayEspnId ? 'away' : null
 }
 
+// "Denver challenged the first down ruling, and the play was Upheld. ... (Timeout #1.)": a lost challenge
+// costs the challenger a timeout inside a snap row, with no timeout row of its own.
+const LOST_CHALLENGE = /\b([A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}) challenged\b.*\(Timeout #\d+\.\)/s
+
+/** The side a lost challenge in a snap row charges a timeout to, or null (no charge, or an unknown name). */
+export function challengeTimeoutSideOf(text: string, ref: EspnGameRef): 'home' | 'away' | null {
+  const m = LOST_CHALLENGE.exec(text)
+  if (m === null) return null
+  const name = m[1]!
+  const home = name.includes(teamLocation(ref.homeTeam))
+  const away = name.includes(teamLocation(ref.awayTeam))
+  // Two clubs of one city (NYG at NYJ) cannot be told apart by place name: charge neither.
+  return home === away ? null : home ? 'home' : 'away'
+}
+
 function playFromWire(p: PlayWire, ref: EspnGameRef, fingerprint: string): Result<EspnPlay, AppError> {
   const impossible = checkPlayWire(p, ref.seasonType)
   if (impossible !== null) return err(impossible)
@@ -660,7 +675,12 @@ function playFromWire(p: PlayWire, ref: EspnGameRef, fingerprint: string): Resul
   const { marker, playType } = typeInfo(p.type.text)
   const start = fieldPosition(p.start, p.start.team?.id, ref)
   const end = p.end === undefined ? null : fieldPosition(p.end, p.end.team?.id, ref)
-  const timeoutSide = marker === 'timeout' ? timeoutSideOf(p, ref) : null
+  const timeoutSide =
+    marker === 'timeout'
+      ? timeoutSideOf(p, ref)
+      : marker === null
+        ? challengeTimeoutSideOf(p.text ?? '', ref)
+        : null
   const wallclockMs = p.wallclock === undefined ? NaN : Date.parse(p.wallclock)
   return ok({
     id: p.id,

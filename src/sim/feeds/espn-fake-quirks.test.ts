@@ -182,7 +182,10 @@ test(
     assert.ok(tds.every((r) => [6, 7, 8].includes(jumps.get(r.id)!) && r.scoringPlay))
     // 2: timeout rows have no team; their text uses BLT for Baltimore.
     const tos = rows.filter((r) => r.type.text === 'Timeout')
-    assert.equal(tos.length, script.plays.filter((p) => p.timeoutTeam !== null).length)
+    assert.equal(
+      tos.length,
+      script.plays.filter((p) => p.timeoutTeam !== null && p.play.playType === 'timeout').length,
+    )
     assert.ok(
       tos.every((r) => r.team === undefined && /^Timeout #\d by (BLT|BUF) at \d\d:\d\d\.$/.test(r.text)),
     )

@@ -469,7 +469,8 @@ export class EspnFake {
     const { p, after } = v
     const scoring = this.isScore(p, after)
     const clockText = displayClock(p.before.clockSeconds)
-    const timeout = p.timeoutTeam !== null
+    // A snap that also cost a timeout (a lost challenge) keeps its play text, which says so.
+    const timeout = p.timeoutTeam !== null && p.playType === 'timeout'
     const row: Record<string, unknown> = {
       id: this.espnPlayId(p.playId),
       sequenceNumber: String((i + 1) * 100),
