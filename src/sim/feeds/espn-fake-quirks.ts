@@ -23,11 +23,15 @@ import type { Team } from '../../core/teams.ts'
 
 /** A row of the fake before quirks: what the shared game script says happened. */
 export type QuirkRow = {
+  /** Source play id (e.g. nflverse play_id); the fake derives ESPN-style ids from it. */
   readonly playId: string
   readonly description: string
+  /** Core play-type vocabulary: pass, run, punt, field_goal, kickoff, extra_point, two_point, qb_kneel, qb_spike, penalty, timeout, other. */
   readonly playType: string
   readonly touchdown: boolean
+  /** Team charged with a timeout (a timeout row, or a snap that lost a challenge). */
   readonly timeoutTeam: Team | null
+  /** When the row appears in ESPN's data (Unix ms, the play's end time). */
   readonly publishMs: number
   readonly before: GameState
   readonly after: GameState

@@ -22,22 +22,11 @@ import {
   timeoutRowText,
   wrongYardsToEndzone,
   type FoldedTry,
+  type QuirkRow,
 } from './espn-fake-quirks.ts'
 
 /** One row of the game as the fake serves it (a play, or a timeout row). */
-export type EspnFakePlay = {
-  /** Source play id (e.g. nflverse play_id); the fake derives ESPN-style ids from it. */
-  readonly playId: string
-  readonly description: string
-  /** Core play-type vocabulary: pass, run, punt, field_goal, kickoff, extra_point, two_point, qb_kneel, qb_spike, penalty, timeout, other. */
-  readonly playType: string
-  readonly touchdown: boolean
-  /** Team charged with a timeout row. */
-  readonly timeoutTeam: Team | null
-  /** When the row appears in ESPN's data (Unix ms, the play's end time). */
-  readonly publishMs: number
-  readonly before: GameState
-  readonly after: GameState
+export type EspnFakePlay = QuirkRow & {
   /**
    * A touchdown row once its try is over: ESPN rewrites the row (same id) with the try folded in
    * (espn-fake-quirks.ts, quirk 1). Absent or null for every other row.
