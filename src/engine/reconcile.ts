@@ -114,14 +114,7 @@ export function reconcileSnapshot(
     const v = byClient.get(rec.clientOrderId)
     if (v === undefined) {
       if (opts.mode === 'start' && !deferred.has(rec.request.ticker)) {
-        closeUnknown(
-          s,
-          rec,
-          opts.mode === 'start'
-            ? 'the venue has no order with this client id after restart'
-            : 'not at the venue',
-          nowMs,
-        )
+        closeUnknown(s, rec, 'the venue has no order with this client id after restart', nowMs)
         unknownAtVenue.push(rec.clientOrderId)
         touched.add(rec.request.ticker)
       } else defer(rec.request.ticker, `order ${rec.clientOrderId} in flight`)
