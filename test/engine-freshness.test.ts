@@ -23,7 +23,7 @@ import { MemoryJournal } from '../src/engine/journal-port.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import { runReplay } from '../src/engine/replay-driver.ts'
 import { startLiveSession } from '../src/app/runtime/live-session.ts'
-import { AWAY, GAME, HOME, TEST_LINES, bookAround, makeEngine, snapshotEv, state } from './engine-helpers.ts'
+import { AWAY, bookAround, GAME, HOME, makeEngine, snapshotEv, state, TEST_LINES } from './engine-helpers.ts'
 
 const T = 1_000_000
 

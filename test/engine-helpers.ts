@@ -4,7 +4,7 @@ import { ManualClock } from '../src/core/clock.ts'
 import type { GameEvent } from '../src/core/game-events.ts'
 import type { GameState } from '../src/core/game-state.ts'
 import type { ExecutionReport, MarketDataEvent, OrderRequest, PriceLevel } from '../src/core/market.ts'
-import type { EventSink, ExecutionVenue, VenueSnapshot } from '../src/core/ports.ts'
+import type { EventSink, ExecutionVenue, GameFeed, VenueSnapshot } from '../src/core/ports.ts'
 import { Engine } from '../src/engine/engine.ts'
 import { parseEngineConfig, type EngineConfig } from '../src/engine/engine-config.ts'
 import type { EngineEvent } from '../src/engine/events.ts'
@@ -151,4 +151,24 @@ export function makeEngine(
     engine.enqueue(ev)
   }
   return { clock, venue, journal, pricer, engine, feed }
+}
+
+/** A game feed the test pushes events into by hand (through `sink`). */
+export class PushFeed implements GameFeed {
+  sink: EventSink<GameEvent> | null = null
+  async start(sink: EventSink<GameEvent>): Promise<void> {
+    this.sink = sink
+  }
+  async stop(): Promise<void> {
+    this.sink = null
+  }
+}
+
+/** Waits (real time) until `cond` holds, or fails naming `what`. */
+export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }

@@ -11,8 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import type { GameEvent } from '../src/core/game-events.ts'
-import type { EventSink, GameFeed } from '../src/core/ports.ts'
 import { SystemClock } from '../src/adapters/system/system-clock.ts'
 import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
@@ -22,25 +20,7 @@ import { KalshiVenue } from '../src/adapters/kalshi/venue.ts'
 import { listNflGame, MarketMaker, startLocalExchange } from '../src/sim/exchange/index.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import { startLiveSession } from '../src/app/runtime/live-session.ts'
-import { FixedPricer, GAME, state, TEST_LINES } from './engine-helpers.ts'
-
-class PushFeed implements GameFeed {
-  sink: EventSink<GameEvent> | null = null
-  async start(sink: EventSink<GameEvent>): Promise<void> {
-    this.sink = sink
-  }
-  async stop(): Promise<void> {
-    this.sink = null
-  }
-}
-
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+import { FixedPricer, GAME, PushFeed, state, TEST_LINES, until } from './engine-helpers.ts'
 
 test(
   'live session against the local exchange: order, fill, restart reconciles with the exchange',

@@ -10,25 +10,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { UNKNOWN_LINES } from '../src/core/pregame-lines.ts'
-import type { GameEvent } from '../src/core/game-events.ts'
 import type { MarketDataEvent } from '../src/core/market.ts'
-import type { EventSink, GameFeed, MarketDataSource } from '../src/core/ports.ts'
+import type { EventSink, MarketDataSource } from '../src/core/ports.ts'
 import { SystemClock } from '../src/adapters/system/system-clock.ts'
 import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import { startLiveSession } from '../src/app/runtime/live-session.ts'
 import { parseGameArg } from '../src/app/commands/run.ts'
-import { AWAY, FixedPricer, GAME, HOME, state, TEST_LINES } from './engine-helpers.ts'
-
-class PushFeed implements GameFeed {
-  sink: EventSink<GameEvent> | null = null
-  async start(sink: EventSink<GameEvent>): Promise<void> {
-    this.sink = sink
-  }
-  async stop(): Promise<void> {
-    this.sink = null
-  }
-}
+import { AWAY, FixedPricer, GAME, HOME, PushFeed, state, TEST_LINES } from './engine-helpers.ts'
 
 class PushBooks implements MarketDataSource {
   sink: EventSink<MarketDataEvent> | null = null

@@ -12,9 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import type { GameEvent } from '../src/core/game-events.ts'
 import type { Fill, OrderRequest } from '../src/core/market.ts'
-import type { EventSink, GameFeed } from '../src/core/ports.ts'
 import { SystemClock } from '../src/adapters/system/system-clock.ts'
 import { SqliteJournal } from '../src/adapters/journal/sqlite-journal.ts'
 import { KalshiSigner } from '../src/adapters/kalshi/auth.ts'
@@ -26,27 +24,9 @@ import type { BookSide } from '../src/core/market.ts'
 import { parseEngineConfig } from '../src/engine/engine-config.ts'
 import type { JournalRecord } from '../src/engine/journal-port.ts'
 import { startLiveSession } from '../src/app/runtime/live-session.ts'
-import { FixedPricer, GAME, state, TEST_LINES } from './engine-helpers.ts'
+import { FixedPricer, GAME, PushFeed, state, TEST_LINES, until } from './engine-helpers.ts'
 
 const OTHER = 'other-trader'
-
-class PushFeed implements GameFeed {
-  sink: EventSink<GameEvent> | null = null
-  async start(sink: EventSink<GameEvent>): Promise<void> {
-    this.sink = sink
-  }
-  async stop(): Promise<void> {
-    this.sink = null
-  }
-}
-
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
